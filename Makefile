@@ -1,0 +1,48 @@
+# WorkDataHub: `make demo` and `make test` are the two commands a newcomer needs.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+UV_VERSION := 0.13.9
+UV := $(shell command -v uv 2>/dev/null || echo $(CURDIR)/.tools/bin/uv)
+RUN := $(UV) run --frozen
+SRC := packages/*/src
+PYTEST_ARGS ?=
+
+.PHONY: help sync lint test test-unit test-integration demo dagster clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
+
+$(CURDIR)/.tools/bin/uv:
+	python3 -m venv .tools
+	.tools/bin/python -m pip install --quiet uv==$(UV_VERSION)
+
+.venv/.synced: uv.lock pyproject.toml packages/*/pyproject.toml | $(UV)
+	$(UV) sync --frozen --all-packages
+	@touch $@
+
+sync: .venv/.synced ## install every package of the workspace from uv.lock
+
+lint: sync ## ruff, ruff format, mypy --strict, import contracts, actionlint
+	$(RUN) ruff check .
+	$(RUN) ruff format --check .
+	$(RUN) mypy --strict $(SRC)
+	$(RUN) lint-imports
+	$(RUN) actionlint .github/workflows/*.yml
+
+test-unit: sync ## fast tests: no database, no network
+	$(RUN) pytest -m unit -q $(PYTEST_ARGS)
+
+test-integration: sync ## tests against a real PostgreSQL (server or embedded)
+	$(RUN) pytest -m integration -q $(PYTEST_ARGS)
+
+test: lint test-unit test-integration ## everything CI runs
+
+demo: sync ## load a generated month into an embedded PostgreSQL and print the summary
+	$(RUN) workdatahub demo
+
+dagster: sync ## start the Dagster UI on http://localhost:3000 (Ctrl+C stops it)
+	$(RUN) dagster dev
+
+clean: ## remove local data folders and caches
+	rm -rf .workdatahub .pytest_cache .mypy_cache .ruff_cache dist

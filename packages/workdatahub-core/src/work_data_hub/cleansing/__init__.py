@@ -1,0 +1,1 @@
+"""Reusable, vectorised cleansing rules: names, money, rates, months. Pure functions on Series."""

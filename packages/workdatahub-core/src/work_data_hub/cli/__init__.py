@@ -1,0 +1,1 @@
+"""The ``workdatahub`` command line: thin wrappers over the same services Dagster uses."""

@@ -1,0 +1,34 @@
+"""The ``workdatahub`` console script: one typer app, one sub-module per command group."""
+
+from __future__ import annotations
+
+import typer
+
+from work_data_hub import __version__
+
+app = typer.Typer(
+    name="workdatahub",
+    help="WorkDataHub: plugin-based loading of business files into PostgreSQL.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+
+
+def _show_version(value: bool) -> None:
+    if value:
+        typer.echo(f"workdatahub {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: bool = typer.Option(
+        False, "--version", callback=_show_version, is_eager=True, help="Show the version and exit."
+    ),
+) -> None:
+    """WorkDataHub: plugin-based loading of business files into PostgreSQL."""
+
+
+def main() -> None:
+    """Run the ``workdatahub`` command line."""
+    app()

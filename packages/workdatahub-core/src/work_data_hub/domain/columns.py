@@ -1,0 +1,42 @@
+"""Column declarations: the one list from which a domain's row model, DataFrame schema and table derive."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+ColumnKind = Literal["text", "date", "integer", "decimal", "boolean"]
+
+SOURCE_ROW_COLUMN = "wdh_source_row"
+"""Lineage column: the row number a user sees in the source file (Excel row, CSV line)."""
+
+EXECUTION_ID_COLUMN = "wdh_execution_id"
+"""Lineage column: the execution that loaded the row (``pipeline_executions.execution_id``)."""
+
+LINEAGE_COLUMNS = (EXECUTION_ID_COLUMN, SOURCE_ROW_COLUMN)
+
+
+@dataclass(frozen=True)
+class Column:
+    """One output column of a domain table.
+
+    ``kind`` with ``precision``/``scale`` (decimal) or ``max_length`` (text) fixes the type;
+    ``nullable=False`` rejects rows without a value; ``ge``/``le``/``isin`` add value checks.
+    """
+
+    name: str
+    kind: ColumnKind = "text"
+    nullable: bool = True
+    precision: int = 18
+    scale: int = 4
+    max_length: int | None = None
+    ge: float | None = None
+    le: float | None = None
+    isin: tuple[str, ...] | None = None
+    description: str = ""
+
+
+def column_names(columns: Sequence[Column]) -> list[str]:
+    """Return the declared column names in declaration order."""
+    return [column.name for column in columns]

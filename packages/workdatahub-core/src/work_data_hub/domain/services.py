@@ -1,0 +1,37 @@
+"""I/O services a domain's pure transformation receives as arguments (dependency injection)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+
+class EnrichmentProtocol(Protocol):
+    """Resolves a company id for customer names; implemented in ``io``, faked in tests."""
+
+    def enrich(self, company_name: str) -> str | None:
+        """Return the company id for one customer name, or None when none can be found."""
+        ...
+
+    def enrich_many(
+        self, names: Sequence[str], plan_codes: Sequence[str] | None = None
+    ) -> list[str | None]:
+        """Return one company id (or None) per name, in order; ``plan_codes`` refine overrides."""
+        ...
+
+
+class CompanyLookup(Protocol):
+    """An external company-id service behind the ``workdatahub_company_lookup`` hook."""
+
+    def lookup(self, names: Sequence[str]) -> Mapping[str, str]:
+        """Return ids for the names it knows; unknown names are simply absent."""
+        ...
+
+
+@dataclass(frozen=True)
+class DomainServices:
+    """The services handed to ``workdatahub_steps``; every field may be absent in tests."""
+
+    enrichment: EnrichmentProtocol | None = None
+    options: Mapping[str, Any] = field(default_factory=dict)

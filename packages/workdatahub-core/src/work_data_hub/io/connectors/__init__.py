@@ -1,0 +1,1 @@
+"""Connectors to where source files live: monthly inbox discovery."""

@@ -1,0 +1,1 @@
+"""The transactional PostgreSQL loader and the audit writer."""

@@ -1,0 +1,1 @@
+"""Readers that turn source files (Excel, CSV) into DataFrames of raw values."""

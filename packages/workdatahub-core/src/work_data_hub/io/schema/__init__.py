@@ -1,0 +1,1 @@
+"""Database schema management: Alembic environment, core migrations, table derivation."""

@@ -1,0 +1,1 @@
+"""Dagster orchestration: definitions, jobs, ops, schedules and sensors built from installed plugins."""

@@ -1,0 +1,1 @@
+"""How domains plug in: hook specifications, the plugin manager, the domain registry."""

@@ -1,0 +1,51 @@
+"""What a domain plugin declares about itself: source, target table, keys and write mode."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+WriteMode = Literal["append", "upsert", "delete_insert", "replace"]
+SourceType = Literal["excel", "csv"]
+
+DEFAULT_EXCLUDES = ("~$*", "*.eml", "*回复*")
+
+
+@dataclass(frozen=True)
+class SourceSpec:
+    """Where a domain's monthly file lives and how to read it.
+
+    ``folder`` is relative to the inbox root and may contain ``{YYYYMM}``; version folders
+    ``V1..Vn`` below it are searched highest first. ``patterns`` are glob patterns on file names.
+    """
+
+    patterns: tuple[str, ...]
+    file_type: SourceType = "excel"
+    sheet: str | None = None
+    folder: str = "{YYYYMM}"
+    exclude: tuple[str, ...] = DEFAULT_EXCLUDES
+    required_columns: tuple[str, ...] = ()
+    header_aliases: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class DomainDefinition:
+    """A domain's identity and loading rules, as answered by the ``workdatahub_domain`` hook."""
+
+    name: str
+    table: str
+    source: SourceSpec
+    write_mode: WriteMode = "append"
+    keys: tuple[str, ...] = ()
+    db_schema: str = "public"
+    description: str = ""
+    reject_threshold: float = 0.05
+    spec_version: int = 1
+
+
+@dataclass(frozen=True)
+class MigrationSource:
+    """Where a plugin's Alembic versions live and the branch label they carry (the domain name)."""
+
+    branch_label: str
+    location: str

@@ -1,0 +1,59 @@
+# mypy: disable-error-code="empty-body"
+"""Every hook a WorkDataHub plugin can implement, one docstring each.
+
+A domain plugin is a module named by an entry point in the ``workdatahub.domains`` group.
+Per-domain hooks (``workdatahub_domain``, ``workdatahub_columns``, ``workdatahub_steps``,
+``workdatahub_migrations``) are asked of that module alone; shared hooks
+(``workdatahub_readers``, ``workdatahub_company_lookup``) are asked of every plugin.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
+
+import pluggy
+
+if TYPE_CHECKING:
+    from work_data_hub.domain.columns import Column
+    from work_data_hub.domain.pipelines.types import TransformStep
+    from work_data_hub.domain.services import CompanyLookup, DomainServices
+    from work_data_hub.plugins.definition import DomainDefinition, MigrationSource
+    from work_data_hub.plugins.readers import Reader
+
+PROJECT_NAME = "workdatahub"
+SPEC_VERSION = 1
+"""Version of this hook contract; a ``DomainDefinition.spec_version`` above it is refused."""
+
+hookspec = pluggy.HookspecMarker(PROJECT_NAME)
+hookimpl = pluggy.HookimplMarker(PROJECT_NAME)
+
+
+@hookspec
+def workdatahub_domain() -> DomainDefinition:
+    """Declare the domain: name, source file patterns and sheet, target table, keys, write mode."""
+
+
+@hookspec
+def workdatahub_columns() -> Sequence[Column]:
+    """Declare the domain's output columns once; row model, DataFrame schema and table derive from it."""
+
+
+@hookspec
+def workdatahub_steps(services: DomainServices) -> Sequence[TransformStep]:
+    """Return the domain's ordered transform steps, built with the injected I/O services."""
+
+
+@hookspec
+def workdatahub_migrations() -> MigrationSource:
+    """Return the location and branch label of the domain's Alembic versions."""
+
+
+@hookspec
+def workdatahub_readers() -> Mapping[str, Reader]:
+    """Return readers by source type (``"excel"``, ``"csv"``, …); later plugins override earlier ones."""
+
+
+@hookspec(firstresult=True)
+def workdatahub_company_lookup() -> CompanyLookup | None:
+    """Return an external company-id lookup service, or None; the first non-None answer is used."""

@@ -1,0 +1,1 @@
+"""Test support for domain authors: the pytest plugin and its helpers."""

@@ -1,0 +1,1 @@
+"""Small cross-cutting helpers with no business meaning: logging, timing, identifiers."""
