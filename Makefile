@@ -8,7 +8,10 @@ RUN := $(UV) run --frozen
 SRC := packages/*/src
 PYTEST_ARGS ?=
 
-.PHONY: help sync lint test test-unit test-integration demo dagster clean
+TIMED := scripts/timed.sh
+COV := --cov --cov-report=
+
+.PHONY: help sync lint test test-unit test-integration coverage perf-check demo dagster clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -31,12 +34,26 @@ lint: sync ## ruff, ruff format, mypy --strict, import contracts, actionlint
 	$(RUN) actionlint .github/workflows/*.yml
 
 test-unit: sync ## fast tests: no database, no network
-	$(RUN) pytest -m unit -q $(PYTEST_ARGS)
+	$(RUN) pytest -m unit -q $(COV) $(PYTEST_ARGS)
 
 test-integration: sync ## tests against a real PostgreSQL (server or embedded)
-	$(RUN) pytest -m integration -q $(PYTEST_ARGS)
+	$(RUN) pytest -m integration -q $(COV) --cov-append $(PYTEST_ARGS)
 
-test: lint test-unit test-integration ## everything CI runs
+coverage: sync ## per-package coverage of the last test run against the targets in pyproject.toml
+	$(RUN) coverage json -q -o coverage.json
+	$(RUN) coverage xml -q -o coverage.xml
+	$(RUN) python scripts/coverage_check.py
+
+perf-check: sync ## small benchmark compared with benchmarks/baseline.json (warns when >20% worse)
+	$(RUN) python scripts/perf_check.py
+
+test: sync ## everything CI runs: lint, unit, integration, coverage, perf check (each stage timed)
+	rm -f .coverage
+	$(TIMED) lint $(MAKE) --no-print-directory lint
+	$(TIMED) unit $(MAKE) --no-print-directory test-unit
+	$(TIMED) integration $(MAKE) --no-print-directory test-integration
+	$(TIMED) coverage $(MAKE) --no-print-directory coverage
+	$(TIMED) perf-check $(MAKE) --no-print-directory perf-check
 
 demo: sync ## load a generated month into an embedded PostgreSQL and print the summary
 	$(RUN) workdatahub demo

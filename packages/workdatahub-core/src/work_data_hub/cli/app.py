@@ -5,6 +5,8 @@ from __future__ import annotations
 import typer
 
 from work_data_hub import __version__
+from work_data_hub.cli.db import db_app
+from work_data_hub.cli.domains import domains_app
 
 app = typer.Typer(
     name="workdatahub",
@@ -12,6 +14,8 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
 )
+app.add_typer(domains_app, name="domains")
+app.add_typer(db_app, name="db")
 
 
 def _show_version(value: bool) -> None:

@@ -15,9 +15,16 @@ class EnrichmentProtocol(Protocol):
         ...
 
     def enrich_many(
-        self, names: Sequence[str], plan_codes: Sequence[str] | None = None
+        self,
+        names: Sequence[str | None],
+        plan_codes: Sequence[str | None] | None = None,
+        existing_ids: Sequence[str | None] | None = None,
     ) -> list[str | None]:
-        """Return one company id (or None) per name, in order; ``plan_codes`` refine overrides."""
+        """Return one company id (or None) per name, in order.
+
+        ``plan_codes`` refine overrides; ``existing_ids`` are ids the source data already
+        carries (same length as ``names``, None where absent).
+        """
         ...
 
 

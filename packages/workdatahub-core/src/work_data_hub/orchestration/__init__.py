@@ -1,1 +1,1 @@
-"""Dagster orchestration: definitions, jobs, ops, schedules and sensors built from installed plugins."""
+"""Dagster orchestration: jobs, ops, schedules and sensors built from the installed plugins."""

@@ -3,8 +3,9 @@
 
 A domain plugin is a module named by an entry point in the ``workdatahub.domains`` group.
 Per-domain hooks (``workdatahub_domain``, ``workdatahub_columns``, ``workdatahub_steps``,
-``workdatahub_migrations``) are asked of that module alone; shared hooks
-(``workdatahub_readers``, ``workdatahub_company_lookup``) are asked of every plugin.
+``workdatahub_migrations``, ``workdatahub_sample_data``) are asked of that module alone;
+shared hooks (``workdatahub_readers``, ``workdatahub_step_types``,
+``workdatahub_company_lookup``) are asked of every plugin, the core's internal plugins included.
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ from typing import TYPE_CHECKING
 import pluggy
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from work_data_hub.domain.columns import Column
     from work_data_hub.domain.pipelines.types import TransformStep
     from work_data_hub.domain.services import CompanyLookup, DomainServices
@@ -24,6 +27,9 @@ if TYPE_CHECKING:
 PROJECT_NAME = "workdatahub"
 SPEC_VERSION = 1
 """Version of this hook contract; a ``DomainDefinition.spec_version`` above it is refused."""
+
+OLDEST_SPEC_VERSION = 1
+"""Oldest contract version the core still accepts; a ``spec_version`` below it is refused."""
 
 hookspec = pluggy.HookspecMarker(PROJECT_NAME)
 hookimpl = pluggy.HookimplMarker(PROJECT_NAME)
@@ -36,7 +42,7 @@ def workdatahub_domain() -> DomainDefinition:
 
 @hookspec
 def workdatahub_columns() -> Sequence[Column]:
-    """Declare the domain's output columns once; row model, DataFrame schema and table derive from it."""
+    """Declare the domain's output columns once; row model, DataFrame schema and table derive."""
 
 
 @hookspec
@@ -50,8 +56,18 @@ def workdatahub_migrations() -> MigrationSource:
 
 
 @hookspec
+def workdatahub_sample_data(month: str, rows: int, seed: int) -> pd.DataFrame:
+    """Return ``rows`` sample rows of the domain's sheet for ``month``; same seed, same rows."""
+
+
+@hookspec
 def workdatahub_readers() -> Mapping[str, Reader]:
-    """Return readers by source type (``"excel"``, ``"csv"``, …); later plugins override earlier ones."""
+    """Return readers by source type (``"excel"``, ``"csv"``, …); later plugins override."""
+
+
+@hookspec
+def workdatahub_step_types() -> Mapping[str, type]:
+    """Return generic step classes by name, for steps configured as data; later plugins override."""
 
 
 @hookspec(firstresult=True)

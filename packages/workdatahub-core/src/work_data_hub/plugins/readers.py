@@ -38,8 +38,11 @@ class SourceFileError(Exception):
 
 
 class Reader(Protocol):
-    """Reads one file into text-valued columns plus ``wdh_source_row`` (the row a user would look at)."""
+    """Reads one file into text-valued columns plus ``wdh_source_row`` (the row a user looks at)."""
 
     def read(self, path: Path, source: SourceSpec) -> pd.DataFrame:
-        """Return every data row of ``path`` as the file has it; raise ``SourceFileError`` when unreadable."""
+        """Return every data row of ``path`` as the file has it.
+
+        Raise ``SourceFileError`` when the file cannot be read as declared.
+        """
         ...

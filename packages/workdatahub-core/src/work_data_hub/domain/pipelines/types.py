@@ -1,15 +1,36 @@
-"""The contract between a pipeline and its steps."""
+"""The contract between a pipeline and its steps, and what a run returns."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Protocol, runtime_checkable
+from typing import Any, Literal, Protocol, runtime_checkable
 
 import pandas as pd
 
 REJECTION_COLUMNS = ("source_row", "column", "reason", "raw")
-"""Columns of every rejected-rows frame: source row number, offending column, reason, raw row (dict)."""
+"""Columns of every rejected-rows frame: source row number, offending column, reason, raw row."""
+
+DEFAULT_RETRY_ON = (
+    "TimeoutError",
+    "ConnectionError",
+    "psycopg2.OperationalError",
+    "psycopg.OperationalError",
+    "sqlalchemy.exc.OperationalError",
+    "sqlalchemy.exc.DisconnectionError",
+    "requests.exceptions.Timeout",
+    "requests.exceptions.ConnectionError",
+    "httpx.TimeoutException",
+    "httpx.NetworkError",
+)
+"""Transient error types retried by default, by name so the domain layer imports no driver.
+
+A builtin is named by its class name; anything else by ``module.ClassName`` or
+``package.ClassName``. Subclasses match too (``socket.timeout`` is ``TimeoutError``).
+"""
+
+DEFAULT_RETRY_STATUSES = (429, 503)
+"""HTTP statuses retried by default: rate limited, service unavailable."""
 
 
 @dataclass(frozen=True)
@@ -24,7 +45,7 @@ class PipelineContext:
 
 @dataclass(frozen=True)
 class StepSkipped:
-    """Returned by an optional step that cannot run now (e.g. its service is down); the input passes on."""
+    """Returned by an optional step that cannot run now (service down); the input passes on."""
 
     reason: str
 
@@ -33,7 +54,10 @@ class StepSkipped:
 class TransformStep(Protocol):
     """A named, pure transformation of a DataFrame. It must not mutate its input."""
 
-    name: str
+    @property
+    def name(self) -> str:
+        """The step's name, used in logs, metrics and error messages."""
+        ...
 
     def execute(self, data: pd.DataFrame, context: PipelineContext) -> pd.DataFrame | StepSkipped:
         """Transform ``data`` and return a new DataFrame (or ``StepSkipped``)."""
@@ -57,3 +81,96 @@ class RowValidationError(Exception):
 def empty_rejections() -> pd.DataFrame:
     """Return an empty rejected-rows frame with the standard columns."""
     return pd.DataFrame({name: pd.Series(dtype="object") for name in REJECTION_COLUMNS})
+
+
+@dataclass(frozen=True)
+class PipelineConfig:
+    """How a pipeline reacts to failures.
+
+    ``stop_on_error=False`` (collect mode) continues after a ``RowValidationError`` with the
+    valid rows and keeps the rejected ones; any other exception still ends the run, because no
+    rows can be blamed for it. A step failing with a transient error (``retry_on`` names, or
+    an HTTP status in ``retry_statuses``) is retried up to ``max_retries`` times, waiting
+    ``backoff_base_s * 2 ** (retry - 1)`` seconds before each retry.
+    """
+
+    stop_on_error: bool = True
+    max_retries: int = 3
+    backoff_base_s: float = 1.0
+    retry_on: tuple[str, ...] = DEFAULT_RETRY_ON
+    retry_statuses: tuple[int, ...] = DEFAULT_RETRY_STATUSES
+
+    def __post_init__(self) -> None:
+        if self.max_retries < 0:
+            raise ValueError(f"max_retries must be >= 0, got {self.max_retries}")
+        if self.backoff_base_s < 0:
+            raise ValueError(f"backoff_base_s must be >= 0, got {self.backoff_base_s}")
+
+
+@dataclass(frozen=True)
+class StepError:
+    """Why a run stopped: the failing step (name, 0-based index), the exception type and message."""
+
+    step_name: str
+    step_index: int
+    error_type: str
+    message: str
+    exception: Exception | None = field(default=None, compare=False, repr=False)
+
+
+StepStatus = Literal["ok", "skipped", "failed"]
+
+
+@dataclass(frozen=True)
+class StepMetrics:
+    """What one step did: time, rows in/out, rows rejected, retries, resident-memory change."""
+
+    step_name: str
+    step_index: int
+    status: StepStatus
+    duration_ms: float
+    rows_in: int
+    rows_out: int
+    rows_rejected: int = 0
+    retries: int = 0
+    memory_delta_bytes: int = 0
+
+
+@dataclass(frozen=True)
+class PipelineResult:
+    """The outcome of ``Pipeline.run``.
+
+    ``output_data`` is the last step's output; when the run failed it is the data as it was when
+    the run stopped (the failing step's input), so check ``success`` before using it.
+    ``rejected`` holds every rejected row (``REJECTION_COLUMNS``), also those of a failing step;
+    ``errors`` is empty exactly when ``success`` is true; ``metrics`` is the JSON-ready summary
+    that was logged; ``step_metrics`` the same per step, typed.
+    """
+
+    success: bool
+    output_data: pd.DataFrame
+    metrics: dict[str, Any]
+    errors: list[StepError] = field(default_factory=list)
+    rejected: pd.DataFrame = field(default_factory=empty_rejections)
+    step_metrics: list[StepMetrics] = field(default_factory=list)
+
+
+class PipelineStepError(Exception):
+    """A step failed: names the step and its 0-based index; the original exception is ``cause``.
+
+    Raised by ``Pipeline.run(..., raise_on_error=True)``; ``result`` is the failed run's result.
+    """
+
+    def __init__(
+        self, step_name: str, step_index: int, cause: Exception, result: PipelineResult
+    ) -> None:
+        self.step_name = step_name
+        self.step_index = step_index
+        self.cause = cause
+        self.result = result
+        super().__init__(describe_failure(step_name, step_index, cause))
+
+
+def describe_failure(step_name: str, step_index: int, cause: Exception) -> str:
+    """Return the one-line message used for a failed step in errors, logs and exceptions."""
+    return f"Step '{step_name}' (index {step_index}) failed: {type(cause).__name__}: {cause}"

@@ -1,0 +1,29 @@
+"""annuity_income: the table from the declared columns, indexed on the refresh key
+
+Revision ID: 8e4b3d0f2c02
+Revises:
+Create Date: 2026-11-25 18:05:00
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from alembic import op
+from work_data_hub.io.schema.tables import create_domain_table, drop_domain_table
+from workdatahub_annuity_income.declarations import COLUMNS, DEFINITION
+
+revision: str = "8e4b3d0f2c02"
+down_revision: str | Sequence[str] | None = None
+branch_labels: str | Sequence[str] | None = (DEFINITION.name,)
+depends_on: str | Sequence[str] | None = "68153775e475"
+
+
+def upgrade() -> None:
+    """Create ``annuity_income``, its lineage columns and the refresh-key index."""
+    create_domain_table(op, DEFINITION.table, COLUMNS, DEFINITION.db_schema, DEFINITION.keys)
+
+
+def downgrade() -> None:
+    """Drop ``annuity_income`` and its indexes."""
+    drop_domain_table(op, DEFINITION.table, DEFINITION.db_schema)

@@ -1,0 +1,73 @@
+"""Money and rates written by people: currency signs, thousands separators, percent signs."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from work_data_hub.cleansing.text import map_distinct, replace_where_found, to_halfwidth
+
+_NOISE = r"[,¥$€£]|^(?i:RMB|CNY)|元$"
+"""Thousands separators, currency signs and codes, a trailing 元."""
+
+_PERCENT_DECIMALS = 12
+"""Rounding applied after dividing a percentage by 100, to drop binary noise (5.09% → 0.0509)."""
+
+
+def clean_money(values: pd.Series, *, parentheses_negative: bool = True) -> pd.Series:
+    """Return amounts as floats: ``"¥1,234.50"`` → 1234.5, ``"(12)"`` → -12.0.
+
+    Removes whitespace, currency signs (``¥ ￥ $ € £``, ``RMB``/``CNY``, a trailing ``元``) and
+    thousands separators, reads full-width digits, and with ``parentheses_negative`` reads an
+    amount in parentheses as negative. Blank, unreadable and infinite values give NaN: the
+    caller compares with ``is_blank`` to report the unreadable ones. Idempotent on its output.
+    """
+    if _is_plain_number(values):
+        return _finite(values.astype("float64"))
+    return map_distinct(values, lambda distinct: _money(distinct, parentheses_negative))
+
+
+def clean_rate(values: pd.Series) -> pd.Series:
+    """Return rates as fractions: ``"5.09%"`` → 0.0509, ``"0.0509"`` → 0.0509, ``0.05`` → 0.05.
+
+    Cleans like ``clean_money``; a value ending in ``%`` (or ``％``) is divided by 100, other
+    values are taken as written. Blank or unreadable values give NaN.
+    """
+    if _is_plain_number(values):
+        return _finite(values.astype("float64"))
+    return map_distinct(values, _rate)
+
+
+def _money(values: pd.Series, parentheses_negative: bool) -> pd.Series:
+    """Read money text (see ``clean_money``)."""
+    text = _numeric_text(values)
+    if parentheses_negative:
+        text = replace_where_found(text, r"^\((.*)\)$", r"-\1")
+    return _finite(pd.to_numeric(text, errors="coerce").astype("float64"))
+
+
+def _rate(values: pd.Series) -> pd.Series:
+    """Read rate text (see ``clean_rate``)."""
+    text = _numeric_text(values)
+    percent = text.str.endswith("%", na=False)
+    numbers = pd.to_numeric(text.str.removesuffix("%"), errors="coerce").astype("float64")
+    scaled = (numbers / 100).round(_PERCENT_DECIMALS)
+    return _finite(numbers.where(~percent, scaled))
+
+
+def _is_plain_number(values: pd.Series) -> bool:
+    """True for integer or float columns (booleans excluded: they are not amounts)."""
+    return pd.api.types.is_numeric_dtype(values.dtype) and not pd.api.types.is_bool_dtype(
+        values.dtype
+    )
+
+
+def _numeric_text(values: pd.Series) -> pd.Series:
+    """Return half-width text with whitespace, separators and currency markers removed."""
+    compact = replace_where_found(to_halfwidth(values), r"\s", "")
+    return replace_where_found(compact, _NOISE, "")
+
+
+def _finite(numbers: pd.Series) -> pd.Series:
+    """Return ``numbers`` with infinities replaced by NaN."""
+    return numbers.where(np.isfinite(numbers))

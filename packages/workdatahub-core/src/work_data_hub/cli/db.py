@@ -1,0 +1,183 @@
+"""``workdatahub db``: migrations of the core and of every installed domain.
+
+The database is ``DATABASE_URL``; ``DATABASE_URL=embedded`` selects the embedded PostgreSQL.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from typing import Annotated
+
+import typer
+from alembic.util import CommandError
+from pydantic import ValidationError
+from rich.console import Console
+from rich.table import Table
+from sqlalchemy.exc import SQLAlchemyError
+
+from work_data_hub.config import get_settings
+from work_data_hub.io.database import DatabaseUrlError, resolve_database_url
+from work_data_hub.io.embedded import EmbeddedPostgresError, stop_embedded
+from work_data_hub.io.schema import migrate
+from work_data_hub.io.schema.migrate import RevisionInfo
+
+db_app = typer.Typer(
+    name="db",
+    help="Database migrations: the core's tree and one tree per installed domain (Alembic).",
+    no_args_is_help=True,
+)
+
+console = Console()
+errors = Console(stderr=True)
+
+_USER_ERRORS = (
+    migrate.MigrationError,
+    DatabaseUrlError,
+    ValidationError,
+    EmbeddedPostgresError,
+    CommandError,
+    SQLAlchemyError,
+)
+
+
+@contextmanager
+def _reported_errors() -> Iterator[None]:
+    """Turn the errors a user can fix into one red line and exit code 1, without a traceback."""
+    try:
+        yield
+    except _USER_ERRORS as exc:
+        errors.print(f"[red]error:[/red] {exc}", markup=True, highlight=False)
+        raise typer.Exit(1) from exc
+
+
+def _database_url() -> str:
+    return resolve_database_url(get_settings(require_database=False), allow_embedded=False)
+
+
+def _revision_table(title: str, revisions: Sequence[RevisionInfo], *, paths: bool = False) -> Table:
+    table = Table(title=title, title_justify="left")
+    table.add_column("branch", overflow="fold")
+    table.add_column("revision", no_wrap=True, min_width=12)
+    table.add_column("down revision", overflow="fold")
+    table.add_column("head")
+    table.add_column("message", no_wrap=True, overflow="ellipsis")
+    if paths:
+        table.add_column("file", overflow="fold")
+    for revision in revisions:
+        row = [
+            revision.branch,
+            revision.revision,
+            ", ".join(revision.down_revisions) or "(base)",
+            "yes" if revision.is_head else "",
+            revision.message.splitlines()[0] if revision.message else "",
+        ]
+        table.add_row(*row, *([revision.path.name] if paths else []))
+    return table
+
+
+def _show_applied(action: str, revisions: Sequence[RevisionInfo]) -> None:
+    if not revisions:
+        console.print(f"{action}: no revision applied (empty version table)")
+        return
+    console.print(_revision_table(action, revisions))
+
+
+def _run_on_database(
+    action: Callable[[str, str], list[RevisionInfo]], target: str, title: str
+) -> None:
+    with _reported_errors():
+        applied = action(_database_url(), target)
+    _show_applied(title, applied)
+
+
+@db_app.command("upgrade")
+def upgrade(
+    target: Annotated[
+        str,
+        typer.Argument(
+            help="How far: 'heads' (every branch), '<branch>@head', '<branch>@+1', an id."
+        ),
+    ] = migrate.ALL_HEADS,
+) -> None:
+    """Apply pending migrations of the core and every installed domain (default: all heads)."""
+    _run_on_database(migrate.upgrade, target, f"upgraded to {target}")
+
+
+@db_app.command("downgrade")
+def downgrade(
+    target: Annotated[
+        str,
+        typer.Argument(help="Where to: '<branch>@-1', '<branch>@base', '-1', 'base', an id."),
+    ],
+) -> None:
+    """Revert migrations, e.g. `db downgrade annuity_performance@-1` or `db downgrade -1`."""
+    _run_on_database(migrate.downgrade, target, f"downgraded to {target}")
+
+
+@db_app.command("stamp")
+def stamp(
+    target: Annotated[
+        str, typer.Argument(help="What to record as applied: '<branch>@head', 'heads', an id.")
+    ],
+) -> None:
+    """Record revisions as applied without running them (their tables already exist)."""
+    _run_on_database(migrate.stamp, target, f"stamped {target}")
+
+
+@db_app.command("current")
+def current() -> None:
+    """Show the revision each branch of the database is at."""
+    with _reported_errors():
+        applied = migrate.current(_database_url())
+    _show_applied("current revisions", applied)
+
+
+@db_app.command("heads")
+def heads() -> None:
+    """Show the newest revision of every installed migration tree."""
+    with _reported_errors():
+        found = migrate.heads()
+    console.print(_revision_table("heads", found, paths=True))
+
+
+@db_app.command("history")
+def history() -> None:
+    """List every revision of every installed migration tree, newest first within each branch."""
+    with _reported_errors():
+        found = migrate.history()
+    console.print(_revision_table("history", found, paths=True))
+
+
+@db_app.command("revision")
+def revision(
+    message: Annotated[str, typer.Option("--message", "-m", help="What the revision does.")],
+    branch: Annotated[
+        str, typer.Option("--branch", help="The tree to add it to: 'core' or a domain name.")
+    ],
+    depends_on: Annotated[
+        str | None,
+        typer.Option("--depends-on", help="Another branch or revision to run first, e.g. 'core'."),
+    ] = None,
+) -> None:
+    """Write a new, empty revision into a branch's own versions folder and print its path.
+
+    The first revision of a domain becomes that branch's base and carries its label.
+    """
+    with _reported_errors():
+        path = migrate.create_revision(message, branch, depends_on=depends_on)
+    console.print(f"created {path}", highlight=False)
+
+
+@db_app.command("stop-embedded")
+def stop_embedded_server() -> None:
+    """Stop the embedded PostgreSQL (its data stays; the next command that needs it restarts it)."""
+    with _reported_errors():
+        folder = get_settings(require_database=False).embedded_postgres_dir
+        stopped = stop_embedded(folder)
+    console.print(
+        f"stopped the embedded PostgreSQL in {folder}"
+        if stopped
+        else f"no embedded PostgreSQL is running in {folder}",
+        highlight=False,
+    )

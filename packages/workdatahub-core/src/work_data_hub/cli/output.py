@@ -1,0 +1,58 @@
+"""How run reports look on a terminal: one summary table per run, JSON for scripts."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+
+from rich.console import Console
+from rich.table import Table
+
+from work_data_hub.io.runs import RunReport
+
+MAX_REJECTED_SHOWN = 20
+
+
+def print_report(console: Console, report: RunReport) -> None:
+    """Print the summary of one run: counts, rejections by column, enrichment, timing, target."""
+    style = "green" if report.succeeded else "red"
+    title = f"{report.domain}: [{style}]{report.status}[/{style}]"
+    if report.dry_run:
+        title += " (dry run, nothing committed)"
+    table = Table(title=title, show_header=False, title_justify="left")
+    table.add_column("what", style="bold")
+    table.add_column("value")
+    table.add_row("file", report.file or "-")
+    table.add_row("target table", report.table)
+    table.add_row("execution id", report.execution_id)
+    table.add_row("rows read", str(report.rows_read))
+    table.add_row("rows loaded", str(report.rows_loaded))
+    table.add_row("rows rejected", str(report.rows_rejected))
+    for column, count in report.rejected_by_reason.items():
+        table.add_row(f"  rejected on {column}", str(count))
+    for source, count in report.enrichment_sources.items():
+        table.add_row(f"  company id from {source}", str(count))
+    stages = ", ".join(f"{stage} {seconds:.2f}s" for stage, seconds in report.stage_durations.items())
+    table.add_row("duration", f"{report.duration_s:.2f}s ({stages})" if stages else f"{report.duration_s:.2f}s")
+    if report.error:
+        table.add_row("error", f"[red]{report.error}[/red]")
+    console.print(table)
+    if report.rejected:
+        print_rejections(console, report)
+
+
+def print_rejections(console: Console, report: RunReport) -> None:
+    """Print the first rejected rows with the row number a user looks up in the source file."""
+    table = Table(title=f"rejected rows (first {MAX_REJECTED_SHOWN})", title_justify="left")
+    table.add_column("row", justify="right")
+    table.add_column("column")
+    table.add_column("reason")
+    for entry in report.rejected[:MAX_REJECTED_SHOWN]:
+        table.add_row(str(entry["row"]), str(entry["column"] or "-"), str(entry["reason"]))
+    console.print(table)
+
+
+def reports_json(reports: Sequence[RunReport]) -> str:
+    """One line of JSON: a single report's object, or a list for several."""
+    data = reports[0].to_json() if len(reports) == 1 else [report.to_json() for report in reports]
+    return json.dumps(data, ensure_ascii=False, default=str)

@@ -1,0 +1,105 @@
+"""``workdatahub run`` and ``workdatahub run-month``: load a domain's file into the warehouse.
+
+Exit codes: 0 every run succeeded; 1 a run failed (bad file, load error); 2 usage error;
+3 the rejected share exceeded the domain's threshold (nothing loaded); 4 nothing could be
+started (unknown domain, no file found, missing configuration).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Annotated, cast
+
+import typer
+from rich.console import Console
+
+from work_data_hub.cli.database import command_settings, warehouse_engine
+from work_data_hub.cli.output import print_report, reports_json
+from work_data_hub.io.runs import RunFailed, RunReport, RunRequest, run_domain, run_month
+from work_data_hub.io.runs.service import FileSelection
+
+EXIT_FAILED = 1
+EXIT_THRESHOLD = 3
+EXIT_NOT_STARTED = 4
+
+console = Console(stderr=True)
+
+
+def exit_code(reports: Sequence[RunReport]) -> int:
+    """Return the process exit code for a set of run reports (see the module docstring)."""
+    if any(report.threshold_exceeded for report in reports):
+        return EXIT_THRESHOLD
+    if any(not report.succeeded for report in reports):
+        return EXIT_FAILED
+    return 0
+
+
+def _finish(reports: Sequence[RunReport], as_json: bool) -> None:
+    for report in reports:
+        print_report(console, report)
+    if as_json:
+        typer.echo(reports_json(reports))
+    raise typer.Exit(exit_code(reports))
+
+
+def _not_started(error: Exception) -> typer.Exit:
+    console.print(f"[red]error:[/red] {error}")
+    return typer.Exit(EXIT_NOT_STARTED)
+
+
+def run(
+    domain: Annotated[str, typer.Argument(help="Domain name, as `workdatahub domains list` shows.")],
+    file: Annotated[Path | None, typer.Option("--file", help="The source file to load.")] = None,
+    month: Annotated[
+        str | None, typer.Option("--month", help="Discover the file for this month (YYYYMM).")
+    ] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Do everything but commit.")] = False,
+    select: Annotated[
+        str, typer.Option("--select", help="When several files match: error, newest, oldest, first.")
+    ] = "error",
+    rejects_out: Annotated[
+        Path | None, typer.Option("--rejects-out", help="Write rejected rows to this CSV file.")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object last.")] = False,
+) -> None:
+    """Read, validate, transform and load one domain's file in one transaction."""
+    if (file is None) == (month is None):
+        raise typer.BadParameter("give exactly one of --file or --month")
+    if select not in ("error", "newest", "oldest", "first"):
+        raise typer.BadParameter("--select takes error, newest, oldest or first")
+    request = RunRequest(
+        domain=domain,
+        file=file,
+        month=month,
+        dry_run=dry_run,
+        select=cast(FileSelection, select),
+        rejects_out=rejects_out,
+    )
+    try:
+        settings = command_settings()
+        engine = warehouse_engine(settings)
+        with console.status(f"running {domain}…"):
+            report = run_domain(request, engine=engine, settings=settings)
+    except (RunFailed, LookupError, ValueError, OSError) as error:
+        raise _not_started(error) from error
+    _finish([report], as_json)
+
+
+def run_month_command(
+    month: Annotated[str, typer.Argument(help="The month to load (YYYYMM).")],
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Do everything but commit.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the reports as JSON last.")] = False,
+) -> None:
+    """Run every installed domain whose source file is found for MONTH, each in its own transaction."""
+    try:
+        settings = command_settings()
+        engine = warehouse_engine(settings)
+        with console.status(f"running every domain for {month}…"):
+            reports = run_month(month, engine=engine, settings=settings, dry_run=dry_run)
+    except (RunFailed, LookupError, ValueError, OSError) as error:
+        raise _not_started(error) from error
+    if not reports:
+        console.print(f"no domain found a source file for {month} under {settings.INBOX_DIR}")
+        raise typer.Exit(EXIT_NOT_STARTED)
+    _finish(reports, as_json)

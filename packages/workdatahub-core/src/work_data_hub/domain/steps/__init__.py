@@ -1,0 +1,56 @@
+"""Generic, vectorised, declarative transform steps; a domain lists them as data."""
+
+from work_data_hub.domain.steps.cleaning import CleanMoney, CleanRate, NormaliseNames, ParseMonth
+from work_data_hub.domain.steps.columns import CopyColumn, DeriveColumn, DropColumns, RenameColumns
+from work_data_hub.domain.steps.registry import (
+    GENERIC_STEPS,
+    StepSpecError,
+    build_step,
+    build_steps,
+)
+from work_data_hub.domain.steps.rejections import (
+    MissingColumnsError,
+    RowFailure,
+    rejection_frame,
+    require_columns,
+    source_rows,
+    split_rejected,
+)
+from work_data_hub.domain.steps.validate import ValidateSchema, cast_column
+from work_data_hub.domain.steps.values import (
+    Condition,
+    FillDefault,
+    MapValues,
+    ReplaceValues,
+    StripPrefix,
+    rows_matching,
+)
+
+__all__ = [
+    "GENERIC_STEPS",
+    "CleanMoney",
+    "CleanRate",
+    "Condition",
+    "CopyColumn",
+    "DeriveColumn",
+    "DropColumns",
+    "FillDefault",
+    "MapValues",
+    "MissingColumnsError",
+    "NormaliseNames",
+    "ParseMonth",
+    "RenameColumns",
+    "ReplaceValues",
+    "RowFailure",
+    "StepSpecError",
+    "StripPrefix",
+    "ValidateSchema",
+    "build_step",
+    "build_steps",
+    "cast_column",
+    "rejection_frame",
+    "require_columns",
+    "rows_matching",
+    "source_rows",
+    "split_rejected",
+]

@@ -1,0 +1,130 @@
+"""Steps wrapping the cleansing rules: months, money, rates, company names.
+
+Values that are present but unreadable are never turned into blanks silently: the row is
+rejected (``RowValidationError``) with the column and the value in the reason.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from work_data_hub.cleansing.months import MAX_YEAR, MIN_YEAR, parse_month
+from work_data_hub.cleansing.names import normalise_company_name
+from work_data_hub.cleansing.numbers import clean_money, clean_rate
+from work_data_hub.cleansing.text import is_blank
+from work_data_hub.domain.pipelines.types import PipelineContext
+from work_data_hub.domain.steps.rejections import (
+    RowFailure,
+    column_tuple,
+    require_columns,
+    split_rejected,
+)
+from work_data_hub.domain.validation import format_value
+
+
+def _unreadable(column: str, raw: pd.Series, cleaned: pd.Series, what: str) -> RowFailure:
+    """Return the rows whose raw value is present but cleaned to missing, with reasons."""
+    mask = (cleaned.isna() & ~is_blank(raw)).to_numpy(dtype=bool)
+    reasons = np.full(len(raw), "", dtype=object)
+    for position in np.flatnonzero(mask):
+        reasons[position] = f"{column} {format_value(raw.iat[int(position)])} is not {what}"
+    return RowFailure(column, mask, reasons)
+
+
+def _clean_columns(
+    data: pd.DataFrame,
+    columns: Sequence[str],
+    rule: Callable[[pd.Series], pd.Series],
+    what: str,
+    step_name: str,
+    reject_invalid: bool,
+) -> pd.DataFrame:
+    """Apply ``rule`` to each column; reject rows with unreadable values when asked to."""
+    require_columns(data, columns, step_name)
+    cleaned = {column: rule(data[column]) for column in columns}
+    output = data.assign(**cleaned)
+    if not reject_invalid:
+        return output
+    failures = [_unreadable(c, data[c], cleaned[c], what) for c in columns]
+    return split_rejected(data, output, failures)
+
+
+@dataclass(frozen=True)
+class ParseMonth:
+    """Parse ``column`` into the first day of its month (see ``cleansing.parse_month``).
+
+    A present value that names no month in ``min_year..max_year`` rejects the row
+    (``"月度 'abc' is not a month"``) unless ``reject_invalid=False``; blanks become NaT.
+    """
+
+    column: str
+    target: str | None = None
+    min_year: int = MIN_YEAR
+    max_year: int = MAX_YEAR
+    reject_invalid: bool = True
+    name: str = "parse_month"
+
+    def execute(self, data: pd.DataFrame, context: PipelineContext) -> pd.DataFrame:
+        """Return ``data`` with the parsed months in ``target`` (default: ``column``)."""
+        require_columns(data, [self.column], self.name)
+        raw = data[self.column]
+        months = parse_month(raw, min_year=self.min_year, max_year=self.max_year)
+        output = data.assign(**{self.target or self.column: months})
+        if not self.reject_invalid:
+            return output
+        return split_rejected(data, output, [_unreadable(self.column, raw, months, "a month")])
+
+
+@dataclass(frozen=True)
+class CleanMoney:
+    """Read amounts in ``columns`` as floats (``"¥1,234.50"`` → 1234.5); reject unreadable ones."""
+
+    columns: Sequence[str]
+    reject_invalid: bool = True
+    name: str = "clean_money"
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "columns", column_tuple(self.columns, self.name))
+
+    def execute(self, data: pd.DataFrame, context: PipelineContext) -> pd.DataFrame:
+        """Return ``data`` with every listed column as float amounts."""
+        return _clean_columns(
+            data, self.columns, clean_money, "an amount", self.name, self.reject_invalid
+        )
+
+
+@dataclass(frozen=True)
+class CleanRate:
+    """Read rates in ``columns`` as fractions (``"5.09%"`` → 0.0509); unreadable rows rejected."""
+
+    columns: Sequence[str]
+    reject_invalid: bool = True
+    name: str = "clean_rate"
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "columns", column_tuple(self.columns, self.name))
+
+    def execute(self, data: pd.DataFrame, context: PipelineContext) -> pd.DataFrame:
+        """Return ``data`` with every listed column as float rates."""
+        return _clean_columns(
+            data, self.columns, clean_rate, "a rate", self.name, self.reject_invalid
+        )
+
+
+@dataclass(frozen=True)
+class NormaliseNames:
+    """Normalise company names of ``column`` into ``target`` (``normalise_company_name``)."""
+
+    column: str
+    target: str | None = None
+    name: str = "normalise_names"
+
+    def execute(self, data: pd.DataFrame, context: PipelineContext) -> pd.DataFrame:
+        """Return ``data`` with normalised names in ``target`` (default: ``column``)."""
+        require_columns(data, [self.column], self.name)
+        names = normalise_company_name(data[self.column])
+        return data.assign(**{self.target or self.column: names})

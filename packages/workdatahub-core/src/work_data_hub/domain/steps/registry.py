@@ -1,0 +1,67 @@
+"""Generic steps by name, so a domain can declare its steps as data."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from work_data_hub.domain.pipelines.types import TransformStep
+from work_data_hub.domain.steps.cleaning import CleanMoney, CleanRate, NormaliseNames, ParseMonth
+from work_data_hub.domain.steps.columns import CopyColumn, DeriveColumn, DropColumns, RenameColumns
+from work_data_hub.domain.steps.validate import ValidateSchema
+from work_data_hub.domain.steps.values import FillDefault, MapValues, ReplaceValues, StripPrefix
+
+GENERIC_STEPS: dict[str, type[TransformStep]] = {
+    "rename": RenameColumns,
+    "copy_column": CopyColumn,
+    "derive_column": DeriveColumn,
+    "drop_columns": DropColumns,
+    "map_values": MapValues,
+    "replace_values": ReplaceValues,
+    "strip_prefix": StripPrefix,
+    "fill_default": FillDefault,
+    "parse_month": ParseMonth,
+    "clean_money": CleanMoney,
+    "clean_rate": CleanRate,
+    "normalise_names": NormaliseNames,
+    "validate_schema": ValidateSchema,
+}
+"""Every generic step class by the name used in step specs (``{"step": "rename", ...}``)."""
+
+STEP_KEY = "step"
+
+
+class StepSpecError(ValueError):
+    """A step spec that cannot be built; the message names its position and what is wrong."""
+
+
+def build_step(
+    spec: Mapping[str, Any], registry: Mapping[str, type[TransformStep]] = GENERIC_STEPS
+) -> TransformStep:
+    """Return the step a spec describes: ``{"step": "map_values", "column": "…", "mapping": {…}}``.
+
+    ``"step"`` picks the class in ``registry``; the other keys are its constructor arguments.
+    """
+    kind = spec.get(STEP_KEY)
+    if not isinstance(kind, str):
+        raise StepSpecError(f"a step spec needs a {STEP_KEY!r} name, got {dict(spec)!r}")
+    if kind not in registry:
+        raise StepSpecError(f"unknown step {kind!r}; known steps: {', '.join(sorted(registry))}")
+    arguments = {key: value for key, value in spec.items() if key != STEP_KEY}
+    try:
+        return registry[kind](**arguments)
+    except TypeError as error:
+        raise StepSpecError(f"step {kind!r}: {error}") from error
+
+
+def build_steps(
+    specs: Iterable[Mapping[str, Any]], registry: Mapping[str, type[TransformStep]] = GENERIC_STEPS
+) -> list[TransformStep]:
+    """Return the steps of a list of specs, in order; an error names the spec's 0-based position."""
+    steps: list[TransformStep] = []
+    for position, spec in enumerate(specs):
+        try:
+            steps.append(build_step(spec, registry))
+        except (StepSpecError, ValueError) as error:
+            raise StepSpecError(f"step spec {position}: {error}") from error
+    return steps

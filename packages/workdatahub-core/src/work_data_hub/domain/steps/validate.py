@@ -1,0 +1,260 @@
+"""The schema step: cast every declared column to its kind, check values, split off bad rows."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Final
+
+import numpy as np
+import pandas as pd
+import pandera.pandas as pa
+
+from work_data_hub.cleansing.text import as_text, is_blank, map_distinct
+from work_data_hub.domain.columns import LINEAGE_COLUMNS, Column, column_names
+from work_data_hub.domain.pipelines.types import PipelineContext
+from work_data_hub.domain.steps.rejections import (
+    BoolArray,
+    RowFailure,
+    require_columns,
+    split_rejected,
+)
+from work_data_hub.domain.validation import (
+    PANDAS_DTYPES,
+    dataframe_schema,
+    format_value,
+    required_reason,
+    value_checks,
+)
+
+_BOOLEAN_WORDS: Final[dict[str, bool]] = {
+    "true": True,
+    "false": False,
+    "t": True,
+    "f": False,
+    "yes": True,
+    "no": False,
+    "y": True,
+    "n": False,
+    "1": True,
+    "0": False,
+    "1.0": True,
+    "0.0": False,
+    "是": True,
+    "否": False,
+}
+_KIND_WORDS: Final = {
+    "text": "text",
+    "date": "a date",
+    "integer": "an integer",
+    "decimal": "a number",
+    "boolean": "true or false",
+}
+_INT64_LIMIT: Final = 2.0**63
+
+
+def cast_column(values: pd.Series, column: Column) -> tuple[pd.Series, BoolArray]:
+    """Return ``values`` cast to the column's kind and a mask of present values that did not cast.
+
+    Blank text counts as missing. Decimals are rounded to the declared scale; dates lose their
+    time of day. The cast dtypes are ``validation.PANDAS_DTYPES``.
+    """
+    blank = is_blank(values).to_numpy(dtype=bool)
+    present = values.mask(blank)
+    if column.kind == "text":
+        return as_text(present), np.zeros(len(values), dtype=bool)
+    if column.kind == "date":
+        cast = map_distinct(present, _dates) if _is_text(values) else _dates(present)
+    elif column.kind == "boolean":
+        cast = map_distinct(present, _booleans) if _is_text(values) else _booleans(present)
+    elif column.kind == "integer":
+        cast = map_distinct(present, _integers) if _is_text(values) else _integers(present)
+    else:
+        cast = _decimals(present, column.scale)
+    return cast, cast.isna().to_numpy(dtype=bool) & ~blank
+
+
+def _is_text(values: pd.Series) -> bool:
+    """True for string and object columns, whose values are parsed once per distinct value."""
+    return isinstance(values.dtype, pd.StringDtype) or values.dtype == object
+
+
+def _dates(values: pd.Series) -> pd.Series:
+    """Return ISO dates, date and datetime values as midnight timestamps; NaT otherwise."""
+    dates = pd.to_datetime(values, errors="coerce", format="ISO8601")
+    if getattr(dates.dt, "tz", None) is not None:
+        dates = dates.dt.tz_localize(None)
+    cast: pd.Series = dates.dt.normalize().astype("datetime64[us]")
+    return cast
+
+
+def _booleans(values: pd.Series) -> pd.Series:
+    """Return booleans from bool values or words (true/false, yes/no, 1/0, 是/否)."""
+    if pd.api.types.is_bool_dtype(values.dtype):
+        return values.astype("boolean")
+    return as_text(values).str.strip().str.lower().map(_BOOLEAN_WORDS).astype("boolean")
+
+
+def _integers(values: pd.Series) -> pd.Series:
+    """Return whole numbers as ``Int64``; fractions, text and overflowing values become missing."""
+    numbers = _numbers(values)
+    if pd.api.types.is_integer_dtype(numbers.dtype):
+        return numbers.astype("Int64")
+    floats = numbers.astype("float64")
+    integral = (floats % 1 == 0) & (floats.abs() < _INT64_LIMIT)
+    return floats.where(integral).astype("Int64")
+
+
+def _decimals(values: pd.Series, scale: int) -> pd.Series:
+    """Return finite numbers as float64 rounded to ``scale`` places; NaN when unreadable."""
+    floats = _numbers(values).astype("float64")
+    return floats.where(np.isfinite(floats)).round(scale)
+
+
+def _numbers(values: pd.Series) -> pd.Series:
+    """Return numbers from numeric values or text (integers stay integers); NaN when unreadable."""
+    if pd.api.types.is_numeric_dtype(values.dtype) and not pd.api.types.is_bool_dtype(values.dtype):
+        return values
+    return pd.to_numeric(as_text(values).str.strip(), errors="coerce")
+
+
+@dataclass(frozen=True)
+class ValidateSchema:
+    """Cast and check the declared columns; rows failing any check leave with reasons.
+
+    Every declared column is cast to its kind (``"月度 'abc' is not a date"`` when it cannot
+    be), then pandera checks nullability, ``ge``/``le``, ``isin``, ``max_length`` and decimal
+    digits (``"计划代码 is required"``, ``"当期收益率 12.5 is above 10"``). A rejected row
+    appears once per failing column (several failed checks of one column are joined by
+    ``"; "``). A missing nullable column is added empty; a missing required column is an
+    error. ``drop_undeclared=True`` keeps only declared and lineage columns.
+    """
+
+    columns: Sequence[Column]
+    drop_undeclared: bool = False
+    name: str = "validate_schema"
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "columns", tuple(self.columns))
+
+    def execute(self, data: pd.DataFrame, context: PipelineContext) -> pd.DataFrame:
+        """Return the cast frame, or raise ``RowValidationError`` (valid rows and reasons)."""
+        self._require(data)
+        cast_values: dict[str, pd.Series] = {}
+        cast_failed: dict[str, BoolArray] = {}
+        reasons: list[pd.DataFrame] = []
+        for column in self.columns:
+            raw = data[column.name] if column.name in data.columns else _empty(column, data.index)
+            cast_values[column.name], cast_failed[column.name] = cast_column(raw, column)
+            reasons.append(_cast_reasons(column, raw, cast_failed[column.name]))
+        output = data.assign(**cast_values)
+        if self.drop_undeclared:
+            lineage = [c for c in LINEAGE_COLUMNS if c in data.columns]
+            output = output[column_names(self.columns) + lineage]
+        reasons.append(self._check_reasons(cast_values, cast_failed, len(data)))
+        return split_rejected(data, output, self._failures(pd.concat(reasons), len(data)))
+
+    def _require(self, data: pd.DataFrame) -> None:
+        """Raise when a non-nullable declared column is absent from ``data``."""
+        require_columns(data, [c.name for c in self.columns if not c.nullable], self.name)
+
+    def _check_reasons(
+        self, cast_values: dict[str, pd.Series], cast_failed: dict[str, BoolArray], rows: int
+    ) -> pd.DataFrame:
+        """Run the pandera checks on the cast columns and phrase each failure.
+
+        A value that failed its cast is missing afterwards; its ``not_nullable`` failure is
+        dropped because the cast reason already names the value.
+        """
+        frame = pd.DataFrame(
+            {name: values.reset_index(drop=True) for name, values in cast_values.items()},
+            index=pd.RangeIndex(rows),
+        )
+        try:
+            dataframe_schema(self.columns, with_dtypes=False).validate(frame, lazy=True)
+        except pa.errors.SchemaErrors as errors:
+            return _phrase_failures(self.columns, errors.failure_cases, frame, cast_failed)
+        return _reason_frame([], [], [])
+
+    def _failures(self, reasons: pd.DataFrame, rows: int) -> list[RowFailure]:
+        """Group reasons into one ``RowFailure`` per column, one reason per (row, column)."""
+        failures: list[RowFailure] = []
+        for column in column_names(self.columns):
+            of_column = reasons[reasons["column"] == column]
+            if of_column.empty:
+                continue
+            joined = of_column.groupby("position", sort=True)["reason"].agg("; ".join)
+            mask = np.zeros(rows, dtype=bool)
+            mask[joined.index.to_numpy(dtype=int)] = True
+            texts = np.full(rows, "", dtype=object)
+            texts[joined.index.to_numpy(dtype=int)] = joined.to_numpy(dtype=object)
+            failures.append(RowFailure(column, mask, texts))
+        return failures
+
+
+def _empty(column: Column, index: pd.Index) -> pd.Series:
+    """Return an all-missing Series for a declared nullable column absent from the data."""
+    return pd.Series(index=index, dtype=PANDAS_DTYPES[column.kind])
+
+
+def _reason_frame(positions: list[int], columns: list[str], reasons: list[str]) -> pd.DataFrame:
+    """Return failures as a frame of (position, column, reason)."""
+    return pd.DataFrame(
+        {
+            "position": pd.Series(positions, dtype="int64"),
+            "column": pd.Series(columns, dtype="object"),
+            "reason": pd.Series(reasons, dtype="object"),
+        }
+    )
+
+
+def _cast_reasons(column: Column, raw: pd.Series, failed: BoolArray) -> pd.DataFrame:
+    """Phrase the values of ``raw`` that could not be cast to the column's kind."""
+    positions = np.flatnonzero(failed).tolist()
+    return _reason_frame(
+        positions,
+        [column.name] * len(positions),
+        [
+            f"{column.name} {format_value(raw.iat[p])} is not {_KIND_WORDS[column.kind]}"
+            for p in positions
+        ],
+    )
+
+
+def _phrase_failures(
+    columns: Sequence[Column],
+    failure_cases: pd.DataFrame,
+    checked: pd.DataFrame,
+    cast_failed: dict[str, BoolArray],
+) -> pd.DataFrame:
+    """Turn pandera's failure cases into (position, column, reason) rows.
+
+    The value quoted is taken from ``checked`` (pandera reports some values as text).
+    """
+    by_name = {column.name: column for column in columns}
+    describers = {column.name: [c.describe for c in value_checks(column)] for column in columns}
+    located = failure_cases[failure_cases["index"].notna()]
+    if len(located) != len(failure_cases):
+        unlocated = failure_cases[failure_cases["index"].isna()]
+        raise ValueError(f"schema check failed for the whole frame: {unlocated.to_dict('records')}")
+    positions: list[int] = []
+    names: list[str] = []
+    reasons: list[str] = []
+    for position, name, check_number in zip(
+        located["index"].astype("int64"),
+        located["column"],
+        located["check_number"],
+        strict=True,
+    ):
+        column = by_name[str(name)]
+        if check_number is None or pd.isna(check_number):
+            if cast_failed[column.name][position]:
+                continue
+            reason = required_reason(column)
+        else:
+            value = checked[column.name].iat[position]
+            reason = describers[column.name][int(check_number)](value)
+        positions.append(int(position))
+        names.append(column.name)
+        reasons.append(reason)
+    return _reason_frame(positions, names, reasons)

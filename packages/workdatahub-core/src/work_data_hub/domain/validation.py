@@ -1,0 +1,169 @@
+"""One column declaration, two derived validators: a pandera frame schema, a pydantic row model.
+
+The pandera schema validates whole frames (vectorised, millions of rows per second); the pydantic
+model serves declarations, documentation (JSON schema) and single-row messages.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import numbers
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any, Final, Literal
+
+import pandas as pd
+import pandera.pandas as pa
+from pydantic import BaseModel, Field, create_model
+
+from work_data_hub.domain.columns import Column, ColumnKind
+
+PANDAS_DTYPES: Final[dict[ColumnKind, str]] = {
+    "text": "str",
+    "date": "datetime64[us]",
+    "integer": "Int64",
+    "decimal": "float64",
+    "boolean": "boolean",
+}
+"""The pandas dtype each column kind has after ``ValidateSchema`` has cast it."""
+
+PYTHON_TYPES: Final[dict[ColumnKind, type]] = {
+    "text": str,
+    "date": dt.date,
+    "integer": int,
+    "decimal": Decimal,
+    "boolean": bool,
+}
+"""The Python type of each column kind in the pydantic row model."""
+
+
+@dataclass(frozen=True)
+class ValueCheck:
+    """One value check of a column: the pandera check and how to phrase a value failing it."""
+
+    check: pa.Check
+    describe: Callable[[object], str]
+
+
+def format_value(value: object) -> str:
+    """Return a value as people write it: ``12.5``, ``10`` (not ``10.0``), ``'abc'`` for text."""
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, numbers.Real | Decimal):
+        number = float(value)
+        return str(int(number)) if number.is_integer() else str(value)
+    return repr(str(value))
+
+
+def value_checks(column: Column) -> list[ValueCheck]:
+    """Return the column's value checks in declaration order: ge, le, isin, max_length, digits."""
+    name = column.name
+    checks: list[ValueCheck] = []
+    if column.ge is not None:
+        bound = column.ge
+        checks.append(
+            ValueCheck(
+                pa.Check.ge(bound),
+                lambda v: f"{name} {format_value(v)} is below {format_value(bound)}",
+            )
+        )
+    if column.le is not None:
+        upper = column.le
+        checks.append(
+            ValueCheck(
+                pa.Check.le(upper),
+                lambda v: f"{name} {format_value(v)} is above {format_value(upper)}",
+            )
+        )
+    if column.isin is not None:
+        allowed = ", ".join(column.isin)
+        checks.append(
+            ValueCheck(
+                pa.Check.isin(list(column.isin)),
+                lambda v: f"{name} {format_value(v)} is not one of: {allowed}",
+            )
+        )
+    if column.max_length is not None and column.kind == "text":
+        length = column.max_length
+        checks.append(
+            ValueCheck(
+                pa.Check.str_length(max_value=length),
+                lambda v: f"{name} {format_value(v)} is longer than {length} characters",
+            )
+        )
+    if column.kind == "decimal":
+        limit = 10.0 ** (column.precision - column.scale)
+        declared = f"decimal({column.precision},{column.scale})"
+        checks.append(
+            ValueCheck(
+                pa.Check(lambda s: s.abs() < limit, name="decimal_digits"),
+                lambda v: f"{name} {format_value(v)} does not fit {declared}",
+            )
+        )
+    return checks
+
+
+def required_reason(column: Column) -> str:
+    """Return the reason given for a missing value in a non-nullable column."""
+    return f"{column.name} is required"
+
+
+def dataframe_schema(
+    columns: Sequence[Column], *, name: str | None = None, with_dtypes: bool = True
+) -> pa.DataFrameSchema:
+    """Return the pandera schema of the declared columns (nullability, value checks, dtypes).
+
+    Columns not declared are allowed (lineage columns travel along). With ``with_dtypes=False``
+    only nullability and values are checked, for frames whose dtypes were already cast.
+    """
+    return pa.DataFrameSchema(
+        {
+            column.name: pa.Column(
+                PANDAS_DTYPES[column.kind] if with_dtypes else None,
+                checks=[value_check.check for value_check in value_checks(column)],
+                nullable=column.nullable,
+                description=column.description or None,
+            )
+            for column in columns
+        },
+        name=name,
+        strict=False,
+    )
+
+
+def row_model(columns: Sequence[Column], model_name: str = "Row") -> type[BaseModel]:
+    """Return a pydantic model with one field per declared column, same types and checks.
+
+    Field names are the column names (Chinese names and parentheses are fine); nullable
+    columns default to None; ``isin`` becomes a ``Literal``; decimals carry their digits.
+    """
+    fields: dict[str, Any] = {column.name: _field(column) for column in columns}
+    return create_model(model_name, **fields)
+
+
+def _field(column: Column) -> tuple[Any, Any]:
+    """Return the (annotation, FieldInfo) pair of one column."""
+    annotation: Any = PYTHON_TYPES[column.kind]
+    if column.isin is not None:
+        annotation = Literal[column.isin]
+    constraints: dict[str, Any] = {"description": column.description or None}
+    if column.ge is not None:
+        constraints["ge"] = column.ge
+    if column.le is not None:
+        constraints["le"] = column.le
+    if column.kind == "text" and column.max_length is not None:
+        constraints["max_length"] = column.max_length
+    if column.kind == "decimal":
+        constraints["max_digits"] = column.precision
+        constraints["decimal_places"] = column.scale
+    if column.nullable:
+        return annotation | None, Field(None, **constraints)
+    return annotation, Field(..., **constraints)
+
+
+def empty_frame(columns: Sequence[Column]) -> pd.DataFrame:
+    """Return an empty frame with the declared columns in their cast dtypes."""
+    return pd.DataFrame(
+        {column.name: pd.Series(dtype=PANDAS_DTYPES[column.kind]) for column in columns}
+    )

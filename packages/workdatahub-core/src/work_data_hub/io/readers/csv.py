@@ -1,0 +1,167 @@
+"""The CSV reader: a delimited text file as text columns, whatever its encoding and delimiter."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator
+from itertools import islice
+from pathlib import Path
+
+import pandas as pd
+
+from work_data_hub.io.readers.headers import TextFrameBuilder, resolve_headers
+from work_data_hub.plugins.definition import SourceSpec
+from work_data_hub.plugins.readers import SourceFileError
+from work_data_hub.utils.logging import get_logger
+
+__all__ = ["DELIMITERS", "CsvReader", "decode_text", "sniff_delimiter"]
+
+logger = get_logger(__name__)
+
+DELIMITERS = (",", "\t", ";", "|")
+"""Candidate delimiters, in the order that breaks ties."""
+
+_BOMS = ((b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16"))
+_WORKBOOK_MAGICS = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1")
+
+
+def decode_text(path: Path, data: bytes) -> tuple[str, str]:
+    """Return ``(text, encoding)`` of a CSV file's bytes.
+
+    A byte-order mark decides (UTF-8 or UTF-16); otherwise strict UTF-8 is tried, then
+    GB18030 (a superset of GBK and GB2312). Raises ``SourceFileError`` for an empty file, a
+    workbook or other binary content, and bytes valid in neither encoding.
+    """
+    if not data.strip():
+        raise SourceFileError(path, "the file is empty: no header line found")
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            return data.decode(encoding), encoding
+    if data.startswith(_WORKBOOK_MAGICS):
+        raise SourceFileError(
+            path,
+            "the file is an Excel workbook, not CSV text; save it as .xlsx and read it as Excel",
+        )
+    if b"\x00" in data[:8192]:
+        raise SourceFileError(path, "the file holds binary data, not CSV text")
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("gb18030"), "gb18030"
+    except UnicodeDecodeError as error:
+        raise SourceFileError(
+            path,
+            f"the text is neither UTF-8 nor GB18030 (byte 0x{data[error.start]:02x} "
+            "cannot be decoded); save the file as UTF-8",
+            row=data.count(b"\n", 0, error.start) + 1,
+        ) from error
+
+
+def sniff_delimiter(header_line: str) -> str:
+    """Return the delimiter among ``DELIMITERS`` that splits the header line into most fields.
+
+    Ties, a one-column header included, go to the earlier candidate (``,`` first).
+    """
+    counts = [len(next(csv.reader([header_line], delimiter=d))) for d in DELIMITERS]
+    return DELIMITERS[counts.index(max(counts))]
+
+
+def _records(text: str, delimiter: str) -> Iterator[tuple[int, list[str]]]:
+    """Yield ``(line number where the record starts, fields)`` for every record."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    line = 1
+    for fields in reader:
+        yield line, fields
+        line = reader.line_num + 1
+
+
+class CsvReader:
+    """Reads a CSV file into text columns plus ``wdh_source_row`` (the line a record starts on).
+
+    The header is the first non-blank record; blank records and records whose fields are
+    all empty are skipped, line numbers staying true. A header without records reads as
+    zero rows. The encoding and delimiter used are kept in ``frame.attrs``.
+    """
+
+    def __init__(self, chunk_rows: int = 20_000) -> None:
+        self.chunk_rows = chunk_rows
+
+    def read(self, path: Path, source: SourceSpec) -> pd.DataFrame:
+        """Return every record of ``path`` as the file has it; raise ``SourceFileError``."""
+        try:
+            data = path.read_bytes()
+        except OSError as error:
+            raise SourceFileError(path, f"the file cannot be opened ({error.strerror})") from error
+        text, encoding = decode_text(path, data)
+        header_line = next(line for line in io.StringIO(text, newline="") if line.strip())
+        delimiter = sniff_delimiter(header_line)
+        records = _records(text, delimiter)
+        try:
+            frame = self._read_records(path, source, records, delimiter)
+        except csv.Error as error:
+            raise SourceFileError(path, f"malformed CSV: {error}") from error
+        frame.attrs.update(encoding=encoding, delimiter=delimiter)
+        logger.info(
+            "read csv", file=path.name, encoding=encoding, delimiter=delimiter, rows=len(frame)
+        )
+        return frame
+
+    def _read_records(
+        self,
+        path: Path,
+        source: SourceSpec,
+        records: Iterator[tuple[int, list[str]]],
+        delimiter: str,
+    ) -> pd.DataFrame:
+        builder: TextFrameBuilder | None = None
+        width = 0
+        while chunk := list(islice(records, self.chunk_rows)):
+            rows: list[list[str]] = []
+            lines: list[int] = []
+            for line, fields in chunk:
+                if not any(fields):
+                    continue
+                if builder is None:
+                    names = resolve_headers(
+                        fields, source, path=path, sheet=None, row=line, position_name=_field_name
+                    )
+                    builder = TextFrameBuilder(
+                        names, path=path, sheet=None, position_name=_field_name
+                    )
+                    width = len(fields)
+                    header_line = line
+                    continue
+                if len(fields) != width:
+                    fields = _fit(path, line, fields, width, delimiter)
+                rows.append(fields)
+                lines.append(line)
+            if builder is not None and rows:
+                builder.add(
+                    [[v or None for v in column] for column in zip(*rows, strict=True)], lines
+                )
+        if builder is None:
+            raise SourceFileError(path, "the file has no header line: every line is empty")
+        frame = builder.frame()
+        frame.attrs.update(header_row=header_line)
+        return frame
+
+
+def _field_name(position: int) -> str:
+    return str(position + 1)
+
+
+def _fit(path: Path, line: int, fields: list[str], width: int, delimiter: str) -> list[str]:
+    """Pad a short record with empty fields; refuse a long one unless its extra fields are empty."""
+    if len(fields) < width:
+        return fields + [""] * (width - len(fields))
+    if any(fields[width:]):
+        raise SourceFileError(
+            path,
+            f"the record has {len(fields)} fields but the header has {width}; "
+            f"quote values that contain {delimiter!r}",
+            row=line,
+        )
+    return fields[:width]

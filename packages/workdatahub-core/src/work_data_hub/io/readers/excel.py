@@ -1,0 +1,212 @@
+"""The Excel reader: one sheet of an xlsx/xlsm/xls/ods workbook as text, on python-calamine."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator, Sequence
+from itertools import islice
+from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+import python_calamine
+
+from work_data_hub.io.readers.headers import (
+    TextFrameBuilder,
+    clean_header,
+    column_letter,
+    resolve_headers,
+)
+from work_data_hub.io.readers.xlsx_errors import error_cells
+from work_data_hub.plugins.definition import SourceSpec
+from work_data_hub.plugins.readers import SourceFileError
+from work_data_hub.utils.logging import get_logger
+
+__all__ = ["ExcelReader", "cell_text"]
+
+logger = get_logger(__name__)
+
+CellValue = int | float | str | bool | dt.time | dt.date | dt.datetime | dt.timedelta
+
+_ZIP_MAGIC = b"PK\x03\x04"
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_EXACT_INTEGER_LIMIT = float(2**53)
+"""Integral numbers up to this size are exact in a double and print as integers."""
+
+
+def cell_text(value: CellValue) -> str | None:
+    """Return a cell value as the text the file holds; ``None`` for an empty cell.
+
+    Integral numbers lose the ``.0`` Excel's floating-point storage adds (``202411``),
+    other numbers print in the shortest form that reads back to the same value
+    (``0.0509``, ``nan``, ``inf``), dates are ISO ``YYYY-MM-DD`` (``YYYY-MM-DD HH:MM:SS``
+    with a time of day), booleans ``TRUE``/``FALSE``.
+    """
+    if isinstance(value, str):
+        return value or None
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, float):
+        return _float_text(value)
+    if isinstance(value, dt.datetime) and value.time() == dt.time():
+        return value.date().isoformat()
+    if isinstance(value, dt.datetime):
+        return value.isoformat(sep=" ")
+    if isinstance(value, dt.date | dt.time):
+        return value.isoformat()
+    return str(value)
+
+
+def _float_text(number: float) -> str:
+    limit = _EXACT_INTEGER_LIMIT
+    return str(int(number)) if number.is_integer() and -limit <= number <= limit else repr(number)
+
+
+def _open_problem(path: Path, error: Exception) -> str:
+    """Say in user terms why ``path`` could not be opened as a workbook."""
+    with path.open("rb") as handle:
+        head = handle.read(8)
+    if not head:
+        return "the file is empty (0 bytes), not an Excel workbook"
+    if head.startswith(_ZIP_MAGIC):
+        return f"the workbook is damaged and cannot be opened ({error})"
+    if head.startswith(_OLE_MAGIC) and path.suffix.lower() != ".xls":
+        return "the file is an encrypted workbook or an old .xls file saved under another name"
+    if b"\x00" not in head:
+        return (
+            "the file is not an Excel workbook: it holds plain text "
+            "(a CSV or HTML file renamed to .xlsx?); save it as .xlsx from Excel"
+        )
+    return f"the file is not an Excel workbook ({error})"
+
+
+def _column_text(column: npt.NDArray[np.object_]) -> list[str | None]:
+    """Return one column's cells as text; all-text and text-or-number columns take a fast path."""
+    kinds = set(map(type, column))
+    if kinds <= {str}:
+        return [v or None for v in column]
+    if kinds <= {str, float}:
+        limit = _EXACT_INTEGER_LIMIT
+        return [
+            (v or None)
+            if type(v) is str
+            else (str(int(v)) if v.is_integer() and -limit <= v <= limit else repr(v))
+            for v in column
+        ]
+    return [cell_text(v) for v in column]
+
+
+def _text_columns(rows: Sequence[list[CellValue]]) -> list[list[str | None]]:
+    """Turn row-major raw cells into column-major text (numpy transposes faster than zip)."""
+    table = np.array(rows, dtype=object)
+    return [_column_text(table[:, position]) for position in range(table.shape[1])]
+
+
+def _numbered_rows(
+    rows: Iterator[list[CellValue]],
+    errors: dict[tuple[int, int], str],
+    first_column: int,
+    last_row: int,
+) -> Iterator[tuple[int, list[CellValue]]]:
+    """Yield ``(Excel row number, cells)`` for every non-empty row, error cells filled in.
+
+    python-calamine 0.9 yields rows from row 1 of the sheet but columns from the first used
+    one; row numbers rest on that layout, so a change of it raises instead of misnumbering.
+    """
+    errors_by_row: dict[int, list[tuple[int, str]]] = {}
+    for (row_index, column_index), text in errors.items():
+        errors_by_row.setdefault(row_index + 1, []).append((column_index - first_column, text))
+    number = 0
+    for number, row in enumerate(rows, start=1):
+        for position, text in errors_by_row.get(number, ()):
+            row[position] = text
+        if row.count("") != len(row):
+            yield number, row
+    if number != last_row:
+        raise RuntimeError(f"python-calamine yielded {number} rows for a sheet of {last_row}")
+
+
+class ExcelReader:
+    """Reads one sheet into text columns plus ``wdh_source_row`` (the Excel row number).
+
+    The sheet is ``source.sheet`` (the first sheet when None). The header is the first
+    non-empty row; every later non-empty row is a data row whose ``wdh_source_row`` is its
+    row number in Excel. A header row without data rows reads as zero rows; a sheet
+    without any cell is an error.
+    """
+
+    def __init__(self, chunk_rows: int = 20_000) -> None:
+        self.chunk_rows = chunk_rows
+
+    def read(self, path: Path, source: SourceSpec) -> pd.DataFrame:
+        """Return every data row of the sheet as the file has it; raise ``SourceFileError``."""
+        with self._open(path) as workbook:
+            sheet_name = self._sheet_name(path, workbook.sheet_names, source.sheet)
+            try:
+                sheet = workbook.get_sheet_by_name(sheet_name)
+            except python_calamine.CalamineError as error:
+                raise SourceFileError(
+                    path, f"the sheet is damaged and cannot be read ({error})", sheet=sheet_name
+                ) from error
+            frame = self._read_sheet(path, source, sheet_name, sheet)
+        logger.info("read excel", file=path.name, sheet=sheet_name, rows=len(frame))
+        return frame
+
+    def _read_sheet(
+        self, path: Path, source: SourceSpec, sheet_name: str, sheet: python_calamine.CalamineSheet
+    ) -> pd.DataFrame:
+        if sheet.start is None or sheet.end is None:
+            raise SourceFileError(path, "the sheet is empty: no header row found", sheet=sheet_name)
+        first_column = sheet.start[1]
+        rows = _numbered_rows(
+            sheet.iter_rows(), error_cells(path, sheet_name), first_column, sheet.end[0] + 1
+        )
+        header = next(rows, None)
+        if header is None:
+            raise SourceFileError(path, "the sheet is empty: no header row found", sheet=sheet_name)
+        header_row, header_cells = header
+
+        def position_name(position: int) -> str:
+            return column_letter(first_column + position)
+
+        names = resolve_headers(
+            [cell_text(value) for value in header_cells],
+            source,
+            path=path,
+            sheet=sheet_name,
+            row=header_row,
+            position_name=position_name,
+        )
+        builder = TextFrameBuilder(names, path=path, sheet=sheet_name, position_name=position_name)
+        while chunk := list(islice(rows, self.chunk_rows)):
+            builder.add(_text_columns([cells for _, cells in chunk]), [n for n, _ in chunk])
+        frame = builder.frame()
+        frame.attrs.update(sheet=sheet_name, header_row=header_row)
+        return frame
+
+    @staticmethod
+    def _open(path: Path) -> python_calamine.CalamineWorkbook:
+        if not path.is_file():
+            raise SourceFileError(path, "the file does not exist or is not a regular file")
+        try:
+            return python_calamine.CalamineWorkbook.from_path(path)
+        except (python_calamine.CalamineError, OSError) as error:
+            raise SourceFileError(path, _open_problem(path, error)) from error
+
+    @staticmethod
+    def _sheet_name(path: Path, sheet_names: list[str], wanted: str | None) -> str:
+        if not sheet_names:
+            raise SourceFileError(path, "the workbook has no sheets")
+        if wanted is None:
+            return sheet_names[0]
+        if wanted in sheet_names:
+            return wanted
+        by_clean_name = {clean_header(name): name for name in sheet_names}
+        if clean_header(wanted) in by_clean_name:
+            return by_clean_name[clean_header(wanted)]
+        raise SourceFileError(
+            path,
+            f"no sheet named {wanted!r}; the workbook has: {', '.join(map(repr, sheet_names))}",
+            sheet=wanted,
+        )

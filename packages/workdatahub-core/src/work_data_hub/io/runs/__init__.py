@@ -1,0 +1,34 @@
+"""One code path for every run of a domain: the CLI, Dagster ops and tests call these."""
+
+from work_data_hub.io.runs.report import RunReport, RunStatus
+from work_data_hub.io.runs.service import (
+    PreparedRun,
+    RejectThresholdExceeded,
+    RunFailed,
+    RunRequest,
+    TransformOutcome,
+    fail_run,
+    load_stage,
+    prepare_run,
+    read_stage,
+    run_domain,
+    run_month,
+    transform_stage,
+)
+
+__all__ = [
+    "PreparedRun",
+    "RejectThresholdExceeded",
+    "RunFailed",
+    "RunReport",
+    "RunRequest",
+    "RunStatus",
+    "TransformOutcome",
+    "fail_run",
+    "load_stage",
+    "prepare_run",
+    "read_stage",
+    "run_domain",
+    "run_month",
+    "transform_stage",
+]

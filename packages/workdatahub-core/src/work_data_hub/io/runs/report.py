@@ -1,0 +1,69 @@
+"""What one run of one domain produced: the summary the CLI prints and Dagster shows."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
+
+import pandas as pd
+
+RunStatus = Literal["succeeded", "failed"]
+
+
+@dataclass
+class RunReport:
+    """The outcome of one domain run; ``to_json`` is the stable ``workdatahub run --json`` object."""
+
+    domain: str
+    table: str
+    execution_id: str
+    status: RunStatus
+    file: str | None = None
+    sheet: str | None = None
+    dry_run: bool = False
+    rows_read: int = 0
+    rows_loaded: int = 0
+    rows_rejected: int = 0
+    rejected: list[dict[str, Any]] = field(default_factory=list)
+    rejected_by_reason: dict[str, int] = field(default_factory=dict)
+    enrichment_sources: dict[str, int] = field(default_factory=dict)
+    stage_durations: dict[str, float] = field(default_factory=dict)
+    duration_s: float = 0.0
+    error: str | None = None
+    error_type: str | None = None
+    threshold_exceeded: bool = False
+
+    @property
+    def succeeded(self) -> bool:
+        """True when the run committed (or, in a dry run, would have committed)."""
+        return self.status == "succeeded"
+
+    def to_json(self) -> dict[str, Any]:
+        """Return the report as plain JSON-serialisable data."""
+        return asdict(self)
+
+
+def rejected_entries(rejected: pd.DataFrame) -> list[dict[str, Any]]:
+    """Turn a rejected-rows frame into ``{"row", "column", "reason"}`` entries, in source-row order."""
+    if rejected.empty:
+        return []
+    ordered = rejected.sort_values("source_row", kind="stable", na_position="last")
+    return [
+        {
+            "row": None if pd.isna(row) else int(row),
+            "column": None if pd.isna(column) else str(column),
+            "reason": str(reason),
+        }
+        for row, column, reason in zip(
+            ordered["source_row"], ordered["column"], ordered["reason"], strict=True
+        )
+    ]
+
+
+def count_by_reason(rejected: pd.DataFrame) -> dict[str, int]:
+    """Count rejected entries per offending column (``"(row)"`` for whole-row reasons)."""
+    if rejected.empty:
+        return {}
+    labels = rejected["column"].fillna("(row)").astype(str)
+    counts = labels.value_counts().sort_index()
+    return {str(label): int(count) for label, count in counts.items()}

@@ -1,0 +1,132 @@
+"""A sensor per domain job that starts a run when a new monthly file appears in the inbox.
+
+Each tick lists the months present in ``INBOX_DIR`` and the file discovery would pick for each
+(the same rules as ``workdatahub run --month``). A (month, file, modification time) not in the
+cursor starts a run on that exact file, so a re-issued file (a new ``V2`` folder, or the same
+file saved again) runs again. The first tick after the sensor is turned on records what is
+already there without running it. Sensors are stopped until someone turns them on.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from dagster import (
+    DefaultSensorStatus,
+    JobDefinition,
+    RunRequest,
+    SensorDefinition,
+    SensorEvaluationContext,
+    SensorResult,
+    SkipReason,
+    sensor,
+)
+
+from work_data_hub.config import Settings
+from work_data_hub.io.connectors.file_connector import (
+    FileDiscoveryError,
+    discover_file,
+    list_months,
+)
+from work_data_hub.orchestration.jobs import run_config
+from work_data_hub.orchestration.ops import DomainRunConfig
+from work_data_hub.orchestration.schedules import MONTH_TAG
+from work_data_hub.plugins import SourceSpec
+from work_data_hub.utils.logging import get_logger
+
+logger = get_logger(__name__)
+
+INBOX_POLL_SECONDS = 300
+"""Minimum time between two ticks of an inbox sensor."""
+
+
+@dataclass(frozen=True, order=True)
+class InboxFile:
+    """The file discovery picks for one month, identified with its modification time."""
+
+    month: str
+    path: str
+    mtime_ns: int
+
+    @property
+    def run_key(self) -> str:
+        """Return the Dagster run key: the same file version never runs twice from one sensor."""
+        return f"{self.month}:{self.path}:{self.mtime_ns}"
+
+
+def inbox_files(inbox: Path, source: SourceSpec) -> list[InboxFile]:
+    """Return, per month present in ``inbox``, the file discovery picks for ``source``.
+
+    A month whose discovery fails (no matching file yet, several candidates) is left out and
+    logged; it is picked up on a later tick once the inbox is fixed.
+    """
+    found = []
+    for month in list_months(inbox, source):
+        try:
+            path = discover_file(inbox, source, month)
+        except FileDiscoveryError as exc:
+            logger.info("inbox_month_skipped", month=month, reason=str(exc))
+            continue
+        found.append(InboxFile(month, str(path), path.stat().st_mtime_ns))
+    return sorted(found)
+
+
+def encode_cursor(seen: Iterable[InboxFile]) -> str:
+    """Return the cursor text for the files already seen (sorted, JSON)."""
+    return json.dumps([[item.month, item.path, item.mtime_ns] for item in sorted(set(seen))])
+
+
+def decode_cursor(cursor: str | None) -> set[InboxFile]:
+    """Return the files recorded in ``cursor`` (empty for no cursor)."""
+    if not cursor:
+        return set()
+    return {InboxFile(str(month), str(path), int(ns)) for month, path, ns in json.loads(cursor)}
+
+
+def sensor_name(domain: str) -> str:
+    """Return the sensor name of ``domain``: ``<domain>_inbox_sensor``."""
+    return f"{domain}_inbox_sensor"
+
+
+def build_inbox_sensor(
+    job: JobDefinition, domain: str, source: SourceSpec, settings: Settings
+) -> SensorDefinition:
+    """Return a stopped sensor that runs ``job`` on each new file of ``source`` in the inbox."""
+
+    @sensor(
+        name=sensor_name(domain),
+        job=job,
+        minimum_interval_seconds=INBOX_POLL_SECONDS,
+        default_status=DefaultSensorStatus.STOPPED,
+        description=f"Run {job.name} when a new monthly {domain} file appears in the inbox.",
+    )
+    def inbox_sensor(context: SensorEvaluationContext) -> SensorResult | SkipReason:
+        found = inbox_files(settings.INBOX_DIR, source)
+        if context.cursor is None:
+            return SensorResult(
+                skip_reason=SkipReason(
+                    f"first tick: recorded {len(found)} file(s) already in "
+                    f"{settings.INBOX_DIR} without running them"
+                ),
+                cursor=encode_cursor(found),
+            )
+        seen = decode_cursor(context.cursor)
+        new = [item for item in found if item not in seen]
+        if not new:
+            return SkipReason(f"no new {domain} file in {settings.INBOX_DIR}")
+        return SensorResult(
+            run_requests=[
+                RunRequest(
+                    run_key=item.run_key,
+                    run_config=run_config(DomainRunConfig(file=item.path)),
+                    tags={MONTH_TAG: item.month},
+                )
+                for item in new
+            ],
+            cursor=encode_cursor(seen | set(new)),
+        )
+
+    return inbox_sensor

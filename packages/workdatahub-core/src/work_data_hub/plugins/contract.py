@@ -1,0 +1,217 @@
+"""Checks on what a plugin's hooks answer: each returns the checked value or raises an error."""
+
+from __future__ import annotations
+
+import importlib.resources
+import re
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any, get_args
+
+from work_data_hub.domain.columns import LINEAGE_COLUMNS, Column
+from work_data_hub.domain.pipelines.types import TransformStep
+from work_data_hub.plugins.definition import (
+    DomainDefinition,
+    MigrationSource,
+    SourceSpec,
+    SourceType,
+    WriteMode,
+)
+from work_data_hub.plugins.errors import PluginContractError, summarize_exception
+from work_data_hub.plugins.hookspecs import OLDEST_SPEC_VERSION, SPEC_VERSION
+from work_data_hub.plugins.readers import Reader
+
+DOMAIN_NAME_PATTERN = re.compile(r"[a-z][a-z0-9_]*")
+MAX_IDENTIFIER_BYTES = 63
+"""PostgreSQL truncates longer identifiers (NAMEDATALEN - 1)."""
+
+WRITE_MODES: tuple[str, ...] = get_args(WriteMode)
+SOURCE_TYPES: tuple[str, ...] = get_args(SourceType)
+KEYED_WRITE_MODES = ("upsert", "delete_insert")
+
+_PACKAGE_LOCATION = re.compile(r"(?P<package>[A-Za-z_][\w.]*):(?P<folder>.+)")
+
+
+def _identifier_problem(value: object) -> str | None:
+    if not isinstance(value, str) or not value:
+        return "must be a non-empty string"
+    if value != value.strip() or any(char in value for char in '".\x00'):
+        return "must not contain quotes, dots, NUL or surrounding spaces"
+    if len(value.encode()) > MAX_IDENTIFIER_BYTES:
+        return f"is longer than {MAX_IDENTIFIER_BYTES} bytes, PostgreSQL would truncate it"
+    return None
+
+
+def _require_identifier(what: str, value: object) -> None:
+    problem = _identifier_problem(value)
+    if problem:
+        raise PluginContractError(f"{what} {value!r} {problem}")
+
+
+def check_definition(answer: object) -> DomainDefinition:
+    """Return ``answer`` when it is a complete, supported ``DomainDefinition``."""
+    if not isinstance(answer, DomainDefinition):
+        raise PluginContractError(
+            f"workdatahub_domain must return a DomainDefinition, got {type(answer).__name__}"
+        )
+    name = answer.name
+    if not isinstance(name, str) or not DOMAIN_NAME_PATTERN.fullmatch(name):
+        raise PluginContractError(
+            f"domain name {name!r} is not snake_case (lower-case letters, digits, underscores)"
+        )
+    if len(name) > MAX_IDENTIFIER_BYTES:
+        raise PluginContractError(f"domain name {name!r} is longer than {MAX_IDENTIFIER_BYTES}")
+    version = answer.spec_version
+    if not isinstance(version, int) or version > SPEC_VERSION:
+        raise PluginContractError(
+            f"domain {name!r} needs hook spec version {version}, this core supports "
+            f"{OLDEST_SPEC_VERSION}..{SPEC_VERSION}: upgrade workdatahub-core"
+        )
+    if version < OLDEST_SPEC_VERSION:
+        raise PluginContractError(
+            f"domain {name!r} uses hook spec version {version}, this core supports "
+            f"{OLDEST_SPEC_VERSION}..{SPEC_VERSION}: upgrade the plugin"
+        )
+    _require_identifier(f"domain {name!r}: table", answer.table)
+    _require_identifier(f"domain {name!r}: db_schema", answer.db_schema)
+    if answer.write_mode not in WRITE_MODES:
+        raise PluginContractError(
+            f"domain {name!r}: write_mode {answer.write_mode!r} is not one of "
+            f"{', '.join(WRITE_MODES)}"
+        )
+    if answer.write_mode in KEYED_WRITE_MODES and not answer.keys:
+        raise PluginContractError(f"domain {name!r}: write_mode {answer.write_mode!r} needs keys")
+    threshold = answer.reject_threshold
+    if not isinstance(threshold, int | float) or not 0 <= threshold <= 1:
+        raise PluginContractError(
+            f"domain {name!r}: reject_threshold {threshold!r} must be between 0 and 1"
+        )
+    _check_source(name, answer.source)
+    return answer
+
+
+def _check_source(name: str, source: object) -> None:
+    if not isinstance(source, SourceSpec):
+        raise PluginContractError(f"domain {name!r}: source must be a SourceSpec")
+    if not source.patterns or isinstance(source.patterns, str):
+        raise PluginContractError(f"domain {name!r}: source.patterns must be a non-empty tuple")
+    if source.file_type not in SOURCE_TYPES:
+        raise PluginContractError(
+            f"domain {name!r}: source.file_type {source.file_type!r} is not one of "
+            f"{', '.join(SOURCE_TYPES)}"
+        )
+
+
+def check_columns(answer: object, definition: DomainDefinition) -> tuple[Column, ...]:
+    """Return the declared columns when they are unique ``Column``s that cover the domain's keys."""
+    name = definition.name
+    if not isinstance(answer, Sequence) or isinstance(answer, str) or not answer:
+        raise PluginContractError(f"domain {name!r}: workdatahub_columns must return Columns")
+    columns = tuple(answer)
+    seen: set[str] = set()
+    for column in columns:
+        if not isinstance(column, Column):
+            raise PluginContractError(
+                f"domain {name!r}: workdatahub_columns returned a {type(column).__name__}, "
+                "expected Column"
+            )
+        _require_identifier(f"domain {name!r}: column", column.name)
+        if column.name in seen:
+            raise PluginContractError(f"domain {name!r}: column {column.name!r} declared twice")
+        if column.name in LINEAGE_COLUMNS:
+            raise PluginContractError(
+                f"domain {name!r}: column {column.name!r} is reserved for lineage"
+            )
+        seen.add(column.name)
+    missing_keys = [key for key in definition.keys if key not in seen]
+    if missing_keys:
+        raise PluginContractError(
+            f"domain {name!r}: keys {missing_keys} are not among the declared columns"
+        )
+    return columns
+
+
+def check_migrations(answer: object, definition: DomainDefinition) -> MigrationSource:
+    """Return the migration source whose label is the domain name and whose folder exists.
+
+    The location is ``"package:folder"`` or an absolute path.
+    """
+    name = definition.name
+    if not isinstance(answer, MigrationSource):
+        raise PluginContractError(
+            f"domain {name!r}: workdatahub_migrations must return a MigrationSource, "
+            f"got {type(answer).__name__}"
+        )
+    if answer.branch_label != name:
+        raise PluginContractError(
+            f"domain {name!r}: migration branch_label {answer.branch_label!r} must be {name!r}"
+        )
+    if not _is_existing_folder(name, answer.location):
+        raise PluginContractError(
+            f"domain {name!r}: migration location {answer.location!r} is not an existing folder "
+            "(use an absolute path or 'package:folder')"
+        )
+    return answer
+
+
+def _is_existing_folder(name: str, location: str) -> bool:
+    package_form = _PACKAGE_LOCATION.fullmatch(location)
+    if package_form:
+        try:
+            root = importlib.resources.files(package_form["package"])
+        except (ImportError, TypeError) as exc:
+            raise PluginContractError(
+                f"domain {name!r}: migration location {location!r} cannot be resolved: "
+                f"{summarize_exception(exc)}"
+            ) from exc
+        return root.joinpath(package_form["folder"]).is_dir()
+    path = Path(location)
+    return path.is_absolute() and path.is_dir()
+
+
+def check_readers(answer: object) -> dict[str, Reader]:
+    """Return the readers by source type when every value has a callable ``read``."""
+    mapping = _named_mapping("workdatahub_readers", answer)
+    for file_type, reader in mapping.items():
+        if not callable(getattr(reader, "read", None)):
+            raise PluginContractError(
+                f"workdatahub_readers: reader for {file_type!r} has no read(path, source) method"
+            )
+    return mapping
+
+
+def check_step_types(answer: object) -> dict[str, type]:
+    """Return the step classes by name when every value is a class."""
+    mapping = _named_mapping("workdatahub_step_types", answer)
+    for step_name, step_type in mapping.items():
+        if not isinstance(step_type, type):
+            raise PluginContractError(
+                f"workdatahub_step_types: {step_name!r} maps to a {type(step_type).__name__}, "
+                "expected a class"
+            )
+    return mapping
+
+
+def _named_mapping(hook_name: str, answer: object) -> dict[str, Any]:
+    if not isinstance(answer, Mapping):
+        raise PluginContractError(f"{hook_name} must return a mapping, got {type(answer).__name__}")
+    for key in answer:
+        if not isinstance(key, str) or not key:
+            raise PluginContractError(f"{hook_name}: key {key!r} is not a non-empty string")
+    return dict(answer)
+
+
+def check_steps(answer: object, definition: DomainDefinition) -> list[TransformStep]:
+    """Return the domain's steps when each one has a ``name`` and an ``execute`` method."""
+    if not isinstance(answer, Sequence) or isinstance(answer, str):
+        raise PluginContractError(
+            f"domain {definition.name!r}: workdatahub_steps must return a list of steps"
+        )
+    steps = list(answer)
+    for index, step in enumerate(steps):
+        if not isinstance(step, TransformStep):
+            raise PluginContractError(
+                f"domain {definition.name!r}: step {index} ({type(step).__name__}) lacks "
+                "name or execute(data, context)"
+            )
+    return steps

@@ -1,0 +1,29 @@
+"""Fixtures for orchestration integration tests: settings on a fresh database, fake plugins."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parents[2] / "unit" / "plugins"))
+
+from plugin_site import site
+from work_data_hub.config import Settings
+
+__all__ = ["settings", "site"]
+
+
+@pytest.fixture
+def settings(tmp_path: Path, wdh_database: str) -> Settings:
+    """Settings on the test's fresh database, a temporary inbox and a temporary DAGSTER_HOME."""
+    (tmp_path / "inbox").mkdir()
+    return Settings(
+        _env_file=None,  # type: ignore[call-arg]
+        ENVIRONMENT="dev",
+        DATABASE_URL=wdh_database,
+        DAGSTER_POSTGRES_URL=None,
+        INBOX_DIR=tmp_path / "inbox",
+        DAGSTER_HOME=tmp_path / "dagster_home",
+    )

@@ -1,0 +1,63 @@
+"""clean_money and clean_rate: currency signs, separators, parentheses, percentages."""
+
+import numpy as np
+import pandas as pd
+import pytest
+from work_data_hub.cleansing import clean_money, clean_rate
+
+pytestmark = pytest.mark.unit
+
+
+@pytest.mark.parametrize(
+    ("raw", "amount"),
+    [
+        ("¥1,234.50", 1234.5),
+        ("￥1,234.50", 1234.5),
+        ("$3", 3.0),
+        (" 1 234 ", 1234.0),
+        ("１２３．５", 123.5),
+        ("１，０００", 1000.0),
+        ("(12)", -12.0),
+        ("(¥1,000.5)", -1000.5),
+        ("-5", -5.0),
+        ("RMB 100", 100.0),
+        ("100元", 100.0),
+        ("1e3", 1000.0),
+        (1234.5, 1234.5),
+        (7, 7.0),
+    ],
+    ids=repr,
+)
+def test_amounts_are_read(raw: object, amount: float) -> None:
+    assert clean_money(pd.Series([raw], dtype=object)).iloc[0] == amount
+
+
+@pytest.mark.parametrize("raw", ["abc", "", None, "inf", "--", "1.2.3", True], ids=repr)
+def test_unreadable_amounts_are_nan(raw: object) -> None:
+    assert np.isnan(clean_money(pd.Series([raw], dtype=object)).iloc[0])
+
+
+def test_parentheses_can_be_read_literally() -> None:
+    assert np.isnan(clean_money(pd.Series(["(12)"]), parentheses_negative=False).iloc[0])
+
+
+def test_numeric_columns_pass_through_without_infinities() -> None:
+    cleaned = clean_money(pd.Series([1.5, np.inf, np.nan]))
+
+    assert cleaned.iloc[0] == 1.5
+    assert cleaned.iloc[1:].isna().all()
+    assert cleaned.dtype == np.float64
+
+
+@pytest.mark.parametrize(
+    ("raw", "rate"),
+    [("5.09%", 0.0509), ("５.０９％", 0.0509), (" 12.5 % ", 0.125), ("0.0509", 0.0509), (0.05, 0.05), ("-1%", -0.01)],
+    ids=repr,
+)
+def test_rates_are_fractions(raw: object, rate: float) -> None:
+    assert clean_rate(pd.Series([raw], dtype=object)).iloc[0] == rate
+
+
+@pytest.mark.parametrize("raw", ["x%", "%", None, ""], ids=repr)
+def test_unreadable_rates_are_nan(raw: object) -> None:
+    assert np.isnan(clean_rate(pd.Series([raw], dtype=object)).iloc[0])

@@ -1,0 +1,102 @@
+"""Value steps: map, replace, strip prefixes, fill defaults by condition."""
+
+import pandas as pd
+import pytest
+from work_data_hub.domain.pipelines import PipelineContext
+from work_data_hub.domain.steps import FillDefault, MapValues, ReplaceValues, StripPrefix
+
+pytestmark = pytest.mark.unit
+
+BRANCHES = {"新疆": "G23", "北京": "G01", "战略": "G37", "北分": "G37"}
+
+
+def test_map_values_with_default_into_a_target(context: PipelineContext) -> None:
+    data = pd.DataFrame({"机构名称": ["新疆", " 北京 ", "北分", "null", None, "火星"]})
+
+    mapped = MapValues("机构名称", BRANCHES, default="G00", target="机构代码").execute(data, context)
+
+    assert mapped["机构代码"].tolist() == ["G23", "G01", "G37", "G00", "G00", "G00"]
+    assert mapped["机构名称"].tolist()[:2] == ["新疆", " 北京 "]
+
+
+def test_map_values_can_keep_unmapped_values(context: PipelineContext) -> None:
+    data = pd.DataFrame({"b": ["新疆", "火星", None]})
+
+    mapped = MapValues("b", BRANCHES, keep_unmapped=True).execute(data, context)
+
+    assert mapped["b"].tolist()[:2] == ["G23", "火星"]
+    assert pd.isna(mapped["b"].iloc[2])
+
+
+def test_map_values_works_on_numbers(context: PipelineContext) -> None:
+    data = pd.DataFrame({"n": [1, 2, 3]})
+
+    assert MapValues("n", {1: "one", 2: "two"}).execute(data, context)["n"].tolist()[:2] == [
+        "one",
+        "two",
+    ]
+
+
+def test_replace_values_fixes_known_typos_only(context: PipelineContext) -> None:
+    data = pd.DataFrame({"计划代码": ["1P0290", "1P0807", "P0290", "X1P0290", None]})
+
+    replaced = ReplaceValues("计划代码", {"1P0290": "P0290", "1P0807": "P0807"}).execute(data, context)
+
+    assert replaced["计划代码"].tolist()[:4] == ["P0290", "P0807", "P0290", "X1P0290"]
+    assert pd.isna(replaced["计划代码"].iloc[4])
+
+
+def test_replace_values_with_regex_patterns_in_order(context: PipelineContext) -> None:
+    data = pd.DataFrame({"code": ["A-1", "B-2"]})
+
+    step = ReplaceValues("code", {"-": "", "^A": "Z"}, regex=True, target="clean")
+
+    assert step.execute(data, context)["clean"].tolist() == ["Z1", "B2"]
+
+
+def test_strip_prefix_removes_one_leading_prefix(context: PipelineContext) -> None:
+    data = pd.DataFrame({"组合代码": ["F123", "FF9", "123", None]})
+
+    stripped = StripPrefix("组合代码", "F").execute(data, context)
+
+    assert stripped["组合代码"].tolist()[:3] == ["123", "F9", "123"]
+    assert pd.isna(stripped["组合代码"].iloc[3])
+
+
+def test_fill_default_by_mapping_condition(context: PipelineContext) -> None:
+    data = pd.DataFrame(
+        {
+            "计划代码": [None, "", "  ", "P1", None],
+            "计划类型": ["集合计划", "单一计划", "集合计划", "集合计划", "其他"],
+        }
+    )
+    steps = [
+        FillDefault("计划代码", "AN001", when={"计划类型": "集合计划"}),
+        FillDefault("计划代码", "AN002", when={"计划类型": ["单一计划"]}),
+    ]
+
+    for step in steps:
+        data = step.execute(data, context)
+
+    assert data["计划代码"].tolist()[:4] == ["AN001", "AN002", "AN001", "P1"]
+    assert pd.isna(data["计划代码"].iloc[4])
+
+
+def test_fill_default_by_callable_and_without_condition(context: PipelineContext) -> None:
+    data = pd.DataFrame({"组合代码": [None, None, "X"], "业务类型": ["职年受托", "企年投资", "职年投资"]})
+
+    filled = FillDefault(
+        "组合代码", "QTAN003", when=lambda frame: frame["业务类型"].str.startswith("职年")
+    ).execute(data, context)
+    everything = FillDefault("组合代码", "QTAN001").execute(filled, context)
+
+    assert filled["组合代码"].tolist()[0] == "QTAN003"
+    assert pd.isna(filled["组合代码"].iloc[1])
+    assert everything["组合代码"].tolist() == ["QTAN003", "QTAN001", "X"]
+
+
+def test_fill_default_condition_on_a_missing_column_is_an_error(context: PipelineContext) -> None:
+    data = pd.DataFrame({"a": [None]})
+
+    with pytest.raises(KeyError, match="'计划类型' not found"):
+        FillDefault("a", 1, when={"计划类型": "集合计划"}).execute(data, context)

@@ -1,0 +1,190 @@
+"""ValidateSchema: casts to the declared kinds, checks values, splits off rejected rows."""
+
+import pandas as pd
+import pytest
+from work_data_hub.domain.columns import EXECUTION_ID_COLUMN, SOURCE_ROW_COLUMN, Column
+from work_data_hub.domain.pipelines import (
+    REJECTION_COLUMNS,
+    Pipeline,
+    PipelineConfig,
+    PipelineContext,
+    RowValidationError,
+)
+from work_data_hub.domain.steps import MissingColumnsError, ValidateSchema, cast_column
+
+pytestmark = pytest.mark.unit
+
+COLUMNS = (
+    Column("月度", "date", nullable=False),
+    Column("计划代码", nullable=False, max_length=6),
+    Column("业务类型", isin=("企年受托", "企年投资")),
+    Column("当期收益率", "decimal", precision=10, scale=6, ge=-1, le=10),
+    Column("期末资产规模", "decimal"),
+    Column("户数", "integer", ge=0),
+    Column("有效", "boolean"),
+)
+
+
+def _frame(**overrides: list[object]) -> pd.DataFrame:
+    rows = 3
+    data: dict[str, list[object]] = {
+        SOURCE_ROW_COLUMN: list(range(2, rows + 2)),
+        "月度": ["2024-11-01"] * rows,
+        "计划代码": ["P0001"] * rows,
+        "业务类型": ["企年受托"] * rows,
+        "当期收益率": ["0.05"] * rows,
+        "期末资产规模": ["100.5"] * rows,
+        "户数": ["3"] * rows,
+        "有效": ["是"] * rows,
+    }
+    data.update(overrides)
+    return pd.DataFrame(data)
+
+
+def _rejections(data: pd.DataFrame, context: PipelineContext) -> RowValidationError:
+    with pytest.raises(RowValidationError) as raised:
+        ValidateSchema(COLUMNS).execute(data, context)
+    return raised.value
+
+
+def test_valid_rows_are_cast_to_the_declared_kinds(context: PipelineContext) -> None:
+    output = ValidateSchema(COLUMNS).execute(_frame(), context)
+
+    assert output.dtypes.astype(str).to_dict() == {
+        SOURCE_ROW_COLUMN: "int64",
+        "月度": "datetime64[us]",
+        "计划代码": "str",
+        "业务类型": "str",
+        "当期收益率": "float64",
+        "期末资产规模": "float64",
+        "户数": "Int64",
+        "有效": "boolean",
+    }
+    assert output["期末资产规模"].iloc[0] == 100.5
+    assert bool(output["有效"].iloc[0]) is True
+
+
+def test_reasons_name_the_column_and_the_value(context: PipelineContext) -> None:
+    data = _frame(
+        计划代码=["P0001", None, "P0003"],
+        当期收益率=["12.5", "0.01", "-2"],
+        月度=["2024-11-01", "2024-11-01", "abc"],
+    )
+
+    error = _rejections(data, context)
+
+    assert tuple(error.rejected.columns) == REJECTION_COLUMNS
+    assert error.rejected[["source_row", "column", "reason"]].values.tolist() == [
+        [2, "当期收益率", "当期收益率 12.5 is above 10"],
+        [3, "计划代码", "计划代码 is required"],
+        [4, "月度", "月度 'abc' is not a date"],
+        [4, "当期收益率", "当期收益率 -2 is below -1"],
+    ]
+    assert error.valid.empty
+    assert error.rejected["raw"].iloc[2]["月度"] == "abc"
+    assert SOURCE_ROW_COLUMN not in error.rejected["raw"].iloc[0]
+
+
+def test_one_rejection_per_failing_column_even_with_several_checks(
+    context: PipelineContext,
+) -> None:
+    columns = (Column("code", max_length=2, isin=("A", "B")),)
+    data = pd.DataFrame({"code": ["TOOLONG", "A"]})
+
+    with pytest.raises(RowValidationError) as raised:
+        ValidateSchema(columns).execute(data, context)
+
+    [reason] = raised.value.rejected["reason"].tolist()
+    assert reason == "code 'TOOLONG' is not one of: A, B; code 'TOOLONG' is longer than 2 characters"
+    assert raised.value.rejected["source_row"].tolist() == [0]
+    assert raised.value.valid["code"].tolist() == ["A"]
+
+
+@pytest.mark.parametrize(
+    ("column", "value", "reason"),
+    [
+        ("户数", "2.5", "户数 '2.5' is not an integer"),
+        ("户数", "-1", "户数 -1 is below 0"),
+        ("期末资产规模", "¥1", "期末资产规模 '¥1' is not a number"),
+        ("期末资产规模", "1e20", "期末资产规模 100000000000000000000 does not fit decimal(18,4)"),
+        ("有效", "maybe", "有效 'maybe' is not true or false"),
+        ("业务类型", "职年受托", "业务类型 '职年受托' is not one of: 企年受托, 企年投资"),
+        ("计划代码", "P0000001", "计划代码 'P0000001' is longer than 6 characters"),
+        ("月度", "  ", "月度 is required"),
+    ],
+)
+def test_each_check_has_a_human_reason(
+    context: PipelineContext, column: str, value: str, reason: str
+) -> None:
+    error = _rejections(_frame(**{column: [value, *_frame()[column].tolist()[1:]]}), context)
+
+    assert error.rejected["reason"].tolist() == [reason]
+    assert len(error.valid) == 2
+
+
+def test_a_missing_nullable_column_is_added_and_a_missing_required_one_is_an_error(
+    context: PipelineContext,
+) -> None:
+    output = ValidateSchema(COLUMNS).execute(_frame().drop(columns=["户数"]), context)
+    assert output["户数"].isna().all()
+    assert str(output["户数"].dtype) == "Int64"
+
+    with pytest.raises(MissingColumnsError, match="'计划代码' not found"):
+        ValidateSchema(COLUMNS).execute(_frame().drop(columns=["计划代码"]), context)
+
+
+def test_drop_undeclared_keeps_declared_and_lineage_columns(context: PipelineContext) -> None:
+    data = _frame().assign(extra=1, **{EXECUTION_ID_COLUMN: "e"})
+
+    output = ValidateSchema(COLUMNS, drop_undeclared=True).execute(data, context)
+
+    assert list(output.columns) == [c.name for c in COLUMNS] + [EXECUTION_ID_COLUMN, SOURCE_ROW_COLUMN]
+
+
+def test_without_source_row_column_the_index_is_used(context: PipelineContext) -> None:
+    data = _frame(计划代码=[None, "P", "P"]).drop(columns=[SOURCE_ROW_COLUMN])
+    data.index = pd.Index([10, 11, 12])
+
+    assert _rejections(data, context).rejected["source_row"].tolist() == [10]
+
+
+def test_typed_input_is_accepted_as_is(context: PipelineContext) -> None:
+    data = pd.DataFrame(
+        {
+            "月度": pd.to_datetime(["2024-11-15 10:00"]),
+            "计划代码": ["P1"],
+            "当期收益率": [0.1234567],
+            "户数": [4],
+            "有效": [False],
+        }
+    )
+
+    output = ValidateSchema(COLUMNS).execute(data, context)
+
+    assert output["月度"].iloc[0] == pd.Timestamp("2024-11-15")
+    assert output["当期收益率"].iloc[0] == 0.123457
+    assert output["户数"].iloc[0] == 4
+    assert bool(output["有效"].iloc[0]) is False
+
+
+def test_cast_column_reports_only_present_values_that_fail() -> None:
+    cast, failed = cast_column(pd.Series(["1", "", None, "x", "2.0"]), Column("n", "integer"))
+
+    assert cast.tolist()[:1] == [1]
+    assert failed.tolist() == [False, False, False, True, False]
+    assert cast.iloc[4] == 2
+
+
+def test_in_a_collect_pipeline_every_row_is_either_valid_or_rejected(
+    context: PipelineContext,
+) -> None:
+    data = _frame(计划代码=["P1", None, "P3"], 户数=["1", "x", "-5"])
+
+    result = Pipeline("p", [ValidateSchema(COLUMNS)], PipelineConfig(stop_on_error=False)).run(
+        data, context
+    )
+
+    assert result.success
+    assert result.output_data[SOURCE_ROW_COLUMN].tolist() == [2]
+    assert sorted(set(result.rejected["source_row"])) == [3, 4]
+    assert len(result.rejected) == 3

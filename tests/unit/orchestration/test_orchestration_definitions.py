@@ -1,0 +1,139 @@
+"""The code location: one job, schedule and sensor per installed domain; broken plugins left out."""
+
+from __future__ import annotations
+
+import importlib
+
+import pytest
+from dagster import (
+    DagsterInvalidDefinitionError,
+    DefaultScheduleStatus,
+    DefaultSensorStatus,
+    Definitions,
+    JobDefinition,
+)
+from plugin_site import Site
+from work_data_hub.config import Settings
+from work_data_hub.orchestration import definitions as definitions_module
+from work_data_hub.orchestration.definitions import build_definitions, defs
+from work_data_hub.orchestration.jobs import job_name
+from work_data_hub.orchestration.ops import DOMAIN_TAG, RETRY_POLICY
+from work_data_hub.plugins import PluginLoadError, RegisteredDomain, load_domains, reset_registry
+
+pytestmark = pytest.mark.unit
+
+BROKEN_AT_IMPORT = "raise ImportError('the plugin needs a library that is not installed')\n"
+
+
+def _job_names(definitions: Definitions) -> set[str]:
+    return {job.name for job in definitions.resolve_all_job_defs()}
+
+
+def test_installed_plugins_give_loadable_definitions_with_one_job_per_domain() -> None:
+    installed = load_domains({})
+    loaded = defs()
+
+    Definitions.validate_loadable(loaded)
+    assert _job_names(loaded) == {job_name(name) for name in installed.domains}
+    for name in installed.domains:
+        job = loaded.resolve_job_def(job_name(name))
+        assert job.tags[DOMAIN_TAG] == name
+        assert [node.name for node in job.graph.nodes] == ["read", "transform", "load"]
+
+
+def test_importing_the_module_loads_no_plugin(monkeypatch: pytest.MonkeyPatch) -> None:
+    calls: list[str] = []
+    monkeypatch.setattr(
+        "work_data_hub.plugins.registry.load_domains", lambda *a, **k: calls.append("load")
+    )
+    reset_registry()
+    try:
+        importlib.reload(definitions_module)
+        assert calls == []
+        assert not isinstance(definitions_module.defs, Definitions)
+    finally:
+        reset_registry()
+
+
+def test_a_domain_gets_a_job_a_stopped_schedule_and_a_stopped_sensor(
+    site: Site, settings: Settings
+) -> None:
+    site.add_domain("fake-orders", "orders")
+    site.add_domain("fake-refunds", "refunds")
+
+    built = build_definitions(site.load(), settings=settings)
+
+    Definitions.validate_loadable(built)
+    assert _job_names(built) == {"orders_job", "refunds_job"}
+    job = built.resolve_job_def("orders_job")
+    assert job.op_retry_policy == RETRY_POLICY
+    assert job.metadata["target_table"].value == "public.orders"
+    schedule = built.resolve_schedule_def("orders_monthly_schedule")
+    assert schedule.job_name == "orders_job"
+    assert schedule.default_status == DefaultScheduleStatus.STOPPED
+    sensor = built.resolve_sensor_def("orders_inbox_sensor")
+    assert sensor.job_name == "orders_job"
+    assert sensor.default_status == DefaultSensorStatus.STOPPED
+
+
+def test_a_plugin_broken_at_import_leaves_only_its_job_out(
+    site: Site, settings: Settings, capsys: pytest.CaptureFixture[str]
+) -> None:
+    site.add_domain("fake-orders", "orders")
+    site.add("fake-broken", BROKEN_AT_IMPORT, entry_point="broken")
+
+    built = build_definitions(site.load(), settings=settings)
+
+    Definitions.validate_loadable(built)
+    assert _job_names(built) == {"orders_job"}
+    skipped = built.metadata["skipped_plugins"].value
+    assert len(skipped) == 1
+    assert "fake-broken" in skipped[0]
+    assert "needs a library that is not installed" in skipped[0]
+    assert "dagster_job_missing" in capsys.readouterr().out
+
+
+def test_strict_mode_refuses_a_broken_plugin(site: Site) -> None:
+    site.add_domain("fake-orders", "orders")
+    site.add("fake-broken", BROKEN_AT_IMPORT, entry_point="broken")
+
+    with pytest.raises(PluginLoadError, match="fake-broken"):
+        build_definitions(site.load({"WDH_STRICT_PLUGINS": "1"}))
+
+
+def _refuse_refunds(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Make building the ``refunds`` job fail, as a domain Dagster cannot represent would."""
+    build = definitions_module.build_domain_job
+
+    def build_or_fail(domain: RegisteredDomain) -> JobDefinition:
+        if domain.name == "refunds":
+            raise DagsterInvalidDefinitionError("job name 'refunds-job' is not a valid name")
+        return build(domain)
+
+    monkeypatch.setattr(definitions_module, "build_domain_job", build_or_fail)
+
+
+def test_a_domain_whose_job_cannot_be_built_is_left_out(
+    site: Site, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    site.add_domain("fake-orders", "orders")
+    site.add_domain("fake-refunds", "refunds")
+    _refuse_refunds(monkeypatch)
+
+    built = build_definitions(site.load(), settings=settings)
+
+    assert _job_names(built) == {"orders_job"}
+    assert built.metadata["domains"].value == ["orders"]
+    [skipped] = built.metadata["skipped_plugins"].value
+    assert "fake-refunds" in skipped
+    assert "cannot build its Dagster job" in skipped
+
+
+def test_strict_mode_refuses_a_domain_whose_job_cannot_be_built(
+    site: Site, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    site.add_domain("fake-refunds", "refunds")
+    _refuse_refunds(monkeypatch)
+
+    with pytest.raises(PluginLoadError, match="fake-refunds"):
+        build_definitions(site.load({"WDH_STRICT_PLUGINS": "1"}), settings=settings)

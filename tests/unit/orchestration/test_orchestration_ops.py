@@ -1,0 +1,332 @@
+"""The ops: which errors are retried, what a failure records, what metadata the UI gets.
+
+The run service's stages are replaced by fakes, so no database is involved; the integration
+tests run the same ops on the real service.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import psycopg2
+import pytest
+import sqlalchemy.exc
+from dagster import DagsterEventType, ExecuteInProcessResult, RetryPolicy
+from plugin_site import Site
+from work_data_hub.config import Settings
+from work_data_hub.io.runs import (
+    PreparedRun,
+    RejectThresholdExceeded,
+    RunFailed,
+    RunReport,
+    RunRequest,
+    TransformOutcome,
+)
+from work_data_hub.orchestration import ops
+from work_data_hub.orchestration.definitions import build_definitions
+from work_data_hub.orchestration.jobs import build_domain_job, run_config
+from work_data_hub.orchestration.ops import DomainRunConfig, should_retry
+from work_data_hub.orchestration.resources import WarehouseResource
+from work_data_hub.plugins import DomainRegistry
+
+pytestmark = pytest.mark.unit
+
+FAST_RETRIES = RetryPolicy(max_retries=2)
+EXECUTION_ID = "0b6a4c1e-0000-4000-8000-000000000001"
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        ConnectionError("connection reset by peer"),
+        ConnectionRefusedError("refused"),
+        TimeoutError("timed out"),
+        psycopg2.OperationalError("server closed the connection unexpectedly"),
+        sqlalchemy.exc.OperationalError("SELECT 1", {}, Exception("server closed")),
+    ],
+    ids=type,
+)
+def test_transient_errors_are_retried_while_attempts_remain(error: Exception) -> None:
+    assert should_retry(error, retry_number=0, max_retries=3)
+    assert should_retry(error, retry_number=2, max_retries=3)
+    assert not should_retry(error, retry_number=3, max_retries=3)
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        ValueError("month '2024-13' is not YYYYMM"),
+        KeyError("计划代码"),
+        RunFailed("file 'x.xlsx' does not exist"),
+        RejectThresholdExceeded("9 of 10 rows rejected"),
+        FileNotFoundError("inbox/202411"),
+        sqlalchemy.exc.IntegrityError("INSERT", {}, Exception("duplicate key")),
+        RuntimeError("a bug in a step"),
+    ],
+    ids=type,
+)
+def test_data_errors_and_bugs_are_never_retried(error: Exception) -> None:
+    assert not should_retry(error, retry_number=0, max_retries=3)
+
+
+def test_run_config_needs_exactly_one_of_month_and_file() -> None:
+    assert DomainRunConfig(month="202411").to_request("orders") == RunRequest(
+        domain="orders", month="202411"
+    )
+    assert DomainRunConfig(file="/in/a.csv", dry_run=True, select="newest").to_request(
+        "orders"
+    ) == RunRequest(domain="orders", file=Path("/in/a.csv"), dry_run=True, select="newest")
+    with pytest.raises(RunFailed, match="exactly one of month"):
+        DomainRunConfig().to_request("orders")
+    with pytest.raises(RunFailed, match="exactly one of month"):
+        DomainRunConfig(month="202411", file="/in/a.csv").to_request("orders")
+
+
+@dataclass
+class FakeService:
+    """Stands in for the run service's stages; records calls, fails on demand."""
+
+    failures: dict[str, list[Exception]] = field(default_factory=dict)
+    calls: list[str] = field(default_factory=list)
+    failed: list[tuple[str, Exception, bool]] = field(default_factory=list)
+
+    def _step(self, stage: str) -> None:
+        self.calls.append(stage)
+        pending = self.failures.get(stage)
+        if pending:
+            raise pending.pop(0)
+
+    def prepare_run(self, request: RunRequest, **_: Any) -> PreparedRun:
+        self._step("prepare")
+        return PreparedRun(
+            request=request,
+            execution_id=f"{EXECUTION_ID[:-1]}{len(self.calls)}",
+            path=Path("/inbox/202411/orders.csv"),
+            table="public.orders",
+            started_at=datetime(2026, 11, 25, tzinfo=UTC),
+            started_clock=time.perf_counter(),
+        )
+
+    def read_stage(self, prepared: PreparedRun, **_: Any) -> pd.DataFrame:
+        self._step("read")
+        return pd.DataFrame({"id": ["1", "2", "x"], "wdh_source_row": [2, 3, 4]})
+
+    def transform_stage(self, prepared: PreparedRun, raw: pd.DataFrame, **_: Any) -> Any:
+        self._step("transform")
+        rejected = pd.DataFrame(
+            {"source_row": [4], "column": ["id"], "reason": ["not an integer"], "raw": [None]}
+        )
+        return TransformOutcome(
+            valid=raw.iloc[:2],
+            rejected=rejected,
+            rows_read=3,
+            enrichment_sources={"cache": 2},
+            metrics={},
+        )
+
+    def load_stage(self, prepared: PreparedRun, outcome: TransformOutcome, **_: Any) -> RunReport:
+        self._step("load")
+        return RunReport(
+            domain="orders",
+            table=prepared.table,
+            execution_id=prepared.execution_id,
+            status="succeeded",
+            file=str(prepared.path),
+            rows_read=3,
+            rows_loaded=2,
+            rows_rejected=1,
+            rejected=[{"row": 4, "column": "id", "reason": "not an integer"}],
+            rejected_by_reason={"id": 1},
+            enrichment_sources={"cache": 2},
+            stage_durations={"read": 0.1, "transform": 0.2, "load": 0.3},
+            duration_s=0.6,
+        )
+
+    def fail_run(self, prepared: PreparedRun, error: Exception, **kwargs: Any) -> RunReport:
+        self.failed.append((prepared.execution_id, error, kwargs.get("outcome") is not None))
+        return RunReport(
+            domain="orders",
+            table=prepared.table,
+            execution_id=prepared.execution_id,
+            status="failed",
+            file=str(prepared.path),
+            error=str(error),
+            error_type=type(error).__name__,
+            threshold_exceeded=isinstance(error, RejectThresholdExceeded),
+        )
+
+
+@pytest.fixture
+def service(monkeypatch: pytest.MonkeyPatch) -> FakeService:
+    fake = FakeService()
+    for name in ("prepare_run", "read_stage", "transform_stage", "load_stage", "fail_run"):
+        monkeypatch.setattr(ops, name, getattr(fake, name))
+    return fake
+
+
+@pytest.fixture
+def registry(site: Site) -> DomainRegistry:
+    site.add_domain("fake-orders", "orders")
+    return site.load()
+
+
+Execute = Callable[..., ExecuteInProcessResult]
+
+
+@pytest.fixture
+def execute(registry: DomainRegistry, settings: Settings) -> Execute:
+    """Run ``orders_job`` (fast retries) in process with the given read-op config."""
+    assert settings.DATABASE_URL is not None
+    warehouse = WarehouseResource(database_url=settings.DATABASE_URL.get_secret_value())
+    definitions = build_definitions(registry, settings=settings, warehouse=warehouse)
+    job = build_domain_job(registry.get("orders"), retry_policy=FAST_RETRIES)
+    resources = definitions.resources
+
+    def run(options: DomainRunConfig | None = None) -> ExecuteInProcessResult:
+        return job.execute_in_process(
+            run_config=run_config(options or DomainRunConfig(month="202411")),
+            resources=resources,
+            raise_on_error=False,
+        )
+
+    return run
+
+
+def _events(result: ExecuteInProcessResult, kind: DagsterEventType) -> list[Any]:
+    return [event for event in result.all_events if event.event_type == kind]
+
+
+def _output_metadata(result: ExecuteInProcessResult, step: str, output: str) -> dict[str, Any]:
+    for event in _events(result, DagsterEventType.STEP_OUTPUT):
+        if event.step_key == step and event.event_specific_data.step_output_handle.output_name == (
+            output
+        ):
+            return {key: value.value for key, value in event.event_specific_data.metadata.items()}
+    raise AssertionError(f"no output {output!r} of {step!r}")
+
+
+def test_a_run_passes_its_stages_along_and_reports_metadata(
+    service: FakeService, execute: Execute
+) -> None:
+    result = execute(DomainRunConfig(month="202411", dry_run=True))
+
+    assert result.success
+    assert service.calls == ["prepare", "read", "transform", "load"]
+    report = result.output_for_node("load")
+    assert (report.rows_loaded, report.rows_rejected) == (2, 1)
+    read = _output_metadata(result, "read", "raw")
+    assert read["rows_read"] == 3
+    assert read["target_table"] == "public.orders"
+    assert read["dry_run"] is True
+    transform = _output_metadata(result, "transform", "result")
+    assert (transform["rows_valid"], transform["rows_rejected"]) == (2, 1)
+    assert transform["enrichment_sources"] == {"cache": 2}
+    [reason] = transform["rejected_by_reason"].records
+    assert reason.data == {"reason": "id", "rows": 1}
+    load = _output_metadata(result, "load", "result")
+    assert load["execution_id"] == report.execution_id
+    assert (load["rows_read"], load["rows_loaded"], load["rows_rejected"]) == (3, 2, 1)
+    assert load["target_table"] == "public.orders"
+    assert load["duration_s"] == 0.6
+    [rejected_row] = load["rejected_rows"].records
+    assert rejected_row.data == {"row": 4, "column": "id", "reason": "not an integer"}
+
+
+def test_a_transient_error_is_retried_and_the_run_succeeds(
+    service: FakeService, execute: Execute
+) -> None:
+    service.failures["load"] = [psycopg2.OperationalError("server closed the connection")]
+
+    result = execute()
+
+    assert result.success
+    assert service.calls == ["prepare", "read", "transform", "load", "load"]
+    assert len(_events(result, DagsterEventType.STEP_UP_FOR_RETRY)) == 1
+    assert service.failed == []
+
+
+def test_a_transient_error_while_reading_abandons_that_execution(
+    service: FakeService, execute: Execute
+) -> None:
+    service.failures["read"] = [ConnectionResetError("connection reset by peer")]
+
+    result = execute()
+
+    assert result.success
+    assert service.calls[:4] == ["prepare", "read", "prepare", "read"]
+    [(abandoned, error, _)] = service.failed
+    assert isinstance(error, ConnectionResetError)
+    assert abandoned != result.output_for_node("load").execution_id
+
+
+def test_a_data_error_fails_at_once_marks_the_execution_and_shows_the_cause(
+    service: FakeService, execute: Execute
+) -> None:
+    service.failures["transform"] = [KeyError("计划代码")]
+
+    result = execute()
+
+    assert not result.success
+    assert service.calls == ["prepare", "read", "transform"]
+    assert _events(result, DagsterEventType.STEP_UP_FOR_RETRY) == []
+    [(execution_id, error, with_outcome)] = service.failed
+    assert isinstance(error, KeyError)
+    assert not with_outcome
+    [failure] = _events(result, DagsterEventType.STEP_FAILURE)
+    assert failure.step_key == "transform"
+    error_info = failure.event_specific_data.error
+    assert "KeyError" in error_info.message
+    assert execution_id in error_info.message
+    assert error_info.cause is not None
+    assert error_info.cause.cls_name == "KeyError"
+    assert any("transform_stage" in line for line in error_info.cause.stack)
+    metadata = failure.event_specific_data.user_failure_data.metadata
+    assert metadata["execution_id"].value == execution_id
+    assert metadata["error_type"].value == "KeyError"
+
+
+def test_a_transient_error_on_the_last_attempt_fails_the_run(
+    service: FakeService, execute: Execute
+) -> None:
+    service.failures["load"] = [TimeoutError("statement timeout")] * 3
+
+    result = execute()
+
+    assert not result.success
+    assert service.calls.count("load") == FAST_RETRIES.max_retries + 1
+    assert len(_events(result, DagsterEventType.STEP_UP_FOR_RETRY)) == FAST_RETRIES.max_retries
+    [(_, error, with_outcome)] = service.failed
+    assert isinstance(error, TimeoutError)
+    assert with_outcome
+
+
+def test_too_many_rejections_fail_the_load_with_the_reasons_shown(
+    service: FakeService, execute: Execute
+) -> None:
+    service.failures["load"] = [RejectThresholdExceeded("1 of 3 rows rejected (33.3%)")]
+
+    result = execute()
+
+    assert not result.success
+    [failure] = _events(result, DagsterEventType.STEP_FAILURE)
+    metadata = failure.event_specific_data.user_failure_data.metadata
+    assert metadata["threshold_exceeded"].value is True
+    assert "33.3%" in metadata["error"].value
+
+
+def test_a_failure_before_the_execution_exists_records_nothing(
+    service: FakeService, execute: Execute
+) -> None:
+    result = execute(DomainRunConfig())
+
+    assert not result.success
+    assert service.calls == []
+    assert service.failed == []
+    [failure] = _events(result, DagsterEventType.STEP_FAILURE)
+    assert "exactly one of month" in failure.event_specific_data.error.message
