@@ -4,7 +4,7 @@ SHELL := /bin/bash
 
 UV_VERSION := 0.13.9
 UV := $(shell command -v uv 2>/dev/null || echo $(CURDIR)/.tools/bin/uv)
-RUN := $(UV) run --frozen
+RUN := WDH_UV=$(UV) $(UV) run --frozen
 SRC := packages/*/src
 PYTEST_ARGS ?=
 
@@ -61,5 +61,6 @@ demo: sync ## load a generated month into an embedded PostgreSQL and print the s
 dagster: sync ## start the Dagster UI on http://localhost:3000 (Ctrl+C stops it)
 	$(RUN) dagster dev
 
-clean: ## remove local data folders and caches
+clean: ## stop the embedded PostgreSQL, remove local data folders and caches
+	-$(RUN) workdatahub db stop-embedded
 	rm -rf .workdatahub .pytest_cache .mypy_cache .ruff_cache dist

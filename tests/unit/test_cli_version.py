@@ -1,6 +1,5 @@
 import pytest
 from typer.testing import CliRunner
-
 from work_data_hub import __version__
 from work_data_hub.cli.app import app
 

@@ -20,7 +20,7 @@ def settings(tmp_path: Path, wdh_database: str) -> Settings:
     """Settings on the test's fresh database, a temporary inbox and a temporary DAGSTER_HOME."""
     (tmp_path / "inbox").mkdir()
     return Settings(
-        _env_file=None,  # type: ignore[call-arg]
+        _env_file=None,
         ENVIRONMENT="dev",
         DATABASE_URL=wdh_database,
         DAGSTER_POSTGRES_URL=None,

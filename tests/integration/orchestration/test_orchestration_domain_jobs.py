@@ -61,7 +61,7 @@ def _load_metadata(result: ExecuteInProcessResult) -> dict[str, Any]:
         for event in result.all_events
         if event.event_type == DagsterEventType.STEP_OUTPUT and event.step_key == "load"
     ]
-    return dict(output.event_specific_data.metadata)
+    return dict(output.step_output_data.metadata)
 
 
 def _execution(engine: Engine, execution_id: str) -> sa.Row[Any]:
@@ -131,11 +131,13 @@ def test_a_domain_job_on_a_bad_file_fails_and_loads_nothing(
         event for event in result.all_events if event.event_type == DagsterEventType.STEP_FAILURE
     ]
     assert failure.step_key == "read"
-    error = failure.event_specific_data.error
+    error = failure.step_failure_data.error
+    assert error is not None
     assert bad.name in error.message
     assert error.cause is not None
-    metadata = failure.event_specific_data.user_failure_data.metadata
-    execution = _execution(wdh_engine, metadata["execution_id"].value)
+    shown = failure.step_failure_data.user_failure_data
+    assert shown is not None
+    execution = _execution(wdh_engine, str(shown.metadata["execution_id"].value))
     assert execution.status == "failed"
     assert bad.name in execution.error_details
     assert _count(wdh_engine, domain) == 0

@@ -38,15 +38,18 @@ def test_a_job_run_is_recorded_in_postgres_storage(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     configured = Settings(
-        _env_file=None,  # type: ignore[call-arg]
-        **(settings.model_dump() | {"DAGSTER_POSTGRES_URL": dagster_database}),
+        _env_file=None,
+        **(
+            settings.model_dump()
+            | {"DAGSTER_POSTGRES_URL": dagster_database, "WDH_REJECT_THRESHOLD": 0.5}
+        ),
     )
     home = write_instance_config(configured).parent
     for name, value in instance_environment(configured).items():
         monkeypatch.setenv(name, value)
     registry = load_domains({})
     domain = registry.get("annuity_income")
-    generate_month([domain], settings.INBOX_DIR, MONTH, rows=50, seed=3)
+    generate_month([domain], settings.INBOX_DIR, MONTH, rows=200, seed=3)
     definitions = build_definitions(
         registry, settings=configured, warehouse=WarehouseResource(database_url=wdh_database)
     )

@@ -1,13 +1,13 @@
 from __future__ import annotations
 
 import uuid
-from collections import Counter
 from collections.abc import Iterator
 
 import pytest
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.exc import IntegrityError
+from work_data_hub.io.database import create_engine_for
 from work_data_hub.io.schema import migrate
 from work_data_hub.testing import DatabaseServer, load_test_data
 
@@ -74,7 +74,7 @@ def test_upgrade_heads_on_an_empty_database_creates_the_core_tables(empty_databa
     applied = migrate.upgrade(empty_database, sources=[migrate.core_migration_source()])
 
     assert [(revision.branch, revision.is_head) for revision in applied] == [("core", True)]
-    engine = sa.create_engine(empty_database.replace("postgresql://", "postgresql+psycopg2://", 1))
+    engine = create_engine_for(empty_database)
     try:
         inspector = sa.inspect(engine)
         assert set(CORE_TABLES) <= set(inspector.get_table_names())
@@ -147,9 +147,7 @@ def test_execution_status_is_limited_and_metrics_go_with_their_execution(
 
 
 def test_fixture_rows_load_into_a_migrated_database(wdh_seeded_database: str) -> None:
-    engine = sa.create_engine(
-        wdh_seeded_database.replace("postgresql://", "postgresql+psycopg2://", 1)
-    )
+    engine = create_engine_for(wdh_seeded_database)
     try:
         with engine.connect() as connection:
             status, rows_rejected = connection.execute(
@@ -171,12 +169,3 @@ def test_fixture_rows_load_into_a_migrated_database(wdh_seeded_database: str) ->
     assert raw_row["客户名称"] == "示例公司"
     with pytest.raises(IntegrityError):
         load_test_data(wdh_seeded_database)
-
-
-def test_every_installed_branch_has_exactly_one_head() -> None:
-    heads = migrate.heads()
-    per_branch = Counter(revision.branch for revision in heads)
-    installed = {source.branch_label for source in migrate.installed_migration_sources()}
-
-    assert set(per_branch) == installed
-    assert all(count == 1 for count in per_branch.values()), per_branch

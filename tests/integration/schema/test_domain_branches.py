@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -189,6 +190,14 @@ def test_installed_domain_tree_is_collected_from_its_entry_point(
     assert str(fake_domain_installed.versions) in config.get_version_locations_list()
 
 
+def test_every_installed_branch_has_exactly_one_head(fake_domain_installed: FakeDomain) -> None:
+    per_branch = Counter(revision.branch for revision in migrate.heads())
+    installed = {source.branch_label for source in migrate.installed_migration_sources()}
+
+    assert {"core", FAKE_DOMAIN} <= installed
+    assert per_branch == dict.fromkeys(installed, 1)
+
+
 def test_domain_branch_migrates_on_its_own(
     fake_domain_installed: FakeDomain, wdh_database: str, inspector_for: Inspect
 ) -> None:
@@ -270,7 +279,9 @@ def test_uninstalled_domain_is_named_before_alembic_fails(
 
     message = str(uninstalled.value)
     assert repr(FAKE_SECOND_REVISION) in message
-    assert "installed branches: core" in message
+    installed = message.split("installed branches: ", 1)[1].split(")", 1)[0].split(", ")
+    assert "core" in installed
+    assert FAKE_DOMAIN not in installed
     assert "workdatahub db stamp <domain>@head" in message
     with pytest.raises(migrate.UnknownRevisionError):
         migrate.current(wdh_database)

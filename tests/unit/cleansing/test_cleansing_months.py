@@ -45,7 +45,21 @@ def test_every_known_spelling_gives_the_first_of_the_month(value: object) -> Non
 
 @pytest.mark.parametrize(
     "value",
-    ["abc", "202413", "202400", "199912", "203101", "2031-01", "20241", "2024-13", "13年13月", "", None, True, 45597],
+    [
+        "abc",
+        "202413",
+        "202400",
+        "199912",
+        "203101",
+        "2031-01",
+        "20241",
+        "2024-13",
+        "13年13月",
+        "",
+        None,
+        True,
+        45597,
+    ],
     ids=repr,
 )
 def test_anything_else_is_missing(value: object) -> None:
@@ -63,7 +77,7 @@ def test_year_bounds_can_be_changed() -> None:
 
 
 def test_datetime_columns_are_moved_to_the_first_of_the_month() -> None:
-    values = pd.Series(pd.to_datetime(["2024-11-15 08:00", None, "1999-01-31 00:00"]))
+    values = pd.to_datetime(pd.Series(["2024-11-15 08:00", None, "1999-01-31 00:00"]))
 
     parsed = parse_month(values)
 

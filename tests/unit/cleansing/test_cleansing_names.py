@@ -36,7 +36,9 @@ def test_names_are_normalised(raw: str, normalised: str) -> None:
     assert normalise_company_name(pd.Series([raw])).iloc[0] == normalised
 
 
-@pytest.mark.parametrize("raw", ["null", "NULL", "空白", "-", "", "  ", None, "(已转出)", "原", "()"], ids=repr)
+@pytest.mark.parametrize(
+    "raw", ["null", "NULL", "空白", "-", "", "  ", None, "(已转出)", "原", "()"], ids=repr
+)
 def test_placeholders_and_empty_names_are_missing(raw: object) -> None:
     assert pd.isna(normalise_company_name(pd.Series([raw], dtype=object)).iloc[0])
 

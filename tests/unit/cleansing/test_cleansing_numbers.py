@@ -51,7 +51,14 @@ def test_numeric_columns_pass_through_without_infinities() -> None:
 
 @pytest.mark.parametrize(
     ("raw", "rate"),
-    [("5.09%", 0.0509), ("５.０９％", 0.0509), (" 12.5 % ", 0.125), ("0.0509", 0.0509), (0.05, 0.05), ("-1%", -0.01)],
+    [
+        ("5.09%", 0.0509),
+        ("５.０９％", 0.0509),
+        (" 12.5 % ", 0.125),
+        ("0.0509", 0.0509),
+        (0.05, 0.05),
+        ("-1%", -0.01),
+    ],
     ids=repr,
 )
 def test_rates_are_fractions(raw: object, rate: float) -> None:

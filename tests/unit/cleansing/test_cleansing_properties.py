@@ -112,7 +112,9 @@ def test_the_month_parser_reads_what_format_month_prints(months: list[pd.Timesta
     st.integers(0, 99).filter(lambda month: not 1 <= month <= 12),
     st.sampled_from(["{y}{m:02d}", "{y}-{m}", "{y}/{m:02d}", "{y}年{m}月"]),
 )
-def test_the_month_parser_rejects_months_outside_1_to_12(year: int, month: int, pattern: str) -> None:
+def test_the_month_parser_rejects_months_outside_1_to_12(
+    year: int, month: int, pattern: str
+) -> None:
     assert parse_month(pd.Series([pattern.format(y=year, m=month)])).isna().all()
 
 

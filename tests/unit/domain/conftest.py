@@ -5,7 +5,7 @@ that its test modules can share the small steps in ``pipeline_fakes.py``.
 """
 
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, MutableMapping
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -21,7 +21,7 @@ if HELPERS not in sys.path:
 
 
 @pytest.fixture
-def log_events() -> Iterator[list[dict[str, Any]]]:
+def log_events() -> Iterator[list[MutableMapping[str, Any]]]:
     """Every structlog event emitted during the test, as dicts (``event`` is the message)."""
     configure_logging()
     with capture_logs() as events:

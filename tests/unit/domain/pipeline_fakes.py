@@ -1,9 +1,10 @@
-"""Small steps and fakes shared by the pipeline tests (imported by name: this folder is on sys.path)."""
+"""Small steps and fakes shared by the pipeline tests (this folder is put on sys.path)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 import pandas as pd
 from work_data_hub.domain.columns import SOURCE_ROW_COLUMN
@@ -25,7 +26,7 @@ class FakeSleep:
         self.delays.append(seconds)
 
 
-class NetworkTimeout(TimeoutError):
+class NetworkTimeout(TimeoutError):  # noqa: N818 - the name the seed's retry log line shows
     """A transient error, as a network client would raise it."""
 
 
@@ -34,7 +35,7 @@ class AddColumn:
     """Adds a constant column."""
 
     column: str
-    value: object
+    value: Any
     name: str = "add_field"
 
     def execute(self, data: pd.DataFrame, context: PipelineContext) -> pd.DataFrame:

@@ -1,6 +1,6 @@
 """Company-id enrichment with an injected service (a fake here): the clean-architecture demo."""
 
-from collections.abc import Sequence
+from collections.abc import MutableMapping, Sequence
 from typing import Any
 
 import pandas as pd
@@ -47,10 +47,15 @@ def _service(fake: FakeEnrichment) -> EnrichmentProtocol:
 def test_distinct_names_go_to_the_service_in_one_batch() -> None:
     fake = FakeEnrichment()
     data = pd.DataFrame(
-        {"客户名称": ["A公司", "A公司", "B公司", None, "A公司"], "计划代码": ["P1", "P1", "P2", "P3", "P9"]}
+        {
+            "客户名称": ["A公司", "A公司", "B公司", None, "A公司"],
+            "计划代码": ["P1", "P1", "P2", "P3", "P9"],
+        }
     )
 
-    enriched = assign_company_ids(data, _service(fake), name_column="客户名称", plan_code_column="计划代码")
+    enriched = assign_company_ids(
+        data, _service(fake), name_column="客户名称", plan_code_column="计划代码"
+    )
 
     assert enriched["company_id"].tolist()[:3] == ["ID:A公司", "ID:A公司", "ID:B公司"]
     assert pd.isna(enriched["company_id"].iloc[3])
@@ -72,7 +77,7 @@ def test_ids_already_in_the_data_are_offered_to_the_service() -> None:
 
 
 def test_the_step_skips_when_the_service_is_down(
-    context: PipelineContext, log_events: list[dict[str, Any]]
+    context: PipelineContext, log_events: list[MutableMapping[str, Any]]
 ) -> None:
     down = FakeEnrichment(ConnectionRefusedError("enrichment service refused the connection"))
     step = EnrichCompanyId("客户名称", _service(down))
@@ -110,7 +115,9 @@ def test_a_service_answering_the_wrong_number_of_ids_is_an_error(context: Pipeli
             return []
 
     with pytest.raises(ValueError, match="returned 0 ids for 1 names"):
-        EnrichCompanyId("客户名称", _service(Short())).execute(pd.DataFrame({"客户名称": ["A"]}), context)
+        EnrichCompanyId("客户名称", _service(Short())).execute(
+            pd.DataFrame({"客户名称": ["A"]}), context
+        )
 
 
 def test_the_pure_transform_runs_with_a_fake_and_without_a_service() -> None:
@@ -124,4 +131,7 @@ def test_the_pure_transform_runs_with_a_fake_and_without_a_service() -> None:
     assert with_service["company_id"].iloc[0] == "ID:中国平安"
     assert pd.isna(with_service["company_id"].iloc[1])
     assert without["company_id"].isna().all()
-    assert transform_customer_names(data.assign(company_id="C1"))["company_id"].tolist() == ["C1", "C1"]
+    assert transform_customer_names(data.assign(company_id="C1"))["company_id"].tolist() == [
+        "C1",
+        "C1",
+    ]

@@ -1,30 +1,34 @@
 """Story 1.10: collect mode, skipped steps, per-step metrics, whitelisted retries with backoff."""
 
+import importlib
+from collections.abc import MutableMapping
 from typing import Any
 
 import pandas as pd
-import psycopg2
 import pytest
-from work_data_hub.domain.pipelines import (
-    REJECTION_COLUMNS,
-    Pipeline,
-    PipelineConfig,
-    PipelineContext,
-    RowValidationError,
-)
-
 from pipeline_fakes import (
     AddColumn,
-    FakeSleep,
     Failing,
+    FakeSleep,
     Flaky,
     NetworkTimeout,
     RejectNegative,
     Skipping,
     amounts,
 )
+from work_data_hub.domain.pipelines import (
+    REJECTION_COLUMNS,
+    Pipeline,
+    PipelineConfig,
+    PipelineContext,
+    RowValidationError,
+    TransformStep,
+)
 
 pytestmark = pytest.mark.unit
+
+# Imported by name: psycopg2 ships no type stubs.
+psycopg2 = importlib.import_module("psycopg2")
 
 COLLECT = PipelineConfig(stop_on_error=False)
 
@@ -74,9 +78,10 @@ def test_collect_mode_still_stops_on_an_error_no_row_can_be_blamed_for(
 
 
 def test_a_skipped_optional_step_logs_a_warning_and_the_run_continues(
-    context: PipelineContext, log_events: list[dict[str, Any]]
+    context: PipelineContext, log_events: list[MutableMapping[str, Any]]
 ) -> None:
-    pipeline = Pipeline("p", [AddColumn("a", 1), Skipping(), AddColumn("b", 2)])
+    steps: list[TransformStep] = [AddColumn("a", 1), Skipping(), AddColumn("b", 2)]
+    pipeline = Pipeline("p", steps)
 
     result = pipeline.run(amounts(3), context)
 
@@ -101,7 +106,7 @@ def test_per_step_metrics_cover_duration_rows_and_memory(context: PipelineContex
 
 
 def test_a_transient_error_is_retried_and_the_seed_line_is_logged(
-    context: PipelineContext, fake_sleep: FakeSleep, log_events: list[dict[str, Any]]
+    context: PipelineContext, fake_sleep: FakeSleep, log_events: list[MutableMapping[str, Any]]
 ) -> None:
     step = Flaky([NetworkTimeout("read timed out"), NetworkTimeout("read timed out")])
     pipeline = Pipeline("p", [step], PipelineConfig(max_retries=3), sleep=fake_sleep)
@@ -189,7 +194,11 @@ def test_config_refuses_negative_retries_and_backoff() -> None:
 
 
 def test_rejections_from_several_steps_accumulate(context: PipelineContext) -> None:
-    steps = [RejectNegative(), AddColumn("amount", -1.0, name="negate"), RejectNegative()]
+    steps: list[TransformStep] = [
+        RejectNegative(),
+        AddColumn("amount", -1.0, name="negate"),
+        RejectNegative(),
+    ]
     result = Pipeline("p", steps, COLLECT).run(amounts(4, negative_every=2), context)
 
     assert result.success
@@ -199,9 +208,10 @@ def test_rejections_from_several_steps_accumulate(context: PipelineContext) -> N
 
 
 def test_stop_and_collect_agree_when_nothing_is_rejected(context: PipelineContext) -> None:
-    steps = [RejectNegative(), AddColumn("a", 1)]
+    steps: list[TransformStep] = [RejectNegative(), AddColumn("a", 1)]
     stop = Pipeline("p", steps).run(amounts(10), context)
     collect = Pipeline("p", steps, COLLECT).run(amounts(10), context)
 
-    assert stop.success and collect.success
+    assert stop.success
+    assert collect.success
     pd.testing.assert_frame_equal(stop.output_data, collect.output_data)

@@ -1,10 +1,12 @@
 """Story 1.5: sequential steps, clear failures, metrics logged and returned."""
 
 import json
+from collections.abc import MutableMapping
 from typing import Any
 
 import pandas as pd
 import pytest
+from pipeline_fakes import AddColumn, Failing, FilterRows, Mutating, ReturnsWrongType, SumColumn
 from work_data_hub.domain.pipelines import (
     Pipeline,
     PipelineContext,
@@ -13,8 +15,6 @@ from work_data_hub.domain.pipelines import (
     TransformStep,
 )
 from work_data_hub.utils.logging import configure_logging
-
-from pipeline_fakes import AddColumn, Failing, FilterRows, Mutating, ReturnsWrongType, SumColumn
 
 pytestmark = pytest.mark.unit
 
@@ -100,7 +100,7 @@ def test_raise_on_error_raises_with_step_index_and_original_exception(
 
 
 def test_metrics_are_logged_and_returned(
-    context: PipelineContext, log_events: list[dict[str, Any]]
+    context: PipelineContext, log_events: list[MutableMapping[str, Any]]
 ) -> None:
     result = Pipeline("p", [AddColumn("a", 1), AddColumn("b", 2)]).run(_numbers(), context)
 

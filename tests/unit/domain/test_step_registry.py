@@ -26,8 +26,18 @@ def test_specs_become_configured_steps_in_order() -> None:
     steps = build_steps(
         [
             {"step": "rename", "mapping": {"机构": "机构名称"}},
-            {"step": "map_values", "column": "机构名称", "mapping": {"新疆": "G23"}, "default": "G00"},
-            {"step": "fill_default", "column": "计划代码", "value": "AN001", "when": {"计划类型": "集合计划"}},
+            {
+                "step": "map_values",
+                "column": "机构名称",
+                "mapping": {"新疆": "G23"},
+                "default": "G00",
+            },
+            {
+                "step": "fill_default",
+                "column": "计划代码",
+                "value": "AN001",
+                "when": {"计划类型": "集合计划"},
+            },
             {"step": "validate_schema", "columns": [Column("计划代码", nullable=False)]},
         ]
     )

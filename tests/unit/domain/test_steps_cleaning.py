@@ -22,7 +22,10 @@ def test_parse_month_rejects_what_names_no_month(context: PipelineContext) -> No
     assert valid["月度"].iloc[0] == pd.Timestamp("2024-11-01")
     assert pd.isna(valid["月度"].iloc[1])
     assert rejected["source_row"].tolist() == [3, 5]
-    assert rejected["reason"].tolist() == ["月度 'abc' is not a month", "月度 '203101' is not a month"]
+    assert rejected["reason"].tolist() == [
+        "月度 'abc' is not a month",
+        "月度 '203101' is not a month",
+    ]
     assert rejected["raw"].iloc[0] == {"月度": "abc"}
 
 

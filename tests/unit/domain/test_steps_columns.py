@@ -21,7 +21,9 @@ def test_rename_matches_full_width_parentheses_spaces_and_case(context: Pipeline
     data = pd.DataFrame(
         {"流失（含待遇支付）": [1], " 机构 ": ["新疆"], "Plan Code": ["P1"], "其他": [0]}
     )
-    step = RenameColumns({CANONICAL_OUTFLOW: CANONICAL_OUTFLOW, "机构": "机构名称", "plancode": "计划代码"})
+    step = RenameColumns(
+        {CANONICAL_OUTFLOW: CANONICAL_OUTFLOW, "机构": "机构名称", "plancode": "计划代码"}
+    )
 
     renamed = step.execute(data, context)
 
@@ -80,7 +82,9 @@ def test_derive_column_from_a_mapping_with_default(context: PipelineContext) -> 
 def test_derive_column_from_a_vectorised_function(context: PipelineContext) -> None:
     data = pd.DataFrame({"a": [1, 2], "b": [10, 20]})
 
-    derived = DeriveColumn("total", func=lambda frame: frame["a"] + frame["b"]).execute(data, context)
+    derived = DeriveColumn("total", func=lambda frame: frame["a"] + frame["b"]).execute(
+        data, context
+    )
 
     assert derived["total"].tolist() == [11, 22]
     assert "total" not in data.columns

@@ -13,7 +13,9 @@ BRANCHES = {"新疆": "G23", "北京": "G01", "战略": "G37", "北分": "G37"}
 def test_map_values_with_default_into_a_target(context: PipelineContext) -> None:
     data = pd.DataFrame({"机构名称": ["新疆", " 北京 ", "北分", "null", None, "火星"]})
 
-    mapped = MapValues("机构名称", BRANCHES, default="G00", target="机构代码").execute(data, context)
+    mapped = MapValues("机构名称", BRANCHES, default="G00", target="机构代码").execute(
+        data, context
+    )
 
     assert mapped["机构代码"].tolist() == ["G23", "G01", "G37", "G00", "G00", "G00"]
     assert mapped["机构名称"].tolist()[:2] == ["新疆", " 北京 "]
@@ -40,7 +42,9 @@ def test_map_values_works_on_numbers(context: PipelineContext) -> None:
 def test_replace_values_fixes_known_typos_only(context: PipelineContext) -> None:
     data = pd.DataFrame({"计划代码": ["1P0290", "1P0807", "P0290", "X1P0290", None]})
 
-    replaced = ReplaceValues("计划代码", {"1P0290": "P0290", "1P0807": "P0807"}).execute(data, context)
+    replaced = ReplaceValues("计划代码", {"1P0290": "P0290", "1P0807": "P0807"}).execute(
+        data, context
+    )
 
     assert replaced["计划代码"].tolist()[:4] == ["P0290", "P0807", "P0290", "X1P0290"]
     assert pd.isna(replaced["计划代码"].iloc[4])
@@ -83,7 +87,9 @@ def test_fill_default_by_mapping_condition(context: PipelineContext) -> None:
 
 
 def test_fill_default_by_callable_and_without_condition(context: PipelineContext) -> None:
-    data = pd.DataFrame({"组合代码": [None, None, "X"], "业务类型": ["职年受托", "企年投资", "职年投资"]})
+    data = pd.DataFrame(
+        {"组合代码": [None, None, "X"], "业务类型": ["职年受托", "企年投资", "职年投资"]}
+    )
 
     filled = FillDefault(
         "组合代码", "QTAN003", when=lambda frame: frame["业务类型"].str.startswith("职年")

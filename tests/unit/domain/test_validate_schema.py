@@ -95,7 +95,9 @@ def test_one_rejection_per_failing_column_even_with_several_checks(
         ValidateSchema(columns).execute(data, context)
 
     [reason] = raised.value.rejected["reason"].tolist()
-    assert reason == "code 'TOOLONG' is not one of: A, B; code 'TOOLONG' is longer than 2 characters"
+    assert (
+        reason == "code 'TOOLONG' is not one of: A, B; code 'TOOLONG' is longer than 2 characters"
+    )
     assert raised.value.rejected["source_row"].tolist() == [0]
     assert raised.value.valid["code"].tolist() == ["A"]
 
@@ -138,7 +140,10 @@ def test_drop_undeclared_keeps_declared_and_lineage_columns(context: PipelineCon
 
     output = ValidateSchema(COLUMNS, drop_undeclared=True).execute(data, context)
 
-    assert list(output.columns) == [c.name for c in COLUMNS] + [EXECUTION_ID_COLUMN, SOURCE_ROW_COLUMN]
+    assert list(output.columns) == [c.name for c in COLUMNS] + [
+        EXECUTION_ID_COLUMN,
+        SOURCE_ROW_COLUMN,
+    ]
 
 
 def test_without_source_row_column_the_index_is_used(context: PipelineContext) -> None:

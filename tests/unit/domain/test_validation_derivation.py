@@ -49,7 +49,10 @@ def test_the_row_model_has_one_field_per_column_with_the_same_rules() -> None:
         ({"月度": "2024-11-01", "计划代码": "P0000001"}, "计划代码"),
         ({"月度": "2024-11-01", "计划代码": "P1", "业务类型": "其他"}, "业务类型"),
         ({"月度": "2024-11-01", "计划代码": "P1", "当期收益率": "12.5"}, "当期收益率"),
-        ({"月度": "2024-11-01", "计划代码": "P1", "流失(含待遇支付)": "1.12345"}, "流失(含待遇支付)"),
+        (
+            {"月度": "2024-11-01", "计划代码": "P1", "流失(含待遇支付)": "1.12345"},
+            "流失(含待遇支付)",
+        ),
     ],
 )
 def test_the_row_model_rejects_what_the_declaration_forbids(
@@ -94,7 +97,14 @@ def test_an_empty_frame_has_the_cast_dtypes() -> None:
 
 @pytest.mark.parametrize(
     ("value", "text"),
-    [(10.0, "10"), (12.5, "12.5"), (3, "3"), ("abc", "'abc'"), (True, "True"), (Decimal("1.50"), "1.50")],
+    [
+        (10.0, "10"),
+        (12.5, "12.5"),
+        (3, "3"),
+        ("abc", "'abc'"),
+        (True, "True"),
+        (Decimal("1.50"), "1.50"),
+    ],
 )
 def test_values_are_quoted_as_people_write_them(value: object, text: str) -> None:
     assert format_value(value) == text

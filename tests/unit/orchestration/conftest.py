@@ -23,7 +23,7 @@ def settings(tmp_path: Path) -> Settings:
     """Settings reading nothing from the environment: a temporary inbox and DAGSTER_HOME."""
     (tmp_path / "inbox").mkdir()
     return Settings(
-        _env_file=None,  # type: ignore[call-arg]
+        _env_file=None,
         ENVIRONMENT="dev",
         DATABASE_URL=UNREACHABLE_DATABASE,
         DAGSTER_POSTGRES_URL=None,

@@ -16,7 +16,7 @@ from plugin_site import Site
 from work_data_hub.config import Settings
 from work_data_hub.orchestration import definitions as definitions_module
 from work_data_hub.orchestration.definitions import build_definitions, defs
-from work_data_hub.orchestration.jobs import job_name
+from work_data_hub.orchestration.jobs import build_domain_job, job_name
 from work_data_hub.orchestration.ops import DOMAIN_TAG, RETRY_POLICY
 from work_data_hub.plugins import PluginLoadError, RegisteredDomain, load_domains, reset_registry
 
@@ -29,6 +29,13 @@ def _job_names(definitions: Definitions) -> set[str]:
     return {job.name for job in definitions.resolve_all_job_defs()}
 
 
+def _listed(definitions: Definitions, key: str) -> list[str]:
+    """The JSON list the code location's metadata holds under ``key``."""
+    value = definitions.metadata[key].value
+    assert isinstance(value, list)
+    return [str(item) for item in value]
+
+
 def test_installed_plugins_give_loadable_definitions_with_one_job_per_domain() -> None:
     installed = load_domains({})
     loaded = defs()
@@ -38,7 +45,7 @@ def test_installed_plugins_give_loadable_definitions_with_one_job_per_domain() -
     for name in installed.domains:
         job = loaded.resolve_job_def(job_name(name))
         assert job.tags[DOMAIN_TAG] == name
-        assert [node.name for node in job.graph.nodes] == ["read", "transform", "load"]
+        assert {node.name for node in job.graph.nodes} == {"read", "transform", "load"}
 
 
 def test_importing_the_module_loads_no_plugin(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -86,10 +93,9 @@ def test_a_plugin_broken_at_import_leaves_only_its_job_out(
 
     Definitions.validate_loadable(built)
     assert _job_names(built) == {"orders_job"}
-    skipped = built.metadata["skipped_plugins"].value
-    assert len(skipped) == 1
-    assert "fake-broken" in skipped[0]
-    assert "needs a library that is not installed" in skipped[0]
+    [skipped] = _listed(built, "skipped_plugins")
+    assert "fake-broken" in skipped
+    assert "needs a library that is not installed" in skipped
     assert "dagster_job_missing" in capsys.readouterr().out
 
 
@@ -103,12 +109,11 @@ def test_strict_mode_refuses_a_broken_plugin(site: Site) -> None:
 
 def _refuse_refunds(monkeypatch: pytest.MonkeyPatch) -> None:
     """Make building the ``refunds`` job fail, as a domain Dagster cannot represent would."""
-    build = definitions_module.build_domain_job
 
     def build_or_fail(domain: RegisteredDomain) -> JobDefinition:
         if domain.name == "refunds":
             raise DagsterInvalidDefinitionError("job name 'refunds-job' is not a valid name")
-        return build(domain)
+        return build_domain_job(domain)
 
     monkeypatch.setattr(definitions_module, "build_domain_job", build_or_fail)
 
@@ -123,8 +128,8 @@ def test_a_domain_whose_job_cannot_be_built_is_left_out(
     built = build_definitions(site.load(), settings=settings)
 
     assert _job_names(built) == {"orders_job"}
-    assert built.metadata["domains"].value == ["orders"]
-    [skipped] = built.metadata["skipped_plugins"].value
+    assert _listed(built, "domains") == ["orders"]
+    [skipped] = _listed(built, "skipped_plugins")
     assert "fake-refunds" in skipped
     assert "cannot build its Dagster job" in skipped
 

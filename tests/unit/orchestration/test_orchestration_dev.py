@@ -69,14 +69,18 @@ def test_the_launcher_stops_its_child_with_sigint_and_returns_its_exit_code(
     stop_signal: signal.Signals,
 ) -> None:
     launcher = subprocess.Popen(
-        [sys.executable, "-c", LAUNCHER], stdout=subprocess.PIPE, text=True, start_new_session=True
+        [sys.executable, "-c", LAUNCHER],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
     )
     try:
         assert launcher.stdout is not None
         assert launcher.stdout.readline().strip() == "ready"
         time.sleep(0.2)
         _stop(launcher, stop_signal)
-        assert launcher.wait(timeout=20) == 7
+        assert launcher.wait(timeout=20) == 7, launcher.communicate()[1]
     finally:
         if launcher.poll() is None:
             os.killpg(launcher.pid, signal.SIGKILL)

@@ -20,7 +20,7 @@ POSTGRES_URL = "postgresql://dagster:s%40cret@db.example:6432/dagster_meta?sslmo
 
 
 def _with(settings: Settings, **changes: object) -> Settings:
-    return Settings(_env_file=None, **(settings.model_dump() | changes))  # type: ignore[call-arg]
+    return Settings(_env_file=None, **(settings.model_dump() | changes))
 
 
 def _validated(home: Path) -> dict[str, object]:

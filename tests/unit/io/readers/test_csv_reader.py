@@ -163,6 +163,26 @@ def test_bytes_in_no_supported_encoding_name_the_line(tmp_path: Path) -> None:
     )
 
 
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (
+            b"\xff\xfea\x00,",
+            "file 'data.csv', row 1: the text is not valid UTF-16 despite its byte-order mark "
+            "(byte 0x2c cannot be decoded); save the file as UTF-8",
+        ),
+        (
+            b"\xef\xbb\xbfa,b\n\xff",
+            "file 'data.csv', row 2: the text is not valid UTF-8 despite its byte-order mark "
+            "(byte 0xff cannot be decoded); save the file as UTF-8",
+        ),
+        (b"\xff\xfe\n\x00", "file 'data.csv': the file has no header line: every line is empty"),
+    ],
+)
+def test_byte_order_mark_with_bad_or_no_text(tmp_path: Path, data: bytes, message: str) -> None:
+    assert str(_error(_write(tmp_path, data))) == message
+
+
 def test_utf16_with_bom_is_read(tmp_path: Path) -> None:
     frame = _read(_write(tmp_path, "计划代码\t月度\n00123\t202411\n".encode("utf-16")))
 

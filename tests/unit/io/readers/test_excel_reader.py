@@ -258,3 +258,20 @@ def test_damaged_sheet_inside_a_valid_archive_is_an_error(tmp_path: Path) -> Non
     assert str(error).startswith(
         "file 'damaged.xlsx', sheet '规模明细': the sheet is damaged and cannot be read ("
     )
+
+
+@pytest.mark.parametrize(
+    ("name", "problem"),
+    [
+        (
+            "old.xlsx",
+            "the file is an encrypted workbook or an old .xls file saved under another name",
+        ),
+        ("old.xls", "the workbook is damaged and cannot be opened ("),
+    ],
+)
+def test_compound_document_files_are_told_apart(tmp_path: Path, name: str, problem: str) -> None:
+    path = tmp_path / name
+    path.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 504)
+
+    assert str(_error_at(path)).startswith(f"file {name!r}: {problem}")

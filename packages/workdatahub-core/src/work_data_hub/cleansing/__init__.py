@@ -13,6 +13,7 @@ from work_data_hub.cleansing.names import (
     NULL_NAMES,
     STATUS_MARKERS,
     normalise_company_name,
+    normalise_name,
 )
 from work_data_hub.cleansing.numbers import clean_money, clean_rate
 from work_data_hub.cleansing.text import (
@@ -44,6 +45,7 @@ __all__ = [
     "map_distinct",
     "normalise_company_name",
     "normalise_header",
+    "normalise_name",
     "parse_month",
     "replace_where_found",
     "to_halfwidth",

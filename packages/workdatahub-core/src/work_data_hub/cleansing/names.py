@@ -6,7 +6,7 @@ import re
 
 import pandas as pd
 
-from work_data_hub.cleansing.text import map_distinct, to_halfwidth
+from work_data_hub.cleansing.text import halfwidth, map_distinct
 
 LEGAL_ENTITY_TERMS = (
     "股份有限公司",
@@ -44,9 +44,11 @@ NAME_SUFFIXES = ("企业年金", "职业年金", "养老金", "养老", "企年"
 NULL_NAMES = ("NULL", "NONE", "NAN", "N/A", "空白", "无", "-", "--", "/")
 """Placeholders meaning "no name", compared after upper-casing."""
 
-_QUOTES = "[\"'`“”‘’「」『』]"
-_OPEN_BRACKETS = str.maketrans({"[": "(", "【": "(", "〔": "(", "〖": "("})
-_CLOSE_BRACKETS = str.maketrans({"]": ")", "】": ")", "〕": ")", "〗": ")"})
+_QUOTES = re.compile("[\"'`“”‘’「」『』]")
+_WHITESPACE = re.compile(r"\s+")
+_BRACKETS = str.maketrans(
+    {"[": "(", "【": "(", "〔": "(", "〖": "(", "]": ")", "】": ")", "〕": ")", "〗": ")"}
+)
 
 
 def _alternatives(words: tuple[str, ...]) -> str:
@@ -55,6 +57,7 @@ def _alternatives(words: tuple[str, ...]) -> str:
 
 
 _STRIP_RULES = (
+    rf"^(?:{_alternatives(NULL_NAMES)})$",
     rf"\((?:{_alternatives(STATUS_MARKERS)})\)",
     rf"[-_]*(?:{_alternatives(STATUS_MARKERS)})$",
     rf"[-_]+(?:{_alternatives(NAME_SUFFIXES)})$",
@@ -63,7 +66,6 @@ _STRIP_RULES = (
     r"^[-_]+|[-_]+$",
 )
 _STRIP_PATTERN = re.compile("|".join(f"(?:{rule})" for rule in _STRIP_RULES))
-_NULL_PATTERN = rf"^(?:{_alternatives(NULL_NAMES)})$"
 
 
 def normalise_company_name(values: pd.Series) -> pd.Series:
@@ -73,24 +75,24 @@ def normalise_company_name(values: pd.Series) -> pd.Series:
     and decorative quotes, unify brackets to ``()``, then repeatedly strip status markers
     (``(已转出)``, ``…注销``), plan suffixes (``-养老``), a trailing bracket that does not name a
     legal-entity type (``XX公司(北京)`` → ``XX公司``, ``XX(集团)`` kept) and a leading ``原``;
-    ``null``/``空白``/``-`` and empty results are missing. Idempotent.
+    ``null``/``空白``/``-`` and empty results are missing. Idempotent. Each distinct name is
+    normalised once.
     """
-    return map_distinct(values, _normalise)
+    return map_distinct(
+        values,
+        lambda distinct: pd.Series(
+            [normalise_name(value) for value in distinct], index=distinct.index, dtype="str"
+        ),
+    )
 
 
-def _normalise(values: pd.Series) -> pd.Series:
-    """Apply the name rules (see ``normalise_company_name``) to every value."""
-    text = to_halfwidth(values).str.upper()
-    text = text.str.replace(r"\s+", "", regex=True).str.replace(_QUOTES, "", regex=True)
-    text = text.str.translate(_OPEN_BRACKETS).str.translate(_CLOSE_BRACKETS)
-    pending = text.notna()
-    while pending.any():
-        current = text[pending]
-        stripped = current.str.replace(_NULL_PATTERN, "", regex=True).str.replace(
-            _STRIP_PATTERN, "", regex=True
-        )
-        changed = stripped.ne(current)
-        text.loc[changed[changed].index] = stripped[changed]
-        pending = pd.Series(False, index=text.index)
-        pending.loc[changed[changed].index] = True
-    return text.mask(text.eq(""))
+def normalise_name(value: object) -> str | None:
+    """Return one normalised name (see ``normalise_company_name``), None when there is none."""
+    if value is None or value is pd.NA or (isinstance(value, float) and value != value):
+        return None
+    name = halfwidth(str(value)).upper()
+    name = _QUOTES.sub("", _WHITESPACE.sub("", name)).translate(_BRACKETS)
+    previous = None
+    while name != previous:
+        previous, name = name, _STRIP_PATTERN.sub("", name)
+    return name or None

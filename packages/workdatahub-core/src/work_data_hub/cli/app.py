@@ -5,8 +5,11 @@ from __future__ import annotations
 import typer
 
 from work_data_hub import __version__
+from work_data_hub.cli.database import configure_cli_logging
 from work_data_hub.cli.db import db_app
+from work_data_hub.cli.demo import demo, sample_data
 from work_data_hub.cli.domains import domains_app
+from work_data_hub.cli.run import run, run_month_command
 
 app = typer.Typer(
     name="workdatahub",
@@ -15,6 +18,10 @@ app = typer.Typer(
     add_completion=False,
 )
 app.add_typer(domains_app, name="domains")
+app.command("run")(run)
+app.command("run-month")(run_month_command)
+app.command("demo")(demo)
+app.command("sample-data")(sample_data)
 app.add_typer(db_app, name="db")
 
 
@@ -29,8 +36,15 @@ def _root(
     version: bool = typer.Option(
         False, "--version", callback=_show_version, is_eager=True, help="Show the version and exit."
     ),
+    log_level: str = typer.Option(
+        "WARNING",
+        "--log-level",
+        envvar="LOG_LEVEL",
+        help="Log lines from this level up go to stderr as JSON.",
+    ),
 ) -> None:
     """WorkDataHub: plugin-based loading of business files into PostgreSQL."""
+    configure_cli_logging(log_level)
 
 
 def main() -> None:

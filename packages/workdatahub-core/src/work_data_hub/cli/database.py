@@ -1,11 +1,14 @@
-"""The warehouse engine a command works on, from settings (embedded only where allowed)."""
+"""What every command needs first: its settings, its logging and its warehouse engine."""
 
 from __future__ import annotations
 
 from sqlalchemy import Engine
 
+from pydantic import ValidationError
+
 from work_data_hub.config import Settings, get_settings
 from work_data_hub.io.database import create_engine_for, resolve_database_url
+from work_data_hub.utils.logging import configure_logging
 
 
 def command_settings() -> Settings:
@@ -19,3 +22,15 @@ def warehouse_engine(settings: Settings, *, allow_embedded: bool = False) -> Eng
         settings, allow_embedded=allow_embedded, data_dir=settings.embedded_postgres_dir
     )
     return create_engine_for(url)
+
+
+def configure_cli_logging(level: str) -> None:
+    """Send log lines to stderr from ``level`` up, so stdout holds only the command's output."""
+    try:
+        settings = get_settings(require_database=False)
+    except ValidationError:
+        configure_logging(force=True, output="stderr")
+        return
+    configure_logging(
+        settings.model_copy(update={"LOG_LEVEL": level.upper()}), force=True, output="stderr"
+    )

@@ -13,7 +13,6 @@ import typer
 from alembic.util import CommandError
 from pydantic import ValidationError
 from rich.console import Console
-from rich.table import Table
 from sqlalchemy.exc import SQLAlchemyError
 
 from work_data_hub.config import get_settings
@@ -21,6 +20,7 @@ from work_data_hub.io.database import DatabaseUrlError, resolve_database_url
 from work_data_hub.io.embedded import EmbeddedPostgresError, stop_embedded
 from work_data_hub.io.schema import migrate
 from work_data_hub.io.schema.migrate import RevisionInfo
+from work_data_hub.plugins import PluginLoadError
 
 db_app = typer.Typer(
     name="db",
@@ -38,6 +38,7 @@ _USER_ERRORS = (
     EmbeddedPostgresError,
     CommandError,
     SQLAlchemyError,
+    PluginLoadError,
 )
 
 
@@ -55,32 +56,19 @@ def _database_url() -> str:
     return resolve_database_url(get_settings(require_database=False), allow_embedded=False)
 
 
-def _revision_table(title: str, revisions: Sequence[RevisionInfo], *, paths: bool = False) -> Table:
-    table = Table(title=title, title_justify="left")
-    table.add_column("branch", overflow="fold")
-    table.add_column("revision", no_wrap=True, min_width=12)
-    table.add_column("down revision", overflow="fold")
-    table.add_column("head")
-    table.add_column("message", no_wrap=True, overflow="ellipsis")
-    if paths:
-        table.add_column("file", overflow="fold")
+def _revision_line(revision: RevisionInfo, *, path: bool = False) -> str:
+    """One revision as ``branch: down -> revision (head), message [file]``."""
+    down = ", ".join(revision.down_revisions) or "<base>"
+    head = " (head)" if revision.is_head else ""
+    message = revision.message.splitlines()[0] if revision.message else ""
+    where = f"  [{revision.path.name}]" if path else ""
+    return f"{revision.branch}: {down} -> {revision.revision}{head}, {message}{where}"
+
+
+def _print_revisions(title: str, revisions: Sequence[RevisionInfo], *, paths: bool = False) -> None:
+    console.print(f"{title}:" if revisions else f"{title}: none", highlight=False)
     for revision in revisions:
-        row = [
-            revision.branch,
-            revision.revision,
-            ", ".join(revision.down_revisions) or "(base)",
-            "yes" if revision.is_head else "",
-            revision.message.splitlines()[0] if revision.message else "",
-        ]
-        table.add_row(*row, *([revision.path.name] if paths else []))
-    return table
-
-
-def _show_applied(action: str, revisions: Sequence[RevisionInfo]) -> None:
-    if not revisions:
-        console.print(f"{action}: no revision applied (empty version table)")
-        return
-    console.print(_revision_table(action, revisions))
+        console.print(f"  {_revision_line(revision, path=paths)}", highlight=False, soft_wrap=True)
 
 
 def _run_on_database(
@@ -88,7 +76,7 @@ def _run_on_database(
 ) -> None:
     with _reported_errors():
         applied = action(_database_url(), target)
-    _show_applied(title, applied)
+    _print_revisions(title, applied)
 
 
 @db_app.command("upgrade")
@@ -130,7 +118,7 @@ def current() -> None:
     """Show the revision each branch of the database is at."""
     with _reported_errors():
         applied = migrate.current(_database_url())
-    _show_applied("current revisions", applied)
+    _print_revisions("current revisions", applied)
 
 
 @db_app.command("heads")
@@ -138,7 +126,7 @@ def heads() -> None:
     """Show the newest revision of every installed migration tree."""
     with _reported_errors():
         found = migrate.heads()
-    console.print(_revision_table("heads", found, paths=True))
+    _print_revisions("heads", found, paths=True)
 
 
 @db_app.command("history")
@@ -146,7 +134,7 @@ def history() -> None:
     """List every revision of every installed migration tree, newest first within each branch."""
     with _reported_errors():
         found = migrate.history()
-    console.print(_revision_table("history", found, paths=True))
+    _print_revisions("history", found, paths=True)
 
 
 @db_app.command("revision")

@@ -1,4 +1,4 @@
-"""``workdatahub demo`` and ``workdatahub sample-data``: see the platform work with no configuration."""
+"""``workdatahub demo`` and ``workdatahub sample-data``: the platform at work, no configuration."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from rich.console import Console
 from work_data_hub.cli.database import command_settings
 from work_data_hub.cli.output import print_report
 from work_data_hub.cli.run import exit_code
-from work_data_hub.io.database import create_engine_for, masked, render_url, normalise_url
+from work_data_hub.io.database import create_engine_for, masked, normalise_url, render_url
 from work_data_hub.io.embedded import embedded_database_url, stop_embedded
 from work_data_hub.io.runs import run_month
 from work_data_hub.io.sample_data import generate_month
@@ -25,7 +25,9 @@ console = Console()
 
 
 def sample_data(
-    month: Annotated[str, typer.Option("--month", help="The month to generate (YYYYMM).")] = DEMO_MONTH,
+    month: Annotated[
+        str, typer.Option("--month", help="The month to generate (YYYYMM).")
+    ] = DEMO_MONTH,
     rows: Annotated[int, typer.Option("--rows", help="Rows of the largest sheet.")] = 35_000,
     out: Annotated[Path, typer.Option("--out", help="Inbox folder to write into.")] = Path("inbox"),
     seed: Annotated[int, typer.Option("--seed", help="Random seed; same seed, same files.")] = 7,
@@ -49,7 +51,9 @@ def demo(
     inbox = settings.WDH_DATA_DIR / "demo" / "inbox"
     registry = get_registry()
     if not registry.domains:
-        console.print("[red]no domain is installed[/red]: `make sync` installs the workspace packages")
+        console.print(
+            "[red]no domain is installed[/red]: `make sync` installs the workspace packages"
+        )
         raise typer.Exit(1)
     console.print(f"domains: {', '.join(registry.domains)}")
     with console.status("starting the embedded PostgreSQL…"):

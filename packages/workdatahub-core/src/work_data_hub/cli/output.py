@@ -32,8 +32,13 @@ def print_report(console: Console, report: RunReport) -> None:
         table.add_row(f"  rejected on {column}", str(count))
     for source, count in report.enrichment_sources.items():
         table.add_row(f"  company id from {source}", str(count))
-    stages = ", ".join(f"{stage} {seconds:.2f}s" for stage, seconds in report.stage_durations.items())
-    table.add_row("duration", f"{report.duration_s:.2f}s ({stages})" if stages else f"{report.duration_s:.2f}s")
+    stages = ", ".join(
+        f"{stage} {seconds:.2f}s" for stage, seconds in report.stage_durations.items()
+    )
+    table.add_row(
+        "duration",
+        f"{report.duration_s:.2f}s ({stages})" if stages else f"{report.duration_s:.2f}s",
+    )
     if report.error:
         table.add_row("error", f"[red]{report.error}[/red]")
     console.print(table)

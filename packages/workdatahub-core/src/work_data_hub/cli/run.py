@@ -49,14 +49,17 @@ def _not_started(error: Exception) -> typer.Exit:
 
 
 def run(
-    domain: Annotated[str, typer.Argument(help="Domain name, as `workdatahub domains list` shows.")],
+    domain: Annotated[
+        str, typer.Argument(help="Domain name, as `workdatahub domains list` shows.")
+    ],
     file: Annotated[Path | None, typer.Option("--file", help="The source file to load.")] = None,
     month: Annotated[
         str | None, typer.Option("--month", help="Discover the file for this month (YYYYMM).")
     ] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Do everything but commit.")] = False,
     select: Annotated[
-        str, typer.Option("--select", help="When several files match: error, newest, oldest, first.")
+        str,
+        typer.Option("--select", help="When several files match: error, newest, oldest, first."),
     ] = "error",
     rejects_out: Annotated[
         Path | None, typer.Option("--rejects-out", help="Write rejected rows to this CSV file.")
@@ -89,9 +92,11 @@ def run(
 def run_month_command(
     month: Annotated[str, typer.Argument(help="The month to load (YYYYMM).")],
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Do everything but commit.")] = False,
-    as_json: Annotated[bool, typer.Option("--json", help="Print the reports as JSON last.")] = False,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print the reports as JSON last.")
+    ] = False,
 ) -> None:
-    """Run every installed domain whose source file is found for MONTH, each in its own transaction."""
+    """Run every installed domain with a source file for MONTH, each in its own transaction."""
     try:
         settings = command_settings()
         engine = warehouse_engine(settings)

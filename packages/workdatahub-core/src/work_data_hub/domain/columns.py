@@ -1,4 +1,4 @@
-"""Column declarations: the one list from which a domain's row model, DataFrame schema and table derive."""
+"""Column declarations: one list from which row model, DataFrame schema and table derive."""
 
 from __future__ import annotations
 

@@ -5,7 +5,7 @@ id found, in this order: an override by plan code, an override by normalised nam
 warehouse cache (``company_id_cache``) by name, then by plan code when that code names one
 company only, an id already present in the data, the external lookup service, and finally a
 temporary id ``IN`` + 16 characters of an HMAC-SHA256 of the name. An empty name gets no
-temporary id. ``source_counts`` says how many rows each source answered.
+temporary id. ``source_counts`` says how many entries each source answered.
 """
 
 from __future__ import annotations
@@ -198,7 +198,7 @@ class WarehouseCompanyIdCache:
 class CompanyIdResolver:
     """Resolves company ids for a batch of customers; one resolver serves one run.
 
-    ``source_counts`` accumulates, per source in ``ENRICHMENT_SOURCES``, the number of rows
+    ``source_counts`` accumulates, per source in ``ENRICHMENT_SOURCES``, the number of entries
     it answered; ``learned`` holds ids from the data or the lookup for the cache.
     """
 
@@ -254,7 +254,7 @@ class CompanyIdResolver:
 
     @property
     def source_counts(self) -> dict[str, int]:
-        """Rows answered per source so far, every source listed (zero when unused)."""
+        """Entries (positions of ``enrich_many``) answered per source so far; unused sources 0."""
         return {source: self._counts[source] for source in ENRICHMENT_SOURCES}
 
     @property

@@ -96,9 +96,10 @@ def build_inbox_sensor(
 ) -> SensorDefinition:
     """Return a stopped sensor that runs ``job`` on each new file of ``source`` in the inbox."""
 
+    # Targeting the job by name: Dagster then need not copy the sensor to bind resources.
     @sensor(
         name=sensor_name(domain),
-        job=job,
+        job_name=job.name,
         minimum_interval_seconds=INBOX_POLL_SECONDS,
         default_status=DefaultSensorStatus.STOPPED,
         description=f"Run {job.name} when a new monthly {domain} file appears in the inbox.",

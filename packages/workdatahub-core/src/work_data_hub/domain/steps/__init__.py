@@ -23,6 +23,7 @@ from work_data_hub.domain.steps.values import (
     MapValues,
     ReplaceValues,
     StripPrefix,
+    map_through,
     rows_matching,
 )
 
@@ -48,6 +49,7 @@ __all__ = [
     "build_step",
     "build_steps",
     "cast_column",
+    "map_through",
     "rejection_frame",
     "require_columns",
     "rows_matching",

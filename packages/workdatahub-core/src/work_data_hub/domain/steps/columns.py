@@ -12,6 +12,7 @@ from work_data_hub.cleansing.text import normalise_header
 from work_data_hub.domain.columns import LINEAGE_COLUMNS
 from work_data_hub.domain.pipelines.types import PipelineContext
 from work_data_hub.domain.steps.rejections import column_tuple, require_columns
+from work_data_hub.domain.steps.values import map_through
 
 
 @dataclass(frozen=True)
@@ -66,7 +67,8 @@ class DeriveColumn:
     """Compute ``target`` from the frame: ``func(frame) -> Series``, or ``source`` via ``mapping``.
 
     ``DeriveColumn("产品线代码", source="业务类型", mapping=CODES, default="PL301")`` maps
-    values (unmapped and missing values get ``default``); ``DeriveColumn("total", func=...)``
+    values like ``MapValues`` (unmapped and missing values get ``default``);
+    ``DeriveColumn("total", func=...)``
     calls a vectorised function on the whole frame.
     """
 
@@ -92,9 +94,7 @@ class DeriveColumn:
             return data.assign(**{self.target: self.func(data)})
         source, mapping = self.source or "", self.mapping or {}
         require_columns(data, [source], self.name)
-        values = data[source]
-        mapped = values.map(mapping).where(values.isin(list(mapping)), self.default)
-        return data.assign(**{self.target: mapped})
+        return data.assign(**{self.target: map_through(data[source], mapping, self.default)})
 
 
 @dataclass(frozen=True)

@@ -62,6 +62,6 @@ def build_steps(
     for position, spec in enumerate(specs):
         try:
             steps.append(build_step(spec, registry))
-        except (StepSpecError, ValueError) as error:
+        except ValueError as error:
             raise StepSpecError(f"step spec {position}: {error}") from error
     return steps

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Final
@@ -51,6 +52,9 @@ _KIND_WORDS: Final = {
     "boolean": "true or false",
 }
 _INT64_LIMIT: Final = 2.0**63
+
+Reason = tuple[int, str, str]
+"""A failed check: (row position, column name, reason)."""
 
 
 def cast_column(values: pd.Series, column: Column) -> tuple[pd.Series, BoolArray]:
@@ -139,28 +143,24 @@ class ValidateSchema:
 
     def execute(self, data: pd.DataFrame, context: PipelineContext) -> pd.DataFrame:
         """Return the cast frame, or raise ``RowValidationError`` (valid rows and reasons)."""
-        self._require(data)
+        require_columns(data, [c.name for c in self.columns if not c.nullable], self.name)
         cast_values: dict[str, pd.Series] = {}
         cast_failed: dict[str, BoolArray] = {}
-        reasons: list[pd.DataFrame] = []
+        reasons: list[Reason] = []
         for column in self.columns:
             raw = data[column.name] if column.name in data.columns else _empty(column, data.index)
             cast_values[column.name], cast_failed[column.name] = cast_column(raw, column)
-            reasons.append(_cast_reasons(column, raw, cast_failed[column.name]))
+            reasons += _cast_reasons(column, raw, cast_failed[column.name])
         output = data.assign(**cast_values)
         if self.drop_undeclared:
             lineage = [c for c in LINEAGE_COLUMNS if c in data.columns]
             output = output[column_names(self.columns) + lineage]
-        reasons.append(self._check_reasons(cast_values, cast_failed, len(data)))
-        return split_rejected(data, output, self._failures(pd.concat(reasons), len(data)))
-
-    def _require(self, data: pd.DataFrame) -> None:
-        """Raise when a non-nullable declared column is absent from ``data``."""
-        require_columns(data, [c.name for c in self.columns if not c.nullable], self.name)
+        reasons += self._check_reasons(cast_values, cast_failed, len(data))
+        return split_rejected(data, output, self._failures(reasons, len(data)))
 
     def _check_reasons(
         self, cast_values: dict[str, pd.Series], cast_failed: dict[str, BoolArray], rows: int
-    ) -> pd.DataFrame:
+    ) -> list[Reason]:
         """Run the pandera checks on the cast columns and phrase each failure.
 
         A value that failed its cast is missing afterwards; its ``not_nullable`` failure is
@@ -174,20 +174,22 @@ class ValidateSchema:
             dataframe_schema(self.columns, with_dtypes=False).validate(frame, lazy=True)
         except pa.errors.SchemaErrors as errors:
             return _phrase_failures(self.columns, errors.failure_cases, frame, cast_failed)
-        return _reason_frame([], [], [])
+        return []
 
-    def _failures(self, reasons: pd.DataFrame, rows: int) -> list[RowFailure]:
+    def _failures(self, reasons: list[Reason], rows: int) -> list[RowFailure]:
         """Group reasons into one ``RowFailure`` per column, one reason per (row, column)."""
+        by_column: dict[str, dict[int, list[str]]] = defaultdict(lambda: defaultdict(list))
+        for position, column, reason in reasons:
+            by_column[column][position].append(reason)
         failures: list[RowFailure] = []
         for column in column_names(self.columns):
-            of_column = reasons[reasons["column"] == column]
-            if of_column.empty:
+            if column not in by_column:
                 continue
-            joined = of_column.groupby("position", sort=True)["reason"].agg("; ".join)
             mask = np.zeros(rows, dtype=bool)
-            mask[joined.index.to_numpy(dtype=int)] = True
             texts = np.full(rows, "", dtype=object)
-            texts[joined.index.to_numpy(dtype=int)] = joined.to_numpy(dtype=object)
+            for position, texts_of_row in by_column[column].items():
+                mask[position] = True
+                texts[position] = "; ".join(texts_of_row)
             failures.append(RowFailure(column, mask, texts))
         return failures
 
@@ -197,28 +199,13 @@ def _empty(column: Column, index: pd.Index) -> pd.Series:
     return pd.Series(index=index, dtype=PANDAS_DTYPES[column.kind])
 
 
-def _reason_frame(positions: list[int], columns: list[str], reasons: list[str]) -> pd.DataFrame:
-    """Return failures as a frame of (position, column, reason)."""
-    return pd.DataFrame(
-        {
-            "position": pd.Series(positions, dtype="int64"),
-            "column": pd.Series(columns, dtype="object"),
-            "reason": pd.Series(reasons, dtype="object"),
-        }
-    )
-
-
-def _cast_reasons(column: Column, raw: pd.Series, failed: BoolArray) -> pd.DataFrame:
+def _cast_reasons(column: Column, raw: pd.Series, failed: BoolArray) -> list[Reason]:
     """Phrase the values of ``raw`` that could not be cast to the column's kind."""
-    positions = np.flatnonzero(failed).tolist()
-    return _reason_frame(
-        positions,
-        [column.name] * len(positions),
-        [
-            f"{column.name} {format_value(raw.iat[p])} is not {_KIND_WORDS[column.kind]}"
-            for p in positions
-        ],
-    )
+    kind = _KIND_WORDS[column.kind]
+    return [
+        (int(p), column.name, f"{column.name} {format_value(raw.iat[int(p)])} is not {kind}")
+        for p in np.flatnonzero(failed)
+    ]
 
 
 def _phrase_failures(
@@ -226,35 +213,30 @@ def _phrase_failures(
     failure_cases: pd.DataFrame,
     checked: pd.DataFrame,
     cast_failed: dict[str, BoolArray],
-) -> pd.DataFrame:
-    """Turn pandera's failure cases into (position, column, reason) rows.
+) -> list[Reason]:
+    """Turn pandera's failure cases into (position, column, reason) triples.
 
     The value quoted is taken from ``checked`` (pandera reports some values as text).
     """
     by_name = {column.name: column for column in columns}
     describers = {column.name: [c.describe for c in value_checks(column)] for column in columns}
-    located = failure_cases[failure_cases["index"].notna()]
-    if len(located) != len(failure_cases):
+    if failure_cases["index"].isna().any():
         unlocated = failure_cases[failure_cases["index"].isna()]
         raise ValueError(f"schema check failed for the whole frame: {unlocated.to_dict('records')}")
-    positions: list[int] = []
-    names: list[str] = []
-    reasons: list[str] = []
+    reasons: list[Reason] = []
     for position, name, check_number in zip(
-        located["index"].astype("int64"),
-        located["column"],
-        located["check_number"],
+        failure_cases["index"].astype("int64"),
+        failure_cases["column"],
+        failure_cases["check_number"],
         strict=True,
     ):
         column = by_name[str(name)]
         if check_number is None or pd.isna(check_number):
-            if cast_failed[column.name][position]:
-                continue
-            reason = required_reason(column)
-        else:
-            value = checked[column.name].iat[position]
-            reason = describers[column.name][int(check_number)](value)
-        positions.append(int(position))
-        names.append(column.name)
-        reasons.append(reason)
-    return _reason_frame(positions, names, reasons)
+            if not cast_failed[column.name][position]:
+                reasons.append((int(position), column.name, required_reason(column)))
+            continue
+        value = checked[column.name].iat[position]
+        reasons.append(
+            (int(position), column.name, describers[column.name][int(check_number)](value))
+        )
+    return reasons

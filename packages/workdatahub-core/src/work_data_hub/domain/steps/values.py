@@ -42,6 +42,18 @@ def _lookup_keys(values: pd.Series) -> pd.Series:
     return values
 
 
+def map_through(
+    values: pd.Series, mapping: Mapping[Any, Any], default: Any = None, keep_unmapped: bool = False
+) -> pd.Series:
+    """Return ``values`` translated by ``mapping`` (text compared without surrounding spaces).
+
+    Unmapped and missing values become ``default``, or stay as they are with ``keep_unmapped``.
+    """
+    keys = _lookup_keys(values)
+    known = keys.isin(list(mapping)).to_numpy(dtype=bool)
+    return keys.map(mapping).where(known, values if keep_unmapped else default)
+
+
 @dataclass(frozen=True)
 class MapValues:
     """Translate the values of ``column`` through ``mapping`` (surrounding whitespace ignored).
@@ -61,11 +73,7 @@ class MapValues:
     def execute(self, data: pd.DataFrame, context: PipelineContext) -> pd.DataFrame:
         """Return ``data`` with the mapped values in ``target``."""
         require_columns(data, [self.column], self.name)
-        values = data[self.column]
-        keys = _lookup_keys(values)
-        known = keys.isin(list(self.mapping)).to_numpy(dtype=bool)
-        fallback = values if self.keep_unmapped else self.default
-        mapped = keys.map(self.mapping).where(known, fallback)
+        mapped = map_through(data[self.column], self.mapping, self.default, self.keep_unmapped)
         return data.assign(**{self.target or self.column: mapped})
 
 

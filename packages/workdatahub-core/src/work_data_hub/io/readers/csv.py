@@ -26,18 +26,34 @@ _BOMS = ((b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe", "utf-16"), (b"\xfe\xff", 
 _WORKBOOK_MAGICS = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1")
 
 
+def _undecodable(path: Path, error: UnicodeDecodeError, expected: str) -> SourceFileError:
+    decoded = error.object  # the bytes the codec saw (after a UTF-8 byte-order mark)
+    return SourceFileError(
+        path,
+        f"the text is {expected} (byte 0x{decoded[error.start]:02x} cannot be decoded); "
+        "save the file as UTF-8",
+        row=decoded.count(b"\n", 0, error.start) + 1,
+    )
+
+
 def decode_text(path: Path, data: bytes) -> tuple[str, str]:
     """Return ``(text, encoding)`` of a CSV file's bytes.
 
     A byte-order mark decides (UTF-8 or UTF-16); otherwise strict UTF-8 is tried, then
     GB18030 (a superset of GBK and GB2312). Raises ``SourceFileError`` for an empty file, a
-    workbook or other binary content, and bytes valid in neither encoding.
+    workbook or other binary content, and bytes invalid in the encoding(s) tried.
     """
     if not data.strip():
         raise SourceFileError(path, "the file is empty: no header line found")
     for bom, encoding in _BOMS:
         if data.startswith(bom):
-            return data.decode(encoding), encoding
+            try:
+                return data.decode(encoding), encoding
+            except UnicodeDecodeError as error:
+                expected = (
+                    f"not valid {encoding.upper().removesuffix('-SIG')} despite its byte-order mark"
+                )
+                raise _undecodable(path, error, expected) from error
     if data.startswith(_WORKBOOK_MAGICS):
         raise SourceFileError(
             path,
@@ -52,12 +68,7 @@ def decode_text(path: Path, data: bytes) -> tuple[str, str]:
     try:
         return data.decode("gb18030"), "gb18030"
     except UnicodeDecodeError as error:
-        raise SourceFileError(
-            path,
-            f"the text is neither UTF-8 nor GB18030 (byte 0x{data[error.start]:02x} "
-            "cannot be decoded); save the file as UTF-8",
-            row=data.count(b"\n", 0, error.start) + 1,
-        ) from error
+        raise _undecodable(path, error, "neither UTF-8 nor GB18030") from error
 
 
 def sniff_delimiter(header_line: str) -> str:
@@ -96,7 +107,7 @@ class CsvReader:
         except OSError as error:
             raise SourceFileError(path, f"the file cannot be opened ({error.strerror})") from error
         text, encoding = decode_text(path, data)
-        header_line = next(line for line in io.StringIO(text, newline="") if line.strip())
+        header_line = next((line for line in io.StringIO(text, newline="") if line.strip()), "")
         delimiter = sniff_delimiter(header_line)
         records = _records(text, delimiter)
         try:

@@ -65,13 +65,17 @@ def _float_text(number: float) -> str:
 
 def _open_problem(path: Path, error: Exception) -> str:
     """Say in user terms why ``path`` could not be opened as a workbook."""
-    with path.open("rb") as handle:
-        head = handle.read(8)
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(8)
+    except OSError as open_error:
+        return f"the file cannot be opened ({open_error.strerror})"
     if not head:
         return "the file is empty (0 bytes), not an Excel workbook"
-    if head.startswith(_ZIP_MAGIC):
+    is_legacy_workbook = head.startswith(_OLE_MAGIC)
+    if head.startswith(_ZIP_MAGIC) or (is_legacy_workbook and path.suffix.lower() == ".xls"):
         return f"the workbook is damaged and cannot be opened ({error})"
-    if head.startswith(_OLE_MAGIC) and path.suffix.lower() != ".xls":
+    if is_legacy_workbook:
         return "the file is an encrypted workbook or an old .xls file saved under another name"
     if b"\x00" not in head:
         return (

@@ -12,7 +12,7 @@ RunStatus = Literal["succeeded", "failed"]
 
 @dataclass
 class RunReport:
-    """The outcome of one domain run; ``to_json`` is the stable ``workdatahub run --json`` object."""
+    """The outcome of one domain run; ``to_json`` is the ``workdatahub run --json`` object."""
 
     domain: str
     table: str
@@ -44,7 +44,7 @@ class RunReport:
 
 
 def rejected_entries(rejected: pd.DataFrame) -> list[dict[str, Any]]:
-    """Turn a rejected-rows frame into ``{"row", "column", "reason"}`` entries, in source-row order."""
+    """Turn a rejected-rows frame into ``{"row", "column", "reason"}`` entries, by source row."""
     if rejected.empty:
         return []
     ordered = rejected.sort_values("source_row", kind="stable", na_position="last")

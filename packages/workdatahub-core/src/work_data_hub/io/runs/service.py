@@ -409,7 +409,7 @@ def run_month(
     settings: Settings | None = None,
     dry_run: bool = False,
 ) -> list[RunReport]:
-    """Run every installed domain whose source file exists for ``month``, each in its own transaction."""
+    """Run every installed domain with a source file for ``month``, each in its own transaction."""
     registry = registry or get_registry()
     settings = settings or get_settings()
     reports = []

@@ -201,11 +201,10 @@ def _apply(
     target: str,
     sources: Sequence[MigrationSource] | None,
 ) -> list[RevisionInfo]:
-    config = WorkDataHubAlembicConfig(sources)
     shown = masked(database) if isinstance(database, str) else "<connection>"
     logger.info("migration_command", command=action.__name__, target=target, database=shown)
     with _connected(database) as connection:
-        config.attributes["connection"] = connection
+        config = WorkDataHubAlembicConfig(sources, connection=connection)
         action(config, target)
         return _applied(connection, ScriptDirectory.from_config(config))
 

@@ -1,0 +1,300 @@
+"""``WarehouseLoader``: DataFrames into PostgreSQL tables, all or nothing, one transaction each."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any, get_args
+
+import pandas as pd
+from sqlalchemy import URL, Connection, Engine
+
+from work_data_hub.config import Settings, get_settings
+from work_data_hub.domain.columns import EXECUTION_ID_COLUMN
+from work_data_hub.io.database import create_engine_for, masked
+from work_data_hub.io.loader.copy_format import FrameSerialiser, arrow_csv_chunks
+from work_data_hub.io.loader.errors import ConnectionLostError, InvalidLoadRequestError
+from work_data_hub.io.loader.retry import RetryPolicy
+from work_data_hub.io.loader.row_writers import CopyWriter, InsertWriter, RowWriter
+from work_data_hub.io.loader.table_schema import (
+    TableColumn,
+    check_required_columns,
+    fetch_table_columns,
+    project_frame,
+    qualified_name,
+)
+from work_data_hub.io.loader.write_modes import WRITE_MODES, LoadTarget, lock_table
+from work_data_hub.plugins.definition import WriteMode
+from work_data_hub.utils.logging import get_logger
+
+__all__ = ["COPY_THRESHOLD_ROWS", "DROPPED_COLUMNS_WARNING", "LoadResult", "WarehouseLoader"]
+
+logger = get_logger(__name__)
+
+COPY_THRESHOLD_ROWS = 500
+"""Frames with at least this many rows go through COPY; smaller ones through batched INSERTs.
+
+Measured on the reference machine (see docs/performance.md): below it, COPY's fixed cost
+(Arrow conversion, a second thread) outweighs its per-row advantage.
+"""
+
+DROPPED_COLUMNS_WARNING = 5
+"""Dropping more columns than this is logged as a WARNING: likely a renamed or mis-read header."""
+
+_KEYED_MODES: frozenset[str] = frozenset({"upsert", "delete_insert"})
+
+
+@dataclass(frozen=True)
+class LoadResult:
+    """What one ``load_dataframe`` call did.
+
+    ``rows_loaded`` counts rows inserted (for ``upsert``: inserted or updated), ``rows_deleted``
+    rows removed first (``replace``, ``delete_insert``); ``method`` is ``"copy"`` or ``"batched"``.
+    """
+
+    rows_loaded: int
+    rows_deleted: int
+    mode: WriteMode
+    duration_s: float
+    columns_dropped: tuple[str, ...] = ()
+    method: str = "copy"
+
+
+class WarehouseLoader:
+    """Loads DataFrames into PostgreSQL tables: all or nothing, identifiers quoted, data never
+    in SQL text.
+
+    ``url_or_engine`` is a database URL (normalised to psycopg2; ``embedded`` for the embedded
+    server) or an existing SQLAlchemy engine. A URL gets a pool of 2 to ``max_connections``
+    (default ``DB_POOL_SIZE``). Batched INSERTs use ``batch_size`` rows (default
+    ``DB_BATCH_SIZE``); frames of ``copy_threshold`` rows or more go through COPY. Opening a
+    connection is retried per ``retry`` (1 s, 2 s, 4 s); nothing else is retried.
+    """
+
+    def __init__(
+        self,
+        url_or_engine: str | URL | Engine,
+        *,
+        settings: Settings | None = None,
+        batch_size: int | None = None,
+        max_connections: int | None = None,
+        retry: RetryPolicy | None = None,
+        serialiser: FrameSerialiser = arrow_csv_chunks,
+        copy_threshold: int = COPY_THRESHOLD_ROWS,
+    ) -> None:
+        settings = settings or get_settings(require_database=False)
+        self._owns_engine = not isinstance(url_or_engine, Engine)
+        self._engine = (
+            url_or_engine
+            if isinstance(url_or_engine, Engine)
+            else create_engine_for(url_or_engine, max_connections=max_connections)
+        )
+        self._retry = retry or RetryPolicy()
+        self._copy = CopyWriter(serialiser)
+        self._insert = InsertWriter(batch_size or settings.DB_BATCH_SIZE)
+        self._copy_threshold = copy_threshold
+        self._columns: dict[tuple[str, str], tuple[TableColumn, ...]] = {}
+
+    @property
+    def engine(self) -> Engine:
+        """The SQLAlchemy engine the loader draws its connections from."""
+        return self._engine
+
+    def __repr__(self) -> str:
+        return f"WarehouseLoader({masked(self._engine.url)})"
+
+    def connect(self) -> None:
+        """Check that the database answers, retrying connection failures; raise if it never does."""
+        with self._connection() as connection:
+            connection.exec_driver_sql("SELECT 1")
+
+    def disconnect(self) -> None:
+        """Close the pooled connections of an engine the loader created (a given engine is left
+        to its owner). The loader reconnects on next use."""
+        if self._owns_engine:
+            self._engine.dispose()
+
+    @contextmanager
+    def transaction(self) -> Iterator[Connection]:
+        """Open one transaction: everything done in the block commits together or not at all.
+
+        Yields the SQLAlchemy connection; pass it as ``tx`` to ``load_dataframe`` (and to the
+        audit writer) so their writes join this transaction. An exception rolls back and is
+        re-raised. A connection lost mid-transaction raises ``ConnectionLostError`` (never retried:
+        the work is gone) and is discarded from the pool.
+        """
+        with self._connection() as connection, connection.begin():
+            try:
+                yield connection
+            except Exception as error:
+                if _discard_if_broken(connection):
+                    raise ConnectionLostError(
+                        f"the connection to {masked(self._engine.url)} was lost during the "
+                        f"transaction ({_first_line(error)}); the server rolled back everything "
+                        "in it: run the load again"
+                    ) from error
+                raise
+
+    def get_allowed_columns(self, table: str, schema: str = "public") -> list[str]:
+        """Return the columns of ``schema.table`` a load may write (not generated), in table order.
+
+        Read from the database once per loader and table, then cached.
+        """
+        columns = self._table_columns(table, schema)
+        return [column.name for column in columns if not column.read_only]
+
+    def project_columns(self, df: pd.DataFrame, table: str, schema: str = "public") -> pd.DataFrame:
+        """Return ``df`` without the columns ``schema.table`` does not have (``df`` is unchanged).
+
+        The dropped names are logged; more than five dropped is a WARNING.
+        """
+        projected, dropped = project_frame(df, self._table_columns(table, schema))
+        _log_dropped(dropped, qualified_name(schema, table))
+        return projected
+
+    def load_dataframe(
+        self,
+        df: pd.DataFrame,
+        table: str,
+        *,
+        schema: str = "public",
+        mode: WriteMode = "append",
+        keys: Sequence[str] = (),
+        tx: Connection | None = None,
+        execution_id: str | None = None,
+    ) -> LoadResult:
+        """Write ``df`` into ``schema.table`` with ``mode``, all or nothing.
+
+        In ``tx`` when given (it then commits with the caller's block), else in a transaction
+        of its own. Loads of one table serialise on an advisory lock. Extra columns are dropped
+        and logged; a missing required column raises ``MissingRequiredColumnsError`` before
+        anything is written. ``execution_id`` fills ``wdh_execution_id`` when the table has it.
+        ``upsert`` and ``delete_insert`` need ``keys``, every one a column of ``df``.
+        """
+        _check_request(mode, keys)
+        if tx is None:
+            with self.transaction() as own:
+                return self._load(df, table, schema, mode, tuple(keys), own, execution_id)
+        return self._load(df, table, schema, mode, tuple(keys), tx, execution_id)
+
+    def _load(
+        self,
+        df: pd.DataFrame,
+        table: str,
+        schema: str,
+        mode: WriteMode,
+        keys: tuple[str, ...],
+        tx: Connection,
+        execution_id: str | None,
+    ) -> LoadResult:
+        started = time.perf_counter()
+        name = qualified_name(schema, table)
+        lock_table(tx, schema, table)
+        cursor = _driver_connection(tx).cursor()
+        try:
+            columns = self._cached_columns(cursor, table, schema)
+            if execution_id is not None and any(c.name == EXECUTION_ID_COLUMN for c in columns):
+                df = df.assign(**{EXECUTION_ID_COLUMN: execution_id})
+            frame, dropped = project_frame(df, columns)
+            _log_dropped(dropped, name)
+            _check_frame(frame, keys, name, mode)
+            check_required_columns(frame, columns, name)
+            target = LoadTarget(schema, table, columns, keys)
+            counts = WRITE_MODES[mode](cursor, target, frame, self._writer_for)
+        finally:
+            cursor.close()
+        result = LoadResult(
+            rows_loaded=counts.loaded,
+            rows_deleted=counts.deleted,
+            mode=mode,
+            duration_s=round(time.perf_counter() - started, 4),
+            columns_dropped=dropped,
+            method=self._writer_for(len(frame)).method,
+        )
+        logger.info(
+            "dataframe loaded",
+            table=name,
+            mode=mode,
+            method=result.method,
+            rows_loaded=result.rows_loaded,
+            rows_deleted=result.rows_deleted,
+            duration_s=result.duration_s,
+        )
+        return result
+
+    def _writer_for(self, rows: int) -> RowWriter:
+        return self._copy if rows >= self._copy_threshold else self._insert
+
+    @contextmanager
+    def _connection(self) -> Iterator[Connection]:
+        connection = self._retry.call(self._engine.connect, target=masked(self._engine.url))
+        try:
+            yield connection
+        finally:
+            connection.close()
+
+    def _table_columns(self, table: str, schema: str) -> tuple[TableColumn, ...]:
+        cached = self._columns.get((schema, table))
+        if cached is not None:
+            return cached
+        with self._connection() as connection:
+            cursor = _driver_connection(connection).cursor()
+            try:
+                return self._cached_columns(cursor, table, schema)
+            finally:
+                cursor.close()
+
+    def _cached_columns(self, cursor: Any, table: str, schema: str) -> tuple[TableColumn, ...]:
+        key = (schema, table)
+        if key not in self._columns:
+            self._columns[key] = fetch_table_columns(cursor, schema, table)
+        return self._columns[key]
+
+
+def _driver_connection(connection: Connection) -> Any:
+    """The psycopg2 connection under ``connection``: same session, same transaction."""
+    return connection.connection.dbapi_connection
+
+
+def _discard_if_broken(connection: Connection) -> bool:
+    """Invalidate ``connection`` when its server session is gone, so the pool never reuses it and
+    the rollback that follows does not fail on a dead socket; return whether it was gone."""
+    driver = _driver_connection(connection)
+    if driver is None or not driver.closed:
+        return False
+    connection.invalidate()
+    return True
+
+
+def _first_line(error: BaseException) -> str:
+    text = str(error).strip()
+    return text.splitlines()[0] if text else type(error).__name__
+
+
+def _check_request(mode: str, keys: Sequence[str]) -> None:
+    if mode not in get_args(WriteMode):
+        raise InvalidLoadRequestError(
+            f"unknown write mode {mode!r}; use one of {', '.join(get_args(WriteMode))}"
+        )
+    if mode in _KEYED_MODES and not keys:
+        raise InvalidLoadRequestError(f"write mode {mode!r} needs keys: the columns rows match on")
+
+
+def _check_frame(frame: pd.DataFrame, keys: tuple[str, ...], table: str, mode: str) -> None:
+    if frame.shape[1] == 0:
+        raise InvalidLoadRequestError(f"no column of the data exists in {table}; nothing to load")
+    missing = [key for key in keys if key not in frame.columns] if mode in _KEYED_MODES else []
+    if missing:
+        raise InvalidLoadRequestError(
+            f"{mode} into {table} matches rows on {', '.join(map(repr, keys))}, but the data has "
+            f"no column {', '.join(map(repr, missing))} that the table also has"
+        )
+
+
+def _log_dropped(dropped: tuple[str, ...], table: str) -> None:
+    if not dropped:
+        return
+    log = logger.warning if len(dropped) > DROPPED_COLUMNS_WARNING else logger.info
+    log("columns not in the table were dropped", table=table, columns=list(dropped))

@@ -1,0 +1,168 @@
+"""What the reliability tests compare: table contents, audit rows, and a way to stall a load.
+
+``table_rows`` is the exact content of a table (every column, lineage included) as a sorted
+list, so two snapshots are equal only when not one value changed. ``stalled_inserts`` installs
+a trigger that makes a load sleep inside its transaction at a chosen source row, which lets a
+test act at a known point in the middle of a load.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy import Engine
+
+LINEAGE = ("wdh_execution_id", "wdh_loaded_at")
+STALL_SECONDS = 600
+"""How long a stalled insert sleeps; tests always terminate it long before."""
+
+
+@dataclass(frozen=True)
+class Execution:
+    """One ``pipeline_executions`` row, as the tests look at it."""
+
+    execution_id: str
+    domain: str
+    status: str
+    rows_read: int | None
+    rows_loaded: int | None
+    rows_rejected: int | None
+    error_type: str | None
+    error_details: str | None
+
+
+def _quoted(engine: Engine, *parts: str) -> str:
+    quote = engine.dialect.identifier_preparer.quote
+    return ".".join(quote(part) for part in parts)
+
+
+def table_rows(
+    engine: Engine, table: str, *, schema: str = "public", without: tuple[str, ...] = ()
+) -> list[tuple[Any, ...]]:
+    """Return every row of ``schema.table`` (all columns but ``without``), sorted, as tuples."""
+    with engine.connect() as connection:
+        names = [
+            column["name"]
+            for column in sa.inspect(connection).get_columns(table, schema=schema)
+            if column["name"] not in without
+        ]
+        selected = ", ".join(_quoted(engine, name) for name in names)
+        rows = connection.execute(
+            sa.text(f"SELECT {selected} FROM {_quoted(engine, schema, table)}")
+        ).all()
+    return sorted((tuple(row) for row in rows), key=repr)
+
+
+def data_rows(engine: Engine, table: str, *, schema: str = "public") -> list[tuple[Any, ...]]:
+    """Return the rows of ``table`` without the lineage columns that differ from run to run."""
+    return table_rows(engine, table, schema=schema, without=LINEAGE)
+
+
+def loaded_by(engine: Engine, table: str) -> dict[str, int]:
+    """Return how many rows of ``table`` each execution id loaded."""
+    with engine.connect() as connection:
+        rows = connection.execute(
+            sa.text(
+                f"SELECT wdh_execution_id::text, count(*) FROM {_quoted(engine, table)} "
+                "GROUP BY 1"
+            )
+        ).all()
+    return {str(execution_id): int(count) for execution_id, count in rows}
+
+
+def executions(engine: Engine) -> dict[str, Execution]:
+    """Return every ``pipeline_executions`` row by execution id."""
+    with engine.connect() as connection:
+        rows = connection.execute(
+            sa.text(
+                "SELECT execution_id::text, domain, status, rows_read, rows_loaded, "
+                "rows_rejected, error_type, error_details FROM pipeline_executions"
+            )
+        ).all()
+    return {row[0]: Execution(*row) for row in rows}
+
+
+def rejected_cells(engine: Engine, execution_id: str) -> set[tuple[int, str | None]]:
+    """Return the (source row, column) pairs ``rejected_rows`` holds for one execution."""
+    with engine.connect() as connection:
+        rows = connection.execute(
+            sa.text(
+                "SELECT source_row, column_name FROM rejected_rows WHERE execution_id = :id"
+            ),
+            {"id": execution_id},
+        ).all()
+    return {(int(row), column) for row, column in rows}
+
+
+@contextmanager
+def stalled_inserts(engine: Engine, table: str, *, from_source_row: int) -> Iterator[None]:
+    """Make every insert into ``table`` of a row with ``wdh_source_row >= from_source_row`` sleep.
+
+    The sleeping backend shows ``wait_event = 'PgSleep'`` in ``pg_stat_activity`` while its
+    transaction (and everything the load did before that row) stays open. The trigger is
+    dropped on exit.
+    """
+    function = "wdh_test_stall_insert"
+    with engine.begin() as connection:
+        connection.exec_driver_sql(
+            f"CREATE FUNCTION {function}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+            f"IF NEW.wdh_source_row >= {int(from_source_row)} THEN "
+            f"PERFORM pg_sleep({STALL_SECONDS}); END IF; RETURN NEW; END $$"
+        )
+        connection.exec_driver_sql(
+            f"CREATE TRIGGER wdh_test_stall BEFORE INSERT ON {_quoted(engine, table)} "
+            f"FOR EACH ROW EXECUTE FUNCTION {function}()"
+        )
+    try:
+        yield
+    finally:
+        with engine.begin() as connection:
+            connection.exec_driver_sql(f"DROP TRIGGER wdh_test_stall ON {_quoted(engine, table)}")
+            connection.exec_driver_sql(f"DROP FUNCTION {function}()")
+
+
+@dataclass(frozen=True)
+class StalledBackend:
+    """A server process of the test database sleeping in the stall trigger."""
+
+    pid: int
+    query: str
+
+
+def wait_for_stalled_backend(engine: Engine, *, timeout_s: float = 60.0) -> StalledBackend:
+    """Return the backend of this database that sleeps in ``stalled_inserts``' trigger."""
+    deadline = time.monotonic() + timeout_s
+    with engine.connect() as connection:
+        while time.monotonic() < deadline:
+            row = connection.execute(
+                sa.text(
+                    "SELECT pid, query FROM pg_stat_activity "
+                    "WHERE datname = current_database() AND wait_event = 'PgSleep' "
+                    "AND pid <> pg_backend_pid()"
+                )
+            ).first()
+            connection.rollback()
+            if row is not None:
+                return StalledBackend(int(row[0]), str(row[1]))
+            time.sleep(0.02)
+    raise AssertionError(f"no load reached the stall trigger within {timeout_s} s")
+
+
+def terminate_backend(engine: Engine, pid: int) -> None:
+    """Kill server process ``pid`` (``pg_terminate_backend``) and wait until it is gone."""
+    with engine.connect() as connection:
+        assert connection.execute(sa.text("SELECT pg_terminate_backend(:pid)"), {"pid": pid}).scalar()
+        for _ in range(500):
+            alive = connection.execute(
+                sa.text("SELECT 1 FROM pg_stat_activity WHERE pid = :pid"), {"pid": pid}
+            ).first()
+            connection.rollback()
+            if alive is None:
+                return
+            time.sleep(0.01)
+    raise AssertionError(f"backend {pid} still runs after pg_terminate_backend")
