@@ -14,6 +14,8 @@ import pytest
 import sqlalchemy as sa
 from loader_support import MakeLoader, execute, table_rows
 from sqlalchemy import Engine
+from sqlalchemy.pool import NullPool
+from work_data_hub.io.database import create_engine_for
 from work_data_hub.io.loader import (
     AuditWriter,
     ConnectionLostError,
@@ -101,7 +103,7 @@ def _terminating_serialiser(url: str, application_name: str) -> Any:
     def serialise(frame: pd.DataFrame) -> Iterator[bytes]:
         chunks = SMALL_CHUNKS(frame)
         yield next(chunks)
-        admin = sa.create_engine(url.replace("postgresql://", "postgresql+psycopg2://", 1))
+        admin = create_engine_for(url, poolclass=NullPool)
         try:
             with admin.begin() as connection:
                 killed = connection.execute(

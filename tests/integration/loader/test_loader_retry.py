@@ -28,7 +28,7 @@ class RefusingConnect:
         self.attempts += 1
         if self.attempts <= self.refusals:
             raise psycopg2.OperationalError("could not connect to server: Connection refused")
-        return psycopg2.connect(self.url)
+        return psycopg2.connect(self.url.replace("postgresql+psycopg2://", "postgresql://", 1))
 
 
 @pytest.fixture

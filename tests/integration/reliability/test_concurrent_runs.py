@@ -3,16 +3,19 @@
 Loads of one table serialise on an advisory lock, and ``delete_insert`` deletes the month's
 key combinations inside the same transaction as the insert, so the second run replaces what
 the first committed instead of adding to it: no duplicates, no gaps.
+
+To make sure the two loads really overlap, a trigger holds every insert into the table until
+the test lets go: the test waits until one run is held at its insert and the other is waiting
+for the table's lock, and only then releases them.
 """
 
 from __future__ import annotations
 
 import threading
-from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine
-from warehouse_state import data_rows, executions, loaded_by
+from warehouse_state import data_rows, executions, gated_inserts, loaded_by, waiting_backends
 from work_data_hub.config import Settings
 from work_data_hub.io.runs import RunReport, RunRequest, run_domain
 from work_data_hub.io.sample_data import generate_month
@@ -25,14 +28,13 @@ DOMAINS = ("annuity_performance", "annuity_income")
 ROWS = {"annuity_performance": 3_000, "annuity_income": 600}
 
 
-def _run_together(engine: Engine, settings: Settings, domain: str, runs: int) -> list[RunReport]:
-    """Start ``runs`` runs of ``domain`` for the month at the same instant; return their reports."""
-    start = threading.Barrier(runs)
+def _start_runs(
+    engine: Engine, settings: Settings, domain: str, runs: int
+) -> tuple[list[threading.Thread], list[RunReport]]:
     reports: list[RunReport] = []
     lock = threading.Lock()
 
     def run() -> None:
-        start.wait()
         report = run_domain(RunRequest(domain, month=MONTH), engine=engine, settings=settings)
         with lock:
             reports.append(report)
@@ -40,10 +42,7 @@ def _run_together(engine: Engine, settings: Settings, domain: str, runs: int) ->
     workers = [threading.Thread(target=run) for _ in range(runs)]
     for worker in workers:
         worker.start()
-    for worker in workers:
-        worker.join(timeout=120)
-    assert len(reports) == runs
-    return reports
+    return workers, reports
 
 
 @pytest.mark.parametrize("domain", DOMAINS)
@@ -57,8 +56,16 @@ def test_simultaneous_runs_of_a_month_leave_exactly_one_runs_rows(
     assert single.status == "succeeded", single.error
     one_run = data_rows(wdh_engine, table)
 
-    reports = _run_together(wdh_engine, settings, domain, runs=2)
+    with gated_inserts(wdh_engine, table) as release:
+        workers, reports = _start_runs(wdh_engine, settings, domain, runs=2)
+        waiting = waiting_backends(wdh_engine, "advisory", 2)
+        release()
+        for worker in workers:
+            worker.join(timeout=120)
 
+    held_at_insert, held_at_table_lock = sorted(waiting, key=lambda b: "pg_advisory" in b.query)
+    assert held_at_insert.query.startswith(("COPY", "INSERT")), held_at_insert.query
+    assert "pg_advisory_xact_lock" in held_at_table_lock.query, held_at_table_lock.query
     assert [report.status for report in reports] == ["succeeded", "succeeded"], [
         report.error for report in reports
     ]

@@ -21,7 +21,7 @@ from warehouse_state import (
     stalled_inserts,
     table_rows,
     terminate_backend,
-    wait_for_stalled_backend,
+    waiting_backends,
 )
 from work_data_hub.config import Settings
 from work_data_hub.io.runs import RunReport, RunRequest, run_domain
@@ -63,7 +63,7 @@ def test_a_load_killed_mid_copy_leaves_the_table_as_before_and_a_rerun_succeeds(
             target=lambda: outcome.append(_run(wdh_engine, settings, reissued))
         )
         worker.start()
-        stalled = wait_for_stalled_backend(wdh_engine)
+        [stalled] = waiting_backends(wdh_engine, "PgSleep", 1)
         terminate_backend(wdh_engine, stalled.pid)
         worker.join(timeout=60)
     assert not worker.is_alive()

@@ -2,14 +2,15 @@
 
 ``table_rows`` is the exact content of a table (every column, lineage included) as a sorted
 list, so two snapshots are equal only when not one value changed. ``stalled_inserts`` installs
-a trigger that makes a load sleep inside its transaction at a chosen source row, which lets a
-test act at a known point in the middle of a load.
+a trigger that makes a load sleep inside its transaction at a chosen source row, and
+``gated_inserts`` one that makes every insert statement wait for a lock the test holds: both let
+a test act at a known point in the middle of a load.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -20,6 +21,8 @@ from sqlalchemy import Engine
 LINEAGE = ("wdh_execution_id", "wdh_loaded_at")
 STALL_SECONDS = 600
 """How long a stalled insert sleeps; tests always terminate it long before."""
+GATE_LOCK = 7_340_001
+"""The advisory lock key ``gated_inserts`` holds; no part of the platform uses it."""
 
 
 @dataclass(frozen=True)
@@ -103,7 +106,8 @@ def rejected_cells(engine: Engine, execution_id: str) -> set[tuple[int, str | No
 def stalled_inserts(engine: Engine, table: str, *, from_source_row: int) -> Iterator[None]:
     """Make every insert into ``table`` of a row with ``wdh_source_row >= from_source_row`` sleep.
 
-    The sleeping backend shows ``wait_event = 'PgSleep'`` in ``pg_stat_activity`` while its
+    The sleeping backend shows ``wait_event = 'PgSleep'`` in ``pg_stat_activity`` (see
+    ``waiting_backends``) while its
     transaction (and everything the load did before that row) stays open. The trigger is
     dropped on exit.
     """
@@ -126,31 +130,71 @@ def stalled_inserts(engine: Engine, table: str, *, from_source_row: int) -> Iter
             connection.exec_driver_sql(f"DROP FUNCTION {function}()")
 
 
+@contextmanager
+def gated_inserts(engine: Engine, table: str) -> Iterator[Callable[[], None]]:
+    """Hold back every insert statement into ``table`` until the yielded ``release`` is called.
+
+    A statement trigger takes a shared advisory lock that the test holds exclusively, so a load
+    waits there (``wait_event = 'advisory'``) inside its transaction, after its DELETE. The
+    trigger is dropped and the lock released on exit.
+    """
+    function = "wdh_test_gate_insert"
+    gate = engine.connect()
+    gate.exec_driver_sql(f"SELECT pg_advisory_lock({GATE_LOCK})")
+    gate.commit()
+    with engine.begin() as connection:
+        connection.exec_driver_sql(
+            f"CREATE FUNCTION {function}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+            f"PERFORM pg_advisory_xact_lock_shared({GATE_LOCK}); RETURN NULL; END $$"
+        )
+        connection.exec_driver_sql(
+            f"CREATE TRIGGER wdh_test_gate BEFORE INSERT ON {_quoted(engine, table)} "
+            f"FOR EACH STATEMENT EXECUTE FUNCTION {function}()"
+        )
+
+    def release() -> None:
+        gate.exec_driver_sql(f"SELECT pg_advisory_unlock_all()")
+        gate.commit()
+
+    try:
+        yield release
+    finally:
+        release()
+        gate.close()
+        with engine.begin() as connection:
+            connection.exec_driver_sql(f"DROP TRIGGER wdh_test_gate ON {_quoted(engine, table)}")
+            connection.exec_driver_sql(f"DROP FUNCTION {function}()")
+
+
 @dataclass(frozen=True)
-class StalledBackend:
-    """A server process of the test database sleeping in the stall trigger."""
+class Backend:
+    """A server process of the test database: its id, what it waits for and its statement."""
 
     pid: int
+    wait_event: str | None
     query: str
 
 
-def wait_for_stalled_backend(engine: Engine, *, timeout_s: float = 60.0) -> StalledBackend:
-    """Return the backend of this database that sleeps in ``stalled_inserts``' trigger."""
+def waiting_backends(engine: Engine, wait_event: str, count: int, *, timeout_s: float = 60.0) -> list[Backend]:
+    """Wait until exactly ``count`` other backends of this database wait on ``wait_event``."""
     deadline = time.monotonic() + timeout_s
+    found: list[Backend] = []
     with engine.connect() as connection:
         while time.monotonic() < deadline:
-            row = connection.execute(
+            rows = connection.execute(
                 sa.text(
-                    "SELECT pid, query FROM pg_stat_activity "
-                    "WHERE datname = current_database() AND wait_event = 'PgSleep' "
-                    "AND pid <> pg_backend_pid()"
-                )
-            ).first()
+                    "SELECT pid, wait_event, query FROM pg_stat_activity "
+                    "WHERE datname = current_database() AND wait_event = :event "
+                    "AND pid <> pg_backend_pid() ORDER BY pid"
+                ),
+                {"event": wait_event},
+            ).all()
             connection.rollback()
-            if row is not None:
-                return StalledBackend(int(row[0]), str(row[1]))
+            found = [Backend(int(pid), event, str(query)) for pid, event, query in rows]
+            if len(found) >= count:
+                return found
             time.sleep(0.02)
-    raise AssertionError(f"no load reached the stall trigger within {timeout_s} s")
+    raise AssertionError(f"expected {count} backends waiting on {wait_event}, found {found}")
 
 
 def terminate_backend(engine: Engine, pid: int) -> None:

@@ -31,11 +31,11 @@ REGENERATE = (
 
 
 def _template_defaults() -> dict[str, Any]:
-    """The answers ``--no-input`` gives, as the hooks receive them (title rendered by hand)."""
+    """The answers ``--no-input`` gives, as the hooks receive them (Jinja defaults by hand)."""
     declared: dict[str, Any] = json.loads((TEMPLATE / "cookiecutter.json").read_text("utf-8"))
     answers = {key: value[0] if isinstance(value, list) else value for key, value in declared.items()}
     answers["_starter_columns"] = declared["_starter_columns"]
-    return answers | {"title": "Account balances"}
+    return answers | {"title": "Account balances", "target_table": answers["domain_name"]}
 
 
 def _pre_gen_hook() -> ModuleType:

@@ -16,6 +16,7 @@ from rich.console import Console
 
 from work_data_hub.cli.database import command_settings, warehouse_engine
 from work_data_hub.cli.output import print_report, reports_json
+from work_data_hub.io.connectors.file_connector import FileDiscoveryError
 from work_data_hub.io.runs import RunFailed, RunReport, RunRequest, run_domain, run_month
 from work_data_hub.io.runs.service import FileSelection
 
@@ -84,7 +85,7 @@ def run(
         engine = warehouse_engine(settings)
         with console.status(f"running {domain}…"):
             report = run_domain(request, engine=engine, settings=settings)
-    except (RunFailed, LookupError, ValueError, OSError) as error:
+    except (RunFailed, FileDiscoveryError, LookupError, ValueError, OSError) as error:
         raise _not_started(error) from error
     _finish([report], as_json)
 
@@ -102,7 +103,7 @@ def run_month_command(
         engine = warehouse_engine(settings)
         with console.status(f"running every domain for {month}…"):
             reports = run_month(month, engine=engine, settings=settings, dry_run=dry_run)
-    except (RunFailed, LookupError, ValueError, OSError) as error:
+    except (RunFailed, FileDiscoveryError, LookupError, ValueError, OSError) as error:
         raise _not_started(error) from error
     if not reports:
         console.print(f"no domain found a source file for {month} under {settings.INBOX_DIR}")

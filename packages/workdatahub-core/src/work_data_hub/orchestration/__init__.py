@@ -1,1 +1,28 @@
-"""Dagster orchestration: jobs, ops, schedules and sensors built from the installed plugins."""
+"""Dagster orchestration: jobs, ops, schedules and sensors built from the installed plugins.
+
+Dagster loads ``work_data_hub.orchestration.definitions`` (its ``defs``); ``make dagster`` runs
+``python -m work_data_hub.orchestration.dev``.
+"""
+
+from work_data_hub.orchestration.definitions import build_definitions
+from work_data_hub.orchestration.instance import instance_environment, write_instance_config
+from work_data_hub.orchestration.jobs import build_domain_job, job_name, run_config
+from work_data_hub.orchestration.ops import DOMAIN_TAG, RETRY_POLICY, DomainRunConfig
+from work_data_hub.orchestration.resources import WarehouseResource
+from work_data_hub.orchestration.schedules import build_monthly_schedule
+from work_data_hub.orchestration.sensors import build_inbox_sensor
+
+__all__ = [
+    "DOMAIN_TAG",
+    "RETRY_POLICY",
+    "DomainRunConfig",
+    "WarehouseResource",
+    "build_definitions",
+    "build_domain_job",
+    "build_inbox_sensor",
+    "build_monthly_schedule",
+    "instance_environment",
+    "job_name",
+    "run_config",
+    "write_instance_config",
+]

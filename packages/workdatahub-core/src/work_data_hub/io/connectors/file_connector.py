@@ -23,6 +23,7 @@ from work_data_hub.utils.logging import get_logger
 __all__ = [
     "FileDiscoveryError",
     "Selection",
+    "SourceFileNotFound",
     "discover_file",
     "folder_for",
     "list_months",
@@ -42,6 +43,10 @@ _PLACEHOLDER_DIGITS = {"YYYYMM": 6, "YYYY": 4, "MM": 2}
 
 class FileDiscoveryError(Exception):
     """No usable source file for a month: nothing matches, several match, or the input is wrong."""
+
+
+class SourceFileNotFound(FileDiscoveryError):
+    """Nothing matches for the month: no month folder, or no file fitting the patterns."""
 
 
 def validate_month(month: str) -> str:
@@ -123,7 +128,7 @@ def discover_file(
     """
     base = folder_for(inbox, source, month)
     if not base.is_dir():
-        raise FileDiscoveryError(
+        raise SourceFileNotFound(
             f"no folder for month {month}: {base} does not exist (inbox {inbox}, "
             f"folder pattern {source.folder!r})"
         )
@@ -140,7 +145,7 @@ def discover_file(
         for child in sorted(folder.iterdir())
         if child.is_file() and _fits(child.name, source.patterns)
     ]
-    raise FileDiscoveryError(
+    raise SourceFileNotFound(
         f"no file for month {month} matches {', '.join(map(repr, source.patterns))}; searched "
         + ", ".join(str(folder) for folder in searched)
         + (f"; excluded by {', '.join(map(repr, source.exclude))}: " if excluded else "")

@@ -22,7 +22,7 @@ from work_data_hub.domain.columns import EXECUTION_ID_COLUMN
 from work_data_hub.domain.pipelines import Pipeline, PipelineConfig, PipelineContext
 from work_data_hub.domain.services import DomainServices
 from work_data_hub.domain.steps import ValidateSchema
-from work_data_hub.io.connectors.file_connector import discover_file
+from work_data_hub.io.connectors.file_connector import SourceFileNotFound, discover_file
 from work_data_hub.io.enrichment import CompanyIdResolver
 from work_data_hub.io.loader.audit import AuditWriter
 from work_data_hub.io.loader.warehouse_loader import WarehouseLoader
@@ -416,7 +416,7 @@ def run_month(
     for name, domain in registry.domains.items():
         try:
             discover_file(settings.INBOX_DIR, domain.definition.source, month, select="error")
-        except FileNotFoundError as missing:
+        except SourceFileNotFound as missing:
             logger.info("no source file for domain", domain=name, month=month, reason=str(missing))
             continue
         request = RunRequest(domain=name, month=month, dry_run=dry_run)

@@ -1,0 +1,101 @@
+"""``workdatahub run`` / ``run-month``: exit codes, the JSON line, the rejects file."""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, text
+from typer.testing import CliRunner
+from work_data_hub.cli.app import app
+from work_data_hub.cli.run import EXIT_FAILED, EXIT_NOT_STARTED, EXIT_THRESHOLD
+from work_data_hub.config import get_settings
+
+from .conftest import MONTH
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture
+def cli_env(
+    monkeypatch: pytest.MonkeyPatch, wdh_database: str, inbox: Path
+) -> Iterator[dict[str, str]]:
+    """Environment pointing the CLI at a fresh migrated database and the generated inbox."""
+    monkeypatch.setenv("DATABASE_URL", wdh_database)
+    monkeypatch.setenv("INBOX_DIR", str(inbox))
+    get_settings.cache_clear()
+    yield {"DATABASE_URL": wdh_database}
+    get_settings.cache_clear()
+
+
+def _invoke(*args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(app, list(args))
+    return result.exit_code, result.stdout
+
+
+def test_run_prints_one_json_object_last_and_exits_zero(
+    cli_env: dict[str, str], wdh_engine: Engine, tmp_path: Path
+) -> None:
+    rejects = tmp_path / "rejects.csv"
+
+    code, stdout = _invoke(
+        "run", "annuity_performance", "--month", MONTH, "--json", "--rejects-out", str(rejects)
+    )
+
+    assert code == 0, stdout
+    summary = json.loads(stdout.strip().splitlines()[-1])
+    assert summary["status"] == "succeeded"
+    assert summary["rows_read"] == summary["rows_loaded"] + summary["rows_rejected"]
+    assert {"domain", "file", "table", "execution_id", "rejected", "duration_s"} <= set(summary)
+    assert all({"row", "column", "reason"} == set(entry) for entry in summary["rejected"])
+    with rejects.open(encoding="utf-8-sig") as handle:
+        rows = list(csv.DictReader(handle))
+    assert len(rows) == len(summary["rejected"])
+    with wdh_engine.connect() as connection:
+        loaded = connection.execute(text("SELECT count(*) FROM annuity_performance")).scalar_one()
+    assert loaded == summary["rows_loaded"]
+
+
+def test_run_exits_with_the_threshold_code_when_too_many_rows_are_rejected(
+    cli_env: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("WDH_REJECT_THRESHOLD", "0")
+    get_settings.cache_clear()
+
+    code, stdout = _invoke("run", "annuity_performance", "--month", MONTH, "--json")
+
+    assert code == EXIT_THRESHOLD
+    assert json.loads(stdout.strip().splitlines()[-1])["threshold_exceeded"] is True
+
+
+def test_run_exits_with_the_failure_code_on_a_bad_file(
+    cli_env: dict[str, str], tmp_path: Path
+) -> None:
+    bad = tmp_path / "renamed.xlsx"
+    bad.write_text("月度,计划代码\n202411,P0001\n", encoding="utf-8")
+
+    code, stdout = _invoke("run", "annuity_performance", "--file", str(bad), "--json")
+
+    assert code == EXIT_FAILED
+    summary = json.loads(stdout.strip().splitlines()[-1])
+    assert summary["status"] == "failed"
+    assert "renamed.xlsx" in summary["error"]
+
+
+def test_run_cannot_start_for_an_unknown_domain_or_a_missing_month(cli_env: dict[str, str]) -> None:
+    assert _invoke("run", "no_such_domain", "--month", MONTH)[0] == EXIT_NOT_STARTED
+    assert _invoke("run", "annuity_performance", "--month", "199901")[0] == EXIT_NOT_STARTED
+
+
+def test_run_month_loads_every_domain(cli_env: dict[str, str]) -> None:
+    code, stdout = _invoke("run-month", MONTH, "--json")
+
+    assert code == 0, stdout
+    reports = json.loads(stdout.strip().splitlines()[-1])
+    assert sorted(report["domain"] for report in reports) == [
+        "annuity_income",
+        "annuity_performance",
+    ]
