@@ -79,7 +79,8 @@ def test_rerunning_a_month_replaces_its_rows(
     with wdh_engine.connect() as connection:
         after = pd.read_sql(text("SELECT * FROM annuity_income"), connection)
 
-    assert first.succeeded and second.succeeded
+    assert first.succeeded
+    assert second.succeeded
     assert len(after) == len(before) == first.rows_loaded
     business = [c for c in after.columns if not c.startswith("wdh_")]
     key = ["wdh_source_row"]
@@ -101,7 +102,8 @@ def test_a_dry_run_commits_nothing_but_its_audit(
         settings=settings,
     )
 
-    assert report.succeeded and report.dry_run
+    assert report.succeeded
+    assert report.dry_run
     assert report.rows_loaded + report.rows_rejected == report.rows_read
     assert _count(wdh_engine, "annuity_performance") == 0
     execution = _execution(wdh_engine, report.execution_id)
@@ -147,7 +149,8 @@ def test_a_rejected_share_above_the_threshold_loads_nothing(
         settings=strict,
     )
 
-    assert report.status == "failed" and report.threshold_exceeded
+    assert report.status == "failed"
+    assert report.threshold_exceeded
     assert "threshold" in (report.error or "")
     assert _count(wdh_engine, "annuity_performance") == 0
     with wdh_engine.connect() as connection:

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Engine
-
 from pydantic import ValidationError
+from sqlalchemy import Engine
 
 from work_data_hub.config import Settings, get_settings
 from work_data_hub.io.database import create_engine_for, resolve_database_url
