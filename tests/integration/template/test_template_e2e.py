@@ -107,9 +107,11 @@ def generate(output: Path, answers: Mapping[str, str]) -> Path:
     config.write_text(f"replay_dir: {json.dumps(str(output / 'replay'))}\n", "utf-8")
     before = {path.name for path in output.iterdir()}
     run(
-        [sys.executable, "-m", "cookiecutter", str(TEMPLATE), "--no-input"]
-        + ["--config-file", str(config), "--output-dir", str(output)]
-        + [f"{key}={value}" for key, value in answers.items()],
+        [
+            *(sys.executable, "-m", "cookiecutter", str(TEMPLATE), "--no-input"),
+            *("--config-file", str(config), "--output-dir", str(output)),
+            *(f"{key}={value}" for key, value in answers.items()),
+        ],
         cwd=output,
     )
     [created] = [path for path in output.iterdir() if path.name not in before | {"replay"}]
@@ -130,25 +132,34 @@ def environment(tmp_path_factory: pytest.TempPathFactory) -> Environment:
             default / "tests" / "data" / "account_balances_202411.xlsx",
         ),
         GeneratedDomain(
-            "plan_fees", "plan_fee_facts", second, second / "tests" / "data" / "plan_fees_202411.csv"
+            "plan_fees",
+            "plan_fee_facts",
+            second,
+            second / "tests" / "data" / "plan_fees_202411.csv",
         ),
     )
     uv = find_uv()
     started = time.perf_counter()
     constraints = root / "constraints.txt"
     run(
-        [uv, "export", "--frozen", "--all-packages", "--all-groups", "--no-hashes"]
-        + ["--no-emit-workspace", "--quiet", "--output-file", str(constraints)],
+        [
+            uv,
+            "export",
+            *("--frozen", "--all-packages", "--all-groups", "--no-hashes", "--no-emit-workspace"),
+            *("--quiet", "--output-file", str(constraints)),
+        ],
         cwd=REPOSITORY,
     )
     venv = root / "venv"
     run([uv, "venv", "--quiet", "--python", sys.executable, str(venv)], cwd=root)
     python = venv / "bin" / "python"
     run(
-        [uv, "pip", "install", "--quiet", "--python", str(python), "--constraints", str(constraints)]
-        + ["--editable", str(CORE)]
-        + [argument for domain in domains for argument in ("--editable", str(domain.folder))]
-        + ["pytest", "pytest-postgresql"],
+        [
+            *(uv, "pip", "install", "--quiet", "--python", str(python)),
+            *("--constraints", str(constraints), "--editable", str(CORE)),
+            *(argument for domain in domains for argument in ("--editable", str(domain.folder))),
+            *("pytest", "pytest-postgresql"),
+        ],
         cwd=root,
     )
     return Environment(python, domains, round(time.perf_counter() - started, 1))
@@ -205,8 +216,10 @@ def test_the_generated_code_passes_ruff_and_mypy_strict(environment: Environment
     )
     for domain in environment.domains:
         run(
-            [sys.executable, "-m", "mypy", "--strict", "--config-file", config]
-            + ["--cache-dir", str(REPOSITORY / ".mypy_cache"), "src", "tests"],
+            [
+                *(sys.executable, "-m", "mypy", "--strict", "--config-file", config),
+                *("--cache-dir", str(REPOSITORY / ".mypy_cache"), "src", "tests"),
+            ],
             cwd=domain.folder,
             env={**os.environ, "MYPYPATH": str(domain.folder / "src")},
         )
@@ -275,20 +288,24 @@ def test_dagster_definitions_have_a_job_per_generated_domain(environment: Enviro
         "from work_data_hub.orchestration.definitions import defs\n"
         "definitions = defs()\n"
         "for name in ('account_balances_job', 'plan_fees_job'):\n"
-        "    print(definitions.resolve_job_def(name).name)\n"
+        "    print('job', definitions.resolve_job_def(name).name)\n"
     )
     result = run(
         [str(environment.python), "-c", script],
         cwd=environment.python.parents[2],
         env={**os.environ, "WDH_STRICT_PLUGINS": "1"},
     )
-    assert result.stdout.split() == ["account_balances_job", "plan_fees_job"]
+    # Log lines share stdout; the script's own lines start with "job ".
+    jobs = [line.split()[1] for line in result.stdout.splitlines() if line.startswith("job ")]
+    assert jobs == ["account_balances_job", "plan_fees_job"]
 
 
 def test_the_generated_test_suites_pass(environment: Environment, wdh_database_url: str) -> None:
     result = run(
-        [str(environment.python), "-m", "pytest", "-p", "no:cacheprovider", "-q"]
-        + [str(domain.folder) for domain in environment.domains],
+        [
+            *(str(environment.python), "-m", "pytest", "-p", "no:cacheprovider", "-q"),
+            *(str(domain.folder) for domain in environment.domains),
+        ],
         cwd=environment.python.parents[2],
         env={**os.environ, "WDH_TEST_DATABASE_URL": wdh_database_url, "WDH_STRICT_PLUGINS": "1"},
     )

@@ -33,8 +33,10 @@ REGENERATE = (
 def _template_defaults() -> dict[str, Any]:
     """The answers ``--no-input`` gives, as the hooks receive them (Jinja defaults by hand)."""
     declared: dict[str, Any] = json.loads((TEMPLATE / "cookiecutter.json").read_text("utf-8"))
-    answers = {key: value[0] if isinstance(value, list) else value for key, value in declared.items()}
-    answers["_starter_columns"] = declared["_starter_columns"]
+    answers = {
+        key: value[0] if isinstance(value, list) and key != "_starter_columns" else value
+        for key, value in declared.items()
+    }
     return answers | {"title": "Account balances", "target_table": answers["domain_name"]}
 
 
@@ -42,7 +44,8 @@ def _pre_gen_hook() -> ModuleType:
     spec = importlib.util.spec_from_file_location(
         "pre_gen_project", TEMPLATE / "hooks" / "pre_gen_project.py"
     )
-    assert spec is not None and spec.loader is not None
+    assert spec is not None
+    assert spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
@@ -99,9 +102,11 @@ def test_cookiecutter_stops_with_exit_1_and_generates_nothing(tmp_path: Path) ->
     config = tmp_path / "config.yaml"
     config.write_text(f"replay_dir: {json.dumps(str(tmp_path / 'replay'))}\n", "utf-8")
     result = subprocess.run(
-        [sys.executable, "-m", "cookiecutter", str(TEMPLATE), "--no-input"]
-        + ["--config-file", str(config), "--output-dir", str(tmp_path / "out")]
-        + ["domain_name=Bad-Name", "keys="],
+        [
+            *(sys.executable, "-m", "cookiecutter", str(TEMPLATE), "--no-input"),
+            *("--config-file", str(config), "--output-dir", str(tmp_path / "out")),
+            *("domain_name=Bad-Name", "keys="),
+        ],
         capture_output=True,
         text=True,
         check=False,
@@ -130,8 +135,7 @@ def _files(root: Path) -> dict[str, bytes]:
 def test_the_kept_sample_package_is_what_the_template_generates(tmp_path: Path) -> None:
     config = tmp_path / "sample-csv.yaml"
     config.write_text(
-        SAMPLE_ANSWERS.read_text("utf-8")
-        + f"replay_dir: {json.dumps(str(tmp_path / 'replay'))}\n",
+        SAMPLE_ANSWERS.read_text("utf-8") + f"replay_dir: {json.dumps(str(tmp_path / 'replay'))}\n",
         "utf-8",
     )
     generated = Path(

@@ -17,8 +17,14 @@ from rich.console import Console
 from work_data_hub.cli.database import command_settings, warehouse_engine
 from work_data_hub.cli.output import print_report, reports_json
 from work_data_hub.io.connectors.file_connector import FileDiscoveryError
-from work_data_hub.io.runs import RunFailed, RunReport, RunRequest, run_domain, run_month
-from work_data_hub.io.runs.service import FileSelection
+from work_data_hub.io.runs import (
+    FileSelection,
+    RunFailed,
+    RunReport,
+    RunRequest,
+    run_domain,
+    run_month,
+)
 
 EXIT_FAILED = 1
 EXIT_THRESHOLD = 3

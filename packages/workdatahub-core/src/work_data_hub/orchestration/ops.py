@@ -34,6 +34,7 @@ from sqlalchemy import Engine
 from work_data_hub.config import Settings
 from work_data_hub.domain.pipelines.retry import is_transient
 from work_data_hub.io.runs import (
+    FileSelection,
     PreparedRun,
     RunFailed,
     RunReport,
@@ -45,7 +46,6 @@ from work_data_hub.io.runs import (
     read_stage,
     transform_stage,
 )
-from work_data_hub.io.runs.service import FileSelection
 from work_data_hub.orchestration.metadata import (
     failure_metadata,
     read_metadata,

@@ -1,0 +1,56 @@
+"""What a run is asked to do, and what it carries between its stages."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Literal
+
+import pandas as pd
+
+FileSelection = Literal["error", "newest", "oldest", "first"]
+
+
+class RunFailed(Exception):
+    """A run that could not complete; the message says what to fix."""
+
+
+@dataclass(frozen=True)
+class RunRequest:
+    """What to run: a domain and either an explicit file or a month to discover."""
+
+    domain: str
+    file: Path | None = None
+    month: str | None = None
+    dry_run: bool = False
+    select: FileSelection = "error"
+    rejects_out: Path | None = None
+
+
+@dataclass(frozen=True)
+class PreparedRun:
+    """A located, audited run waiting for its stages; picklable (Dagster passes it between ops)."""
+
+    request: RunRequest
+    execution_id: str
+    path: Path
+    table: str
+    started_at: datetime
+    started_clock: float
+    stage_durations: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class TransformOutcome:
+    """Valid rows ready to load and the rows set aside, each with its reason."""
+
+    valid: pd.DataFrame
+    rejected: pd.DataFrame
+    rows_read: int
+    enrichment_sources: dict[str, int]
+    metrics: dict[str, Any]
+
+
+class RejectThresholdExceeded(RunFailed):
+    """More rows were rejected than the domain allows; nothing was loaded."""

@@ -1,0 +1,335 @@
+"""The stages of one run, each callable on its own (Dagster runs them as separate ops).
+
+prepare (locate the file, audit 'running') → read → transform and validate → load (facts,
+rejections, metrics and the audit row in one transaction); ``fail_run`` marks a failure.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+import uuid
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import Engine
+
+from work_data_hub.config import Settings, get_settings
+from work_data_hub.domain.columns import EXECUTION_ID_COLUMN
+from work_data_hub.domain.pipelines import Pipeline, PipelineConfig, PipelineContext
+from work_data_hub.domain.services import DomainServices
+from work_data_hub.domain.steps import ValidateSchema
+from work_data_hub.io.connectors.file_connector import discover_file
+from work_data_hub.io.enrichment import CompanyIdResolver
+from work_data_hub.io.loader.audit import AuditWriter
+from work_data_hub.io.loader.warehouse_loader import WarehouseLoader
+from work_data_hub.io.runs.report import RunReport, count_by_reason, rejected_entries
+from work_data_hub.io.runs.request import (
+    PreparedRun,
+    RejectThresholdExceeded,
+    RunFailed,
+    RunRequest,
+    TransformOutcome,
+)
+from work_data_hub.plugins import DomainRegistry, RegisteredDomain, get_registry
+from work_data_hub.utils.logging import get_logger
+
+logger = get_logger(__name__)
+
+
+class _DryRunRollback(Exception):
+    """Raised inside the load transaction of a dry run so that nothing commits."""
+
+
+def _domain(registry: DomainRegistry | None, name: str) -> RegisteredDomain:
+    return (registry or get_registry()).get(name)
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _timed(prepared: PreparedRun, stage: str, started: float) -> None:
+    prepared.stage_durations[stage] = round(time.perf_counter() - started, 4)
+
+
+def prepare_run(
+    request: RunRequest,
+    *,
+    engine: Engine,
+    registry: DomainRegistry | None = None,
+    settings: Settings | None = None,
+) -> PreparedRun:
+    """Resolve the domain and its source file, and record the execution as running."""
+    settings = settings or get_settings()
+    domain = _domain(registry, request.domain)
+    definition = domain.definition
+    if request.file is not None:
+        path = request.file
+        if not path.is_file():
+            raise RunFailed(f"file {str(path)!r} does not exist")
+    elif request.month is not None:
+        path = discover_file(
+            settings.INBOX_DIR, definition.source, request.month, select=request.select
+        )
+    else:
+        raise RunFailed("give either a file or a month (YYYYMM)")
+    prepared = PreparedRun(
+        request=request,
+        execution_id=str(uuid.uuid4()),
+        path=path,
+        table=f"{definition.db_schema}.{definition.table}",
+        started_at=datetime.now(UTC),
+        started_clock=time.perf_counter(),
+    )
+    AuditWriter(engine).start(
+        prepared.execution_id,
+        domain=definition.name,
+        input_file=str(path),
+        input_checksum=_sha256(path),
+        sheet=definition.source.sheet,
+        target_table=prepared.table,
+        dry_run=request.dry_run,
+        environment=settings.ENVIRONMENT,
+    )
+    logger.info(
+        "run started", domain=definition.name, file=str(path), execution_id=prepared.execution_id
+    )
+    return prepared
+
+
+def read_stage(prepared: PreparedRun, *, registry: DomainRegistry | None = None) -> pd.DataFrame:
+    """Read the source file into raw text values plus ``wdh_source_row``."""
+    started = time.perf_counter()
+    registry = registry or get_registry()
+    source = _domain(registry, prepared.request.domain).definition.source
+    readers = registry.readers()
+    if source.file_type not in readers:
+        raise RunFailed(f"no reader for source type {source.file_type!r}; known: {sorted(readers)}")
+    raw = readers[source.file_type].read(prepared.path, source)
+    _timed(prepared, "read", started)
+    return raw
+
+
+def transform_stage(
+    prepared: PreparedRun,
+    raw: pd.DataFrame,
+    *,
+    engine: Engine,
+    registry: DomainRegistry | None = None,
+    settings: Settings | None = None,
+) -> TransformOutcome:
+    """Run the domain's steps and the schema validation; invalid rows are set aside with reasons."""
+    started = time.perf_counter()
+    settings = settings or get_settings()
+    registry = registry or get_registry()
+    domain = _domain(registry, prepared.request.domain)
+    resolver = CompanyIdResolver.from_settings(engine, settings, lookup=registry.company_lookup())
+    steps = [*domain.steps(DomainServices(enrichment=resolver)), ValidateSchema(domain.columns)]
+    context = PipelineContext(
+        pipeline_name=domain.definition.name,
+        execution_id=prepared.execution_id,
+        timestamp=prepared.started_at,
+        config={"file": str(prepared.path)},
+    )
+    result = Pipeline(domain.definition.name, steps, PipelineConfig(stop_on_error=False)).run(
+        raw, context, raise_on_error=True
+    )
+    rejected_rows = (
+        int(result.rejected["source_row"].nunique(dropna=False)) if len(result.rejected) else 0
+    )
+    if len(result.output_data) + rejected_rows != len(raw):
+        raise RunFailed(
+            f"rows were lost in the pipeline: read {len(raw)}, valid {len(result.output_data)}, "
+            f"rejected {rejected_rows}; a step dropped rows without rejecting them"
+        )
+    _timed(prepared, "transform", started)
+    return TransformOutcome(
+        valid=result.output_data,
+        rejected=result.rejected,
+        rows_read=len(raw),
+        enrichment_sources=dict(resolver.source_counts),
+        metrics=dict(result.metrics),
+    )
+
+
+def _threshold(domain: RegisteredDomain, settings: Settings) -> float:
+    override = getattr(settings, "WDH_REJECT_THRESHOLD", None)
+    return float(override) if override is not None else domain.definition.reject_threshold
+
+
+def _report(prepared: PreparedRun, outcome: TransformOutcome | None, **fields: Any) -> RunReport:
+    domain = prepared.request.domain
+    rejected = outcome.rejected if outcome is not None else pd.DataFrame()
+    return RunReport(
+        domain=domain,
+        table=prepared.table,
+        execution_id=prepared.execution_id,
+        file=str(prepared.path),
+        dry_run=prepared.request.dry_run,
+        rows_read=outcome.rows_read if outcome else 0,
+        rows_rejected=int(rejected["source_row"].nunique(dropna=False)) if len(rejected) else 0,
+        rejected=rejected_entries(rejected),
+        rejected_by_reason=count_by_reason(rejected),
+        enrichment_sources=outcome.enrichment_sources if outcome else {},
+        stage_durations=dict(prepared.stage_durations),
+        duration_s=round(time.perf_counter() - prepared.started_clock, 4),
+        **fields,
+    )
+
+
+def _write_rejects_file(prepared: PreparedRun, rejected: pd.DataFrame) -> None:
+    target = prepared.request.rejects_out
+    if target is None:
+        return
+    target.parent.mkdir(parents=True, exist_ok=True)
+    rejected.to_csv(target, index=False, encoding="utf-8-sig")
+
+
+def load_stage(
+    prepared: PreparedRun,
+    outcome: TransformOutcome,
+    *,
+    engine: Engine,
+    registry: DomainRegistry | None = None,
+    settings: Settings | None = None,
+) -> RunReport:
+    """Load the valid rows, the audit row, the metrics and the rejections in one transaction.
+
+    Nothing is loaded when the rejected share exceeds the domain's threshold; a dry run
+    rolls the transaction back at the end.
+    """
+    started = time.perf_counter()
+    settings = settings or get_settings()
+    domain = _domain(registry, prepared.request.domain)
+    definition = domain.definition
+    _write_rejects_file(prepared, outcome.rejected)
+    report = _report(prepared, outcome, status="succeeded", sheet=definition.source.sheet)
+    threshold = _threshold(domain, settings)
+    if outcome.rows_read and report.rows_rejected / outcome.rows_read > threshold:
+        share = report.rows_rejected / outcome.rows_read
+        raise RejectThresholdExceeded(
+            f"{report.rows_rejected} of {outcome.rows_read} rows rejected ({share:.1%}), above the "
+            f"threshold of {threshold:.1%} for {definition.name}: nothing was loaded",
+        )
+    valid = outcome.valid.assign(**{EXECUTION_ID_COLUMN: prepared.execution_id})
+    audit = AuditWriter(engine)
+    loader = WarehouseLoader(engine, settings=settings)
+    try:
+        with loader.transaction() as tx:
+            loaded = loader.load_dataframe(
+                valid,
+                definition.table,
+                schema=definition.db_schema,
+                mode=definition.write_mode,
+                keys=definition.keys,
+                tx=tx,
+            )
+            report.rows_loaded = loaded.rows_loaded
+            _timed(prepared, "load", started)
+            report.stage_durations = dict(prepared.stage_durations)
+            report.duration_s = round(time.perf_counter() - prepared.started_clock, 4)
+            _record_outcome(
+                audit, prepared, report, outcome, rows_committed=report.rows_loaded, tx=tx
+            )
+            if prepared.request.dry_run:
+                raise _DryRunRollback
+    except _DryRunRollback:
+        _record_outcome(audit, prepared, report, outcome, rows_committed=0, tx=None)
+    logger.info(
+        "run finished",
+        domain=definition.name,
+        execution_id=prepared.execution_id,
+        rows_read=report.rows_read,
+        rows_loaded=report.rows_loaded,
+        rows_rejected=report.rows_rejected,
+        dry_run=prepared.request.dry_run,
+    )
+    return report
+
+
+def _record_outcome(
+    audit: AuditWriter,
+    prepared: PreparedRun,
+    report: RunReport,
+    outcome: TransformOutcome,
+    *,
+    rows_committed: int,
+    tx: Any,
+) -> None:
+    """Write rejections, metrics and the succeeded execution row (in ``tx`` when given)."""
+    audit.record_rejections(
+        prepared.execution_id,
+        outcome.rejected,
+        source_file=str(prepared.path),
+        sheet=report.sheet,
+        tx=tx,
+    )
+    audit.record_metrics(prepared.execution_id, _metrics(report, outcome), tx=tx)
+    audit.finish_succeeded(
+        prepared.execution_id,
+        rows_read=report.rows_read,
+        rows_loaded=rows_committed,
+        rows_rejected=report.rows_rejected,
+        metadata=report.to_json() | {"rejected": report.rejected[:100]},
+        tx=tx,
+    )
+
+
+def _metrics(report: RunReport, outcome: TransformOutcome) -> dict[str, float]:
+    metrics: dict[str, float] = {
+        "rows_read": report.rows_read,
+        "rows_loaded": report.rows_loaded,
+        "rows_rejected": report.rows_rejected,
+        "duration_s": report.duration_s,
+    }
+    metrics.update(
+        {f"rejected.{label}": count for label, count in report.rejected_by_reason.items()}
+    )
+    metrics.update({f"enrichment.{source}": n for source, n in outcome.enrichment_sources.items()})
+    metrics.update({f"stage_s.{stage}": s for stage, s in report.stage_durations.items()})
+    return metrics
+
+
+def fail_run(
+    prepared: PreparedRun,
+    error: BaseException,
+    *,
+    engine: Engine,
+    outcome: TransformOutcome | None = None,
+) -> RunReport:
+    """Mark the execution failed (rejections still recorded) and return the failed report."""
+    report = _report(
+        prepared,
+        outcome,
+        status="failed",
+        error=str(error),
+        error_type=type(error).__name__,
+        threshold_exceeded=isinstance(error, RejectThresholdExceeded),
+    )
+    audit = AuditWriter(engine)
+    audit.finish_failed(
+        prepared.execution_id,
+        error,
+        rows_read=report.rows_read,
+        rows_rejected=report.rows_rejected,
+    )
+    if outcome is not None and len(outcome.rejected):
+        audit.record_rejections(
+            prepared.execution_id, outcome.rejected, source_file=str(prepared.path), sheet=None
+        )
+    logger.warning(
+        "run failed",
+        domain=prepared.request.domain,
+        execution_id=prepared.execution_id,
+        error_type=report.error_type,
+        error=report.error,
+        exc_info=error,
+    )
+    return report
