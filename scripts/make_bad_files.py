@@ -236,15 +236,17 @@ FILES: dict[str, Callable[[Path], None]] = {
 """Each file of the corpus and how it is made; docs/reliability.md lists what each one does."""
 
 
-def main() -> None:
-    """Write every file of the corpus, replacing the old ones, and remove files no longer made."""
-    CORPUS.mkdir(parents=True, exist_ok=True)
-    for stale in CORPUS.glob("*.xlsx"):
+def write_corpus(folder: Path = CORPUS) -> list[Path]:
+    """Write every file of the corpus into ``folder``, replacing old ones and removing files no
+    longer made; return the paths written."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for stale in folder.glob("*.xlsx"):
         if stale.name not in FILES:
             stale.unlink()
     for name, make in FILES.items():
-        make(CORPUS / name)
+        make(folder / name)
+    return [folder / name for name in FILES]
 
 
 if __name__ == "__main__":
-    main()
+    write_corpus()

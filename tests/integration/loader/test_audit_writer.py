@@ -73,10 +73,14 @@ def test_success_commits_with_the_load_or_not_at_all(
     execute(wdh_engine, "CREATE TABLE facts (n integer)")
     loader, audit = make_loader(), AuditWriter(wdh_engine)
 
-    with pytest.raises(RuntimeError), loader.transaction() as tx:
-        loader.load_dataframe(pd.DataFrame({"n": [1]}), "facts", tx=tx)
-        audit.finish_succeeded(started, rows_read=1, rows_loaded=1, rows_rejected=0, tx=tx)
-        raise RuntimeError("the commit never happens")
+    def load_then_fail() -> None:
+        with loader.transaction() as tx:
+            loader.load_dataframe(pd.DataFrame({"n": [1]}), "facts", tx=tx)
+            audit.finish_succeeded(started, rows_read=1, rows_loaded=1, rows_rejected=0, tx=tx)
+            raise RuntimeError("the commit never happens")
+
+    with pytest.raises(RuntimeError):
+        load_then_fail()
 
     assert execution(wdh_engine, started)[2] == "running"
     assert table_rows(wdh_engine, "facts") == []
@@ -107,9 +111,13 @@ def test_finishing_a_run_that_never_started_rolls_its_load_back(
     execute(wdh_engine, "CREATE TABLE facts (n integer)")
     loader = make_loader()
 
-    with pytest.raises(AuditError, match="never started"), loader.transaction() as tx:
-        loader.load_dataframe(pd.DataFrame({"n": [1]}), "facts", tx=tx)
-        AuditWriter(wdh_engine).finish_succeeded(str(uuid.uuid4()), tx=tx)
+    def load_unaudited() -> None:
+        with loader.transaction() as tx:
+            loader.load_dataframe(pd.DataFrame({"n": [1]}), "facts", tx=tx)
+            AuditWriter(wdh_engine).finish_succeeded(str(uuid.uuid4()), tx=tx)
+
+    with pytest.raises(AuditError, match="never started"):
+        load_unaudited()
 
     assert table_rows(wdh_engine, "facts") == []
 
@@ -135,9 +143,7 @@ def test_failure_records_the_error_chain_without_passwords(
     )
 
 
-def test_the_engine_password_is_masked_even_outside_a_url(
-    wdh_database: str, started: str
-) -> None:
+def test_the_engine_password_is_masked_even_outside_a_url(wdh_database: str, started: str) -> None:
     engine = sa.create_engine(
         sa.make_url(wdh_database).set(password="Plain-Secret-42"), poolclass=sa.pool.NullPool
     )

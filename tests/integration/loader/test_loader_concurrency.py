@@ -11,6 +11,7 @@ import pytest
 import sqlalchemy as sa
 from loader_support import MakeLoader, execute, table_rows
 from sqlalchemy import Engine
+from work_data_hub.io.loader import WarehouseLoader
 
 pytestmark = pytest.mark.integration
 
@@ -60,20 +61,20 @@ def test_two_concurrent_delete_insert_loads_of_the_same_keys_leave_one_copy(
     make_loader: MakeLoader, months: Engine
 ) -> None:
     loaders = [make_loader(), make_loader()]
+
+    def run(loader: WarehouseLoader, start: threading.Barrier, errors: list[Exception]) -> None:
+        start.wait()
+        try:
+            loader.load_dataframe(
+                month_frame("2024-01"), "months", mode="delete_insert", keys=["month"]
+            )
+        except Exception as error:
+            errors.append(error)
+
     for _round in range(3):
         start = threading.Barrier(len(loaders))
-        errors: list[BaseException] = []
-
-        def run(index: int) -> None:
-            start.wait()
-            try:
-                loaders[index].load_dataframe(
-                    month_frame("2024-01"), "months", mode="delete_insert", keys=["month"]
-                )
-            except BaseException as error:
-                errors.append(error)
-
-        threads = [threading.Thread(target=run, args=(index,)) for index in range(len(loaders))]
+        errors: list[Exception] = []
+        threads = [threading.Thread(target=run, args=(loader, start, errors)) for loader in loaders]
         for thread in threads:
             thread.start()
         for thread in threads:

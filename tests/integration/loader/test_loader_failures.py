@@ -9,7 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 import pandas as pd
-import psycopg2
+import psycopg2  # type: ignore[import-untyped]
 import pytest
 import sqlalchemy as sa
 from loader_support import MakeLoader, execute, table_rows
@@ -49,8 +49,8 @@ def lines(wdh_engine: Engine) -> list[tuple[Any, ...]]:
     execute(
         wdh_engine,
         LINE_DDL,
-        "INSERT INTO lines (period, n, amount) VALUES "
-        "('2024-01', 1, 1), ('2024-01', 2, 2), ('2024-01', 3, 3), ('2024-02', 1, 4), ('2024-02', 2, 5)",
+        "INSERT INTO lines (period, n, amount) VALUES ('2024-01', 1, 1), ('2024-01', 2, 2), "
+        "('2024-01', 3, 3), ('2024-02', 1, 4), ('2024-02', 2, 5)",
     )
     return table_rows(wdh_engine, LINE_ROWS, "period, n")
 
@@ -132,7 +132,9 @@ def test_a_connection_killed_mid_load_leaves_the_table_unchanged_and_a_rerun_suc
     loader = make_loader(url=url, serialiser=_terminating_serialiser(wdh_database, name))
 
     with pytest.raises(ConnectionLostError, match="lost during the transaction") as raised:
-        loader.load_dataframe(lines_frame("2024-01"), "lines", mode="delete_insert", keys=["period"])
+        loader.load_dataframe(
+            lines_frame("2024-01"), "lines", mode="delete_insert", keys=["period"]
+        )
     audit.finish_failed(execution_id, raised.value)
 
     assert isinstance(raised.value.__cause__, psycopg2.OperationalError)
@@ -154,9 +156,10 @@ def test_a_connection_killed_mid_load_leaves_the_table_unchanged_and_a_rerun_suc
     )
 
     assert (result.rows_loaded, result.rows_deleted) == (ROWS, 3)
-    assert table_rows(wdh_engine, LINE_ROWS, "period, n") == [
-        ("2024-01", n, Decimal("0.5000")) for n in range(ROWS)
-    ] + lines[3:]
+    assert (
+        table_rows(wdh_engine, LINE_ROWS, "period, n")
+        == [("2024-01", n, Decimal("0.5000")) for n in range(ROWS)] + lines[3:]
+    )
 
 
 def test_the_same_loader_recovers_after_its_connection_was_killed(
@@ -170,7 +173,9 @@ def test_the_same_loader_recovers_after_its_connection_was_killed(
         calls.append(len(frame))
         return killing(frame) if len(calls) == 1 else SMALL_CHUNKS(frame)
 
-    loader = make_loader(url=f"{wdh_database}?application_name={name}", serialiser=kill_on_first_load)
+    loader = make_loader(
+        url=f"{wdh_database}?application_name={name}", serialiser=kill_on_first_load
+    )
     with pytest.raises(ConnectionLostError):
         loader.load_dataframe(lines_frame("2024-05"), "lines")
 

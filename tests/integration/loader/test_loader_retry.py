@@ -6,7 +6,7 @@ from collections.abc import MutableMapping
 from typing import Any
 
 import pandas as pd
-import psycopg2
+import psycopg2  # type: ignore[import-untyped]
 import pytest
 import sqlalchemy as sa
 from loader_support import MakeLoader, execute, table_rows
@@ -58,7 +58,9 @@ def test_transient_connection_failures_are_retried_then_the_load_succeeds(
     assert table_rows(wdh_engine, "t") == [(1,), (2,)]
     assert connect.attempts == 3
     assert pauses == [1.0, 2.0]
-    retries = [event for event in log_events if event["event"] == "database connection failed, retrying"]
+    retries = [
+        event for event in log_events if event["event"] == "database connection failed, retrying"
+    ]
     assert [(event["log_level"], event["attempt"], event["retry_in_s"]) for event in retries] == [
         ("warning", 1, 1.0),
         ("warning", 2, 2.0),

@@ -131,9 +131,7 @@ def test_delete_insert_matches_null_keys_of_a_non_text_type(
         "CREATE TABLE scores (day date, team integer, score numeric(6, 2))",
         "INSERT INTO scores VALUES (NULL, NULL, 1), ('2024-01-01', NULL, 2), (NULL, 7, 3)",
     )
-    frame = pd.DataFrame(
-        {"day": [None], "team": pd.array([None], dtype="Int64"), "score": [9.25]}
-    )
+    frame = pd.DataFrame({"day": [None], "team": pd.array([None], dtype="Int64"), "score": [9.25]})
 
     result = loader.load_dataframe(frame, "scores", mode="delete_insert", keys=("day", "team"))
 
@@ -208,9 +206,7 @@ def test_lineage_columns_trace_each_row_to_its_run_and_source_row(
     loader: WarehouseLoader, seeded_facts: Engine
 ) -> None:
     execution_id = str(uuid.uuid4())
-    frame = facts_frame((FEB, "B", "1", "x"), (FEB, "C", "2", "y")).assign(
-        wdh_source_row=[5, 9]
-    )
+    frame = facts_frame((FEB, "B", "1", "x"), (FEB, "C", "2", "y")).assign(wdh_source_row=[5, 9])
 
     loader.load_dataframe(frame, FACTS, mode="append", execution_id=execution_id)
 
@@ -247,7 +243,11 @@ def test_loads_in_one_transaction_commit_together(
     with loader.transaction() as tx:
         loader.load_dataframe(facts_frame((FEB, "B", "1", "")), FACTS, mode="append", tx=tx)
         loader.load_dataframe(
-            facts_frame((JAN, "A", "7", "")), FACTS, mode="delete_insert", keys=["month", "plan"], tx=tx
+            facts_frame((JAN, "A", "7", "")),
+            FACTS,
+            mode="delete_insert",
+            keys=["month", "plan"],
+            tx=tx,
         )
         assert len(facts(seeded_facts)) == 4  # nothing visible outside before the commit
 
@@ -264,8 +264,12 @@ def test_an_error_in_the_transaction_block_rolls_every_load_back(
 ) -> None:
     before = facts(seeded_facts)
 
-    with pytest.raises(RuntimeError, match="after the load"), loader.transaction() as tx:
-        loader.load_dataframe(facts_frame(), FACTS, mode="replace", tx=tx)
-        raise RuntimeError("after the load")
+    def replace_then_fail() -> None:
+        with loader.transaction() as tx:
+            loader.load_dataframe(facts_frame(), FACTS, mode="replace", tx=tx)
+            raise RuntimeError("after the load")
+
+    with pytest.raises(RuntimeError, match="after the load"):
+        replace_then_fail()
 
     assert facts(seeded_facts) == before

@@ -58,14 +58,15 @@ def test_simultaneous_runs_of_a_month_leave_exactly_one_runs_rows(
 
     with gated_inserts(wdh_engine, table) as release:
         workers, reports = _start_runs(wdh_engine, settings, domain, runs=2)
-        waiting = waiting_backends(wdh_engine, "advisory", 2)
+        waiting = waiting_backends(wdh_engine, "Lock", 2)
         release()
         for worker in workers:
             worker.join(timeout=120)
 
     held_at_insert, held_at_table_lock = sorted(waiting, key=lambda b: "pg_advisory" in b.query)
-    assert held_at_insert.query.startswith(("COPY", "INSERT")), held_at_insert.query
-    assert "pg_advisory_xact_lock" in held_at_table_lock.query, held_at_table_lock.query
+    assert held_at_insert.query.startswith(("COPY", "INSERT")), held_at_insert
+    assert "pg_advisory_xact_lock" in held_at_table_lock.query, held_at_table_lock
+    assert held_at_table_lock.wait_event == "advisory", held_at_table_lock
     assert [report.status for report in reports] == ["succeeded", "succeeded"], [
         report.error for report in reports
     ]

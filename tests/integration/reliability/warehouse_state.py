@@ -106,8 +106,7 @@ def rejected_cells(engine: Engine, execution_id: str) -> set[tuple[int, str | No
 def stalled_inserts(engine: Engine, table: str, *, from_source_row: int) -> Iterator[None]:
     """Make every insert into ``table`` of a row with ``wdh_source_row >= from_source_row`` sleep.
 
-    The sleeping backend shows ``wait_event = 'PgSleep'`` in ``pg_stat_activity`` (see
-    ``waiting_backends``) while its
+    The sleeping backend shows ``wait_event = 'PgSleep'`` in ``pg_stat_activity`` (``waiting_backends`` with ``"Timeout"``) while its
     transaction (and everything the load did before that row) stays open. The trigger is
     dropped on exit.
     """
@@ -175,8 +174,14 @@ class Backend:
     query: str
 
 
-def waiting_backends(engine: Engine, wait_event: str, count: int, *, timeout_s: float = 60.0) -> list[Backend]:
-    """Wait until exactly ``count`` other backends of this database wait on ``wait_event``."""
+def waiting_backends(
+    engine: Engine, wait_type: str, count: int, *, timeout_s: float = 60.0
+) -> list[Backend]:
+    """Wait until ``count`` other backends of this database wait with ``wait_event_type``.
+
+    ``"Lock"`` catches backends blocked on a lock (advisory or row locks), ``"Timeout"`` the
+    ones sleeping in ``stalled_inserts``' trigger. Returns them ordered by process id.
+    """
     deadline = time.monotonic() + timeout_s
     found: list[Backend] = []
     with engine.connect() as connection:
@@ -184,17 +189,17 @@ def waiting_backends(engine: Engine, wait_event: str, count: int, *, timeout_s: 
             rows = connection.execute(
                 sa.text(
                     "SELECT pid, wait_event, query FROM pg_stat_activity "
-                    "WHERE datname = current_database() AND wait_event = :event "
+                    "WHERE datname = current_database() AND wait_event_type = :wait_type "
                     "AND pid <> pg_backend_pid() ORDER BY pid"
                 ),
-                {"event": wait_event},
+                {"wait_type": wait_type},
             ).all()
             connection.rollback()
             found = [Backend(int(pid), event, str(query)) for pid, event, query in rows]
             if len(found) >= count:
                 return found
             time.sleep(0.02)
-    raise AssertionError(f"expected {count} backends waiting on {wait_event}, found {found}")
+    raise AssertionError(f"expected {count} backends waiting ({wait_type}), found {found}")
 
 
 def terminate_backend(engine: Engine, pid: int) -> None:

@@ -51,7 +51,7 @@ def test_dates_timestamps_and_booleans() -> None:
     frame = pd.DataFrame(
         {
             "d": [date(2024, 2, 29), None],
-            "ts": pd.to_datetime(["2024-01-31 12:34:56.789012", None]),
+            "ts": pd.Series([pd.Timestamp("2024-01-31 12:34:56.789012"), pd.NaT]),
             "b": pd.array([True, None], dtype="boolean"),
         }
     )

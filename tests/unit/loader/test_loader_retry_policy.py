@@ -5,10 +5,9 @@ from __future__ import annotations
 from collections.abc import MutableMapping
 from typing import Any
 
-import psycopg2
+import psycopg2  # type: ignore[import-untyped]
 import pytest
 from sqlalchemy import exc as sa_exc
-from structlog.testing import capture_logs
 from work_data_hub.io.loader import DEFAULT_BACKOFF_S, DatabaseUnavailableError, RetryPolicy
 from work_data_hub.io.loader.retry import is_connection_failure
 
@@ -30,7 +29,7 @@ class Flaky:
 
 
 def refused(password: str = "") -> sa_exc.OperationalError:
-    detail = f'connection to "db" failed: Connection refused (password={password})'
+    detail = f'connection to "db" failed: Connection refused, password={password} rejected'
     return sa_exc.OperationalError("connect", {}, psycopg2.OperationalError(detail))
 
 
@@ -39,26 +38,29 @@ def test_the_default_backoff_is_one_two_four_seconds() -> None:
     assert RetryPolicy().backoff_s == DEFAULT_BACKOFF_S
 
 
-def test_connection_failures_are_retried_until_one_attempt_succeeds() -> None:
+def test_connection_failures_are_retried_until_one_attempt_succeeds(
+    log_events: list[MutableMapping[str, Any]],
+) -> None:
     pauses: list[float] = []
     operation = Flaky([refused(), refused()])
 
-    with capture_logs() as events:
-        result = RetryPolicy(sleep=pauses.append).call(operation, target=TARGET)
+    result = RetryPolicy(sleep=pauses.append).call(operation, target=TARGET)
 
     assert (result, operation.calls, pauses) == ("connected", 3, [1.0, 2.0])
-    assert [(event["log_level"], event["attempt"], event["attempts"]) for event in events] == [
+    assert [(event["log_level"], event["attempt"], event["attempts"]) for event in log_events] == [
         ("warning", 1, 4),
         ("warning", 2, 4),
     ]
 
 
-def test_after_three_retries_the_failure_is_raised_with_the_target_and_the_reason() -> None:
+def test_after_three_retries_the_failure_is_raised_with_the_target_and_the_reason(
+    log_events: list[MutableMapping[str, Any]],
+) -> None:
     pauses: list[float] = []
     last = refused(password="hunter2")
-    operation = Flaky([refused(), refused(), refused(), last])
+    operation = Flaky([refused("hunter2"), refused(), refused(), last])
 
-    with capture_logs() as events, pytest.raises(DatabaseUnavailableError) as raised:
+    with pytest.raises(DatabaseUnavailableError) as raised:
         RetryPolicy(sleep=pauses.append).call(operation, target=TARGET)
 
     assert operation.calls == 4
@@ -66,9 +68,10 @@ def test_after_three_retries_the_failure_is_raised_with_the_target_and_the_reaso
     assert raised.value.__cause__ is last
     assert str(raised.value) == (
         f"could not connect to {TARGET} after 4 attempts (retried after 1 s, 2 s, 4 s): "
-        'connection to "db" failed: Connection refused (password=***)'
+        'connection to "db" failed: Connection refused, password=*** rejected'
     )
-    assert "hunter2" not in repr(events)
+    assert len(log_events) == 3
+    assert "hunter2" not in repr(log_events)
 
 
 @pytest.mark.parametrize(
@@ -93,8 +96,6 @@ def test_other_errors_are_raised_at_once(error: Exception) -> None:
 
 
 def test_driver_and_pool_disconnects_count_as_connection_failures() -> None:
-    failures: list[MutableMapping[str, Any]] = []
     assert is_connection_failure(psycopg2.OperationalError("server closed the connection"))
     assert is_connection_failure(sa_exc.DisconnectionError("stale"))
     assert is_connection_failure(refused())
-    assert failures == []

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
 
 import pandas as pd
 from work_data_hub.domain.columns import Column
@@ -45,6 +46,12 @@ def workdatahub_migrations() -> MigrationSource:
     return MigrationSource(
         branch_label=d.DEFINITION.name, location=f"{__package__}:migrations/versions"
     )
+
+
+@hookimpl
+def workdatahub_company_id_overrides() -> list[Path]:
+    """The operators' company-id overrides shipped with this package."""
+    return [Path(__file__).parent / "mappings" / "company_id_overrides.csv"]
 
 
 @hookimpl

@@ -5,12 +5,14 @@ A domain plugin is a module named by an entry point in the ``workdatahub.domains
 Per-domain hooks (``workdatahub_domain``, ``workdatahub_columns``, ``workdatahub_steps``,
 ``workdatahub_migrations``, ``workdatahub_sample_data``) are asked of that module alone;
 shared hooks (``workdatahub_readers``, ``workdatahub_step_types``,
-``workdatahub_company_lookup``) are asked of every plugin, the core's internal plugins included.
+``workdatahub_company_lookup``, ``workdatahub_company_id_overrides``) are asked of every
+plugin, the core's internal plugins included.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pluggy
@@ -73,3 +75,8 @@ def workdatahub_step_types() -> Mapping[str, type]:
 @hookspec(firstresult=True)
 def workdatahub_company_lookup() -> CompanyLookup | None:
     """Return an external company-id lookup service, or None; the first non-None answer is used."""
+
+
+@hookspec
+def workdatahub_company_id_overrides() -> Sequence[Path]:
+    """Return CSV files of company-id overrides (by plan code, then name); later files win."""

@@ -8,6 +8,7 @@ import importlib.metadata
 import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, cast
 
 import pluggy
@@ -149,6 +150,11 @@ class DomainRegistry:
     def company_lookup(self) -> CompanyLookup | None:
         """Return the first company-id lookup service a plugin offers, or None."""
         return cast("CompanyLookup | None", self.hook_manager.hook.workdatahub_company_lookup())
+
+    def company_id_overrides(self) -> list[Path]:
+        """Return every plugin's company-id override files, in plugin order."""
+        answers = self.hook_manager.hook.workdatahub_company_id_overrides()
+        return [Path(path) for files in reversed(answers) for path in files]
 
     def register(
         self, plugin: object, *, distribution: str, version: str = "", entry_point: str = ""

@@ -9,6 +9,8 @@ from typing import Any, Literal
 
 import pandas as pd
 
+from work_data_hub.io.enrichment import LearnedCompanyId
+
 FileSelection = Literal["error", "newest", "oldest", "first"]
 
 
@@ -50,6 +52,7 @@ class TransformOutcome:
     rows_read: int
     enrichment_sources: dict[str, int]
     metrics: dict[str, Any]
+    learned_company_ids: tuple[LearnedCompanyId, ...] = ()
 
 
 class RejectThresholdExceeded(RunFailed):

@@ -22,7 +22,7 @@ from work_data_hub.domain.pipelines import Pipeline, PipelineConfig, PipelineCon
 from work_data_hub.domain.services import DomainServices
 from work_data_hub.domain.steps import ValidateSchema
 from work_data_hub.io.connectors.file_connector import discover_file
-from work_data_hub.io.enrichment import CompanyIdResolver
+from work_data_hub.io.enrichment import CompanyIdResolver, WarehouseCompanyIdCache
 from work_data_hub.io.loader.audit import AuditWriter
 from work_data_hub.io.loader.warehouse_loader import WarehouseLoader
 from work_data_hub.io.runs.report import RunReport, count_by_reason, rejected_entries
@@ -130,7 +130,12 @@ def transform_stage(
     settings = settings or get_settings()
     registry = registry or get_registry()
     domain = _domain(registry, prepared.request.domain)
-    resolver = CompanyIdResolver.from_settings(engine, settings, lookup=registry.company_lookup())
+    resolver = CompanyIdResolver.from_settings(
+        engine,
+        settings,
+        lookup=registry.company_lookup(),
+        override_files=registry.company_id_overrides(),
+    )
     steps = [*domain.steps(DomainServices(enrichment=resolver)), ValidateSchema(domain.columns)]
     context = PipelineContext(
         pipeline_name=domain.definition.name,
@@ -156,6 +161,7 @@ def transform_stage(
         rows_read=len(raw),
         enrichment_sources=dict(resolver.source_counts),
         metrics=dict(result.metrics),
+        learned_company_ids=tuple(resolver.learned),
     )
 
 
@@ -232,6 +238,7 @@ def load_stage(
                 tx=tx,
             )
             report.rows_loaded = loaded.rows_loaded
+            WarehouseCompanyIdCache(engine).store(tx, outcome.learned_company_ids)
             _timed(prepared, "load", started)
             report.stage_durations = dict(prepared.stage_durations)
             report.duration_s = round(time.perf_counter() - prepared.started_clock, 4)
