@@ -52,7 +52,9 @@ def clean_sheet() -> pd.DataFrame:
             "月度": [202411] * ROWS,
             "业务类型": [BUSINESS_TYPES[row % 4] for row in rows],
             "计划类型": ["单一计划" if s else "集合计划" for s in single],
-            "计划代码": [f"Z{row:04d}" if s else "P0290" for row, s in zip(rows, single, strict=True)],
+            "计划代码": [
+                f"Z{row:04d}" if s else "P0290" for row, s in zip(rows, single, strict=True)
+            ],
             "计划名称": [f"测试计划{row}" for row in rows],
             "组合类型": [None] * ROWS,
             "组合代码": [None] * ROWS,
@@ -148,11 +150,17 @@ def _duplicate_headers(path: Path) -> None:
 
 def _nan_inf(path: Path) -> None:
     """Numeric cells holding NaN (row 4), INF and -INF (row 9), as some exporters write them."""
-    frame = changed({(2, "期初资产规模"): 111_111.0, (7, "供款"): 222_222.0, (7, "投资收益"): 333_333.0})
+    frame = changed(
+        {(2, "期初资产规模"): 111_111.0, (7, "供款"): 222_222.0, (7, "投资收益"): 333_333.0}
+    )
     _write(path, frame)
     _rewrite_sheet_xml(
         path,
-        {b"<v>111111</v>": b"<v>NaN</v>", b"<v>222222</v>": b"<v>INF</v>", b"<v>333333</v>": b"<v>-INF</v>"},
+        {
+            b"<v>111111</v>": b"<v>NaN</v>",
+            b"<v>222222</v>": b"<v>INF</v>",
+            b"<v>333333</v>": b"<v>-INF</v>",
+        },
     )
 
 
@@ -167,7 +175,10 @@ def _formula_like(path: Path) -> None:
 def _many_extra_columns(path: Path) -> None:
     frame = clean_sheet()
     extra = pd.DataFrame(
-        {f"未知列{number:03d}": [f"值{number}-{row}" for row in range(ROWS)] for number in range(1, 201)},
+        {
+            f"未知列{number:03d}": [f"值{number}-{row}" for row in range(ROWS)]
+            for number in range(1, 201)
+        },
         dtype=object,
     )
     _write(path, pd.concat([frame, extra], axis=1))

@@ -1,7 +1,9 @@
-"""End to end: ``make dagster``'s launcher serves every domain job over GraphQL, then stops cleanly.
+"""End to end: ``make dagster``'s launcher serves every domain job, runs one, then stops cleanly.
 
-The launcher (and ``dagster dev`` under it) runs in its own process group; it is stopped with
-SIGINT to the group, as Ctrl+C in a terminal would, and no process of it may outlive the test.
+The launcher (and ``dagster dev`` under it) runs in its own process group; a run is launched
+through the UI's GraphQL API (so it goes through the daemon and the multi-process executor); the
+launcher is then stopped with SIGINT to the group, as Ctrl+C in a terminal would, and no process
+of it may outlive the test.
 """
 
 from __future__ import annotations
@@ -21,7 +23,10 @@ from typing import Any
 
 import psutil
 import pytest
+import sqlalchemy as sa
+from sqlalchemy import Engine
 from work_data_hub.config import Settings
+from work_data_hub.io.sample_data import generate_month
 from work_data_hub.orchestration.jobs import job_name
 from work_data_hub.plugins import load_domains
 
@@ -29,6 +34,9 @@ pytestmark = pytest.mark.integration
 
 LAUNCHER = (sys.executable, "-m", "work_data_hub.orchestration.dev")
 READY_TIMEOUT_S = 120.0
+RUN_TIMEOUT_S = 180.0
+MONTH = "202411"
+RUN_DOMAIN = "annuity_income"
 STOP_TIMEOUT_S = 60.0
 JOBS_QUERY = """
 {
@@ -40,7 +48,7 @@ JOBS_QUERY = """
         locationOrLoadError {
           __typename
           ... on PythonError { message }
-          ... on RepositoryLocation { repositories { name jobs { name } } }
+          ... on RepositoryLocation { name repositories { name jobs { name } } }
         }
       }
     }
@@ -55,10 +63,10 @@ def _free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def _graphql(port: int, query: str) -> dict[str, Any]:
+def _graphql(port: int, query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
     request = urllib.request.Request(
         f"http://127.0.0.1:{port}/graphql",
-        data=json.dumps({"query": query}).encode(),
+        data=json.dumps({"query": query, "variables": variables or {}}).encode(),
         headers={"Content-Type": "application/json"},
     )
     with urllib.request.urlopen(request, timeout=10) as response:
@@ -66,34 +74,79 @@ def _graphql(port: int, query: str) -> dict[str, Any]:
     return answer
 
 
-def _served_jobs(port: int) -> tuple[set[str], list[str]]:
-    """Return the job names the webserver lists, and any code-location load errors."""
+LAUNCH_RUN = """
+mutation Launch($params: ExecutionParams!) {
+  launchRun(executionParams: $params) {
+    __typename
+    ... on LaunchRunSuccess { run { runId } }
+    ... on PythonError { message }
+    ... on RunConfigValidationInvalid { errors { message } }
+  }
+}
+"""
+RUN_STATUS = "query Status($id: ID!) { runOrError(runId: $id) { ... on Run { status } } }"
+FINISHED = {"SUCCESS", "FAILURE", "CANCELED"}
+
+
+def _served_jobs(port: int) -> tuple[dict[str, dict[str, str]], list[str]]:
+    """Return each listed job's selector (location, repository, job) and any load errors."""
     workspace = _graphql(port, JOBS_QUERY)["data"]["workspaceOrError"]
-    jobs: set[str] = set()
+    jobs: dict[str, dict[str, str]] = {}
     errors: list[str] = []
     for entry in workspace.get("locationEntries", []):
         location = entry["locationOrLoadError"] or {}
         if location.get("__typename") == "PythonError":
             errors.append(location["message"])
         for repository in location.get("repositories", []):
-            jobs.update(job["name"] for job in repository["jobs"])
+            for job in repository["jobs"]:
+                jobs[job["name"]] = {
+                    "repositoryLocationName": location["name"],
+                    "repositoryName": repository["name"],
+                    "jobName": job["name"],
+                }
     return jobs, errors
 
 
-def _wait_for_jobs(launcher: subprocess.Popen[bytes], port: int, expected: set[str]) -> set[str]:
+def _wait_for_jobs(
+    launcher: subprocess.Popen[bytes], port: int, expected: set[str]
+) -> dict[str, dict[str, str]]:
     deadline = time.monotonic() + READY_TIMEOUT_S
-    jobs: set[str] = set()
+    jobs: dict[str, dict[str, str]] = {}
     while time.monotonic() < deadline:
         assert launcher.poll() is None, f"the launcher exited early with {launcher.returncode}"
         try:
             jobs, errors = _served_jobs(port)
         except (urllib.error.URLError, ConnectionError, TimeoutError, KeyError):
-            jobs, errors = set(), []
+            jobs, errors = {}, []
         assert not errors, f"the code location failed to load: {errors}"
-        if expected <= jobs:
+        if expected <= set(jobs):
             return jobs
         time.sleep(1)
     raise AssertionError(f"after {READY_TIMEOUT_S} s the webserver lists {sorted(jobs)}")
+
+
+def _run_to_completion(port: int, selector: dict[str, str], month: str) -> tuple[str, str]:
+    """Launch the job for ``month`` as the UI's launchpad does; return its run id and end status."""
+    launched = _graphql(
+        port,
+        LAUNCH_RUN,
+        {
+            "params": {
+                "selector": selector,
+                "runConfigData": {"ops": {"read": {"config": {"month": month}}}},
+            }
+        },
+    )["data"]["launchRun"]
+    assert launched["__typename"] == "LaunchRunSuccess", launched
+    run_id = str(launched["run"]["runId"])
+    deadline = time.monotonic() + RUN_TIMEOUT_S
+    status = ""
+    while time.monotonic() < deadline:
+        status = _graphql(port, RUN_STATUS, {"id": run_id})["data"]["runOrError"]["status"]
+        if status in FINISHED:
+            break
+        time.sleep(1)
+    return run_id, status
 
 
 @pytest.fixture
@@ -146,19 +199,37 @@ def _still_running(processes: list[psutil.Process]) -> list[str]:
     return alive
 
 
-def test_the_webserver_lists_every_domain_job_and_stops_on_sigint(
-    launcher: tuple[subprocess.Popen[bytes], int],
+def _loaded_rows(engine: Engine) -> int:
+    with engine.connect() as connection:
+        return int(
+            connection.execute(
+                sa.text(
+                    "SELECT coalesce(sum(rows_loaded), 0) FROM pipeline_executions "
+                    "WHERE domain = :domain AND status = 'succeeded'"
+                ),
+                {"domain": RUN_DOMAIN},
+            ).scalar_one()
+        )
+
+
+def test_the_webserver_lists_and_runs_every_domain_job_and_stops_on_sigint(
+    launcher: tuple[subprocess.Popen[bytes], int], settings: Settings, wdh_engine: Engine
 ) -> None:
     process, port = launcher
-    expected = {job_name(name) for name in load_domains({}).domains}
-    assert expected
+    registry = load_domains({})
+    expected = {job_name(name) for name in registry.domains}
+    assert job_name(RUN_DOMAIN) in expected
+    generate_month([registry.get(RUN_DOMAIN)], settings.INBOX_DIR, MONTH, rows=200, seed=7)
 
     served = _wait_for_jobs(process, port, expected)
+    run_id, status = _run_to_completion(port, served[job_name(RUN_DOMAIN)], MONTH)
     family = [psutil.Process(process.pid), *psutil.Process(process.pid).children(recursive=True)]
     os.killpg(process.pid, signal.SIGINT)
     exit_code = process.wait(timeout=STOP_TIMEOUT_S)
 
-    assert served == expected
+    assert set(served) == expected
+    assert status == "SUCCESS", f"run {run_id} ended {status}; see dagster-dev.log"
+    assert _loaded_rows(wdh_engine) > 0
     assert exit_code == 0
     deadline = time.monotonic() + STOP_TIMEOUT_S
     while _still_running(family) and time.monotonic() < deadline:

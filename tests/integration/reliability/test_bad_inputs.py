@@ -1,6 +1,7 @@
 """The bad-input corpus (tests/data/bad/) through annuity_performance: each file's documented fate.
 
-Before each file, the table holds a clean October 2024. A file is then either
+The table holds a clean October 2024 throughout; every file is a November 2024. A file is
+either
 
 - **rejected whole**: the run fails with a message naming the file (and the sheet, row and
   column where there is one), nothing is written and the table is exactly as before; or
@@ -14,44 +15,32 @@ In every case rows read = rows loaded + rows rejected, in the report and in
 
 from __future__ import annotations
 
-import importlib.util
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from types import ModuleType
 from typing import Literal
 
 import pytest
 import sqlalchemy as sa
+from bad_files import CORPUS, ROOT, generator
 from sqlalchemy import Engine
-from warehouse_state import executions, rejected_cells, table_rows
+from warehouse_state import executions, loaded_by, rejected_cells, table_rows
 from work_data_hub.config import Settings
+from work_data_hub.io.database import create_engine_for
 from work_data_hub.io.runs import RunReport, RunRequest, run_domain
+from work_data_hub.testing import DatabaseServer
 from work_data_hub.testing.domain_runner import write_sample_file
 
 pytestmark = pytest.mark.integration
 
-ROOT = Path(__file__).resolve().parents[3]
-CORPUS = ROOT / "tests" / "data" / "bad"
 DOCS = ROOT / "docs" / "reliability.md"
 DOMAIN = TABLE = "annuity_performance"
 SHEET = "规模明细"
+OCTOBER = "\"月度\" = DATE '2024-10-01'"
 
-
-def _generator() -> ModuleType:
-    spec = importlib.util.spec_from_file_location(
-        "make_bad_files", ROOT / "scripts" / "make_bad_files.py"
-    )
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-BAD = _generator()
-ROWS: int = BAD.ROWS
+ROWS: int = generator.ROWS
 
 Kind = Literal["file rejected", "rows rejected", "loaded"]
 
@@ -75,20 +64,17 @@ def file_rejected(name: str, *fragments: str) -> Outcome:
     return Outcome("file rejected", (f"file '{name}'", *fragments))
 
 
-def rows_rejected(*cells: tuple[int, str], **stored: object) -> Outcome:
-    return Outcome("rows rejected", rejected=frozenset(cells), stored=_cells(stored))
+def rows_rejected(
+    *cells: tuple[int, str], stored: Mapping[tuple[int, str], object] | None = None
+) -> Outcome:
+    return Outcome("rows rejected", rejected=frozenset(cells), stored=dict(stored or {}))
 
 
 def loaded(stored: Mapping[tuple[int, str], object] | None = None) -> Outcome:
     return Outcome("loaded", stored=dict(stored or {}))
 
 
-def _cells(stored: Mapping[str, object]) -> dict[tuple[int, str], object]:
-    """``{"r3_投资收益": value}`` keyword form → ``{(3, "投资收益"): value}``."""
-    return {(int(key[1:].split("_", 1)[0]), key.split("_", 1)[1]): v for key, v in stored.items()}
-
-
-LONG = BAD.LONG_TEXT
+LONG = generator.LONG_TEXT
 OUTCOMES: dict[str, Outcome] = {
     "corrupt_zip.xlsx": file_rejected("corrupt_zip.xlsx", "damaged"),
     "csv_renamed.xlsx": file_rejected("csv_renamed.xlsx", "not an Excel workbook", "plain text"),
@@ -112,21 +98,23 @@ OUTCOMES: dict[str, Outcome] = {
     "negative_and_absurd.xlsx": rows_rejected(
         (8, "期末资产规模"),
         (12, "当期收益率"),
-        r2_期初资产规模=Decimal("-1.0000"),
-        r3_投资收益=Decimal("-987654321.1200"),
+        stored={
+            (2, "期初资产规模"): Decimal("-1.0000"),
+            (3, "投资收益"): Decimal("-987654321.1200"),
+        },
     ),
     "dates_out_of_range.xlsx": rows_rejected((3, "月度"), (4, "月度")),
     "nul_character.xlsx": rows_rejected((7, "客户名称")),
     "formula_like_strings.xlsx": loaded(
-        {(row + 2, "年金账户名"): text for row, text in enumerate(BAD.FORMULAS)}
+        {(row + 2, "年金账户名"): text for row, text in enumerate(generator.FORMULAS)}
         | {(6, "计划名称"): "=cmd|' /C calc'!A0", (7, "期初资产规模"): Decimal("1001.0000")}
     ),
     "sql_in_values.xlsx": loaded(
         {
-            (2, "年金账户名"): BAD.HOSTILE_SQL[0],
-            (3, "计划名称"): BAD.HOSTILE_SQL[1],
-            (4, "组合名称"): BAD.HOSTILE_SQL[2],
-            (5, "计划名称"): BAD.HOSTILE_SQL[3],
+            (2, "年金账户名"): generator.HOSTILE_SQL[0],
+            (3, "计划名称"): generator.HOSTILE_SQL[1],
+            (4, "组合名称"): generator.HOSTILE_SQL[2],
+            (5, "计划名称"): generator.HOSTILE_SQL[3],
         }
     ),
     "sql_in_headers.xlsx": loaded(),
@@ -134,21 +122,49 @@ OUTCOMES: dict[str, Outcome] = {
         {(2, "年金账户名"): "长" * LONG, (3, "计划名称"): "N" * LONG, (4, "组合名称"): "名" * LONG}
     ),
     "control_characters.xlsx": loaded(
-        {(row + 2, "计划名称"): text for row, text in enumerate(BAD.CONTROL_TEXTS)}
+        {(row + 2, "计划名称"): text for row, text in enumerate(generator.CONTROL_TEXTS)}
     ),
     "extra_columns_200.xlsx": loaded(),
 }
 """Every file of the corpus and its outcome; docs/reliability.md has the same table."""
 
 
-@pytest.fixture
-def october(wdh_engine: Engine, settings: Settings, tmp_path: Path) -> list[tuple[object, ...]]:
-    """Load a clean October 2024 first; return the table's rows afterwards."""
-    clean = BAD.changed({(row, "月度"): 202410 for row in range(ROWS)})
-    file = write_sample_file(tmp_path / "october.xlsx", clean, file_type="excel", sheet=SHEET)
-    report = run_domain(RunRequest(DOMAIN, file=file), engine=wdh_engine, settings=settings)
-    assert (report.status, report.rows_loaded) == ("succeeded", ROWS), report.error
-    return table_rows(wdh_engine, TABLE)
+@dataclass(frozen=True)
+class Warehouse:
+    """The corpus's database: an engine, settings, and the execution that loaded October."""
+
+    engine: Engine
+    settings: Settings
+    october_execution: str
+
+
+@pytest.fixture(scope="module")
+def warehouse(
+    wdh_database_url: str, wdh_migrated_template: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Warehouse]:
+    """One migrated database for the whole corpus, holding a clean October 2024.
+
+    Every file is a November 2024, so each loaded file replaces the previous one's rows
+    (delete-then-insert on the month) and October must stay exactly as it is throughout.
+    """
+    folder = tmp_path_factory.mktemp("bad-inputs")
+    clean = generator.changed({(row, "月度"): 202410 for row in range(ROWS)})
+    file = write_sample_file(folder / "october.xlsx", clean, file_type="excel", sheet=SHEET)
+    with DatabaseServer.from_url(wdh_database_url).clone(wdh_migrated_template) as url:
+        engine = create_engine_for(url)
+        settings = Settings(
+            _env_file=None,  # type: ignore[call-arg]
+            ENVIRONMENT="dev",
+            DATABASE_URL=url,
+            INBOX_DIR=folder,
+            WDH_DATA_DIR=folder / "wdh",
+        )
+        report = run_domain(RunRequest(DOMAIN, file=file), engine=engine, settings=settings)
+        assert (report.status, report.rows_loaded) == ("succeeded", ROWS), report.error
+        try:
+            yield Warehouse(engine, settings, report.execution_id)
+        finally:
+            engine.dispose()
 
 
 def _stored(engine: Engine, execution_id: str, row: int, column: str) -> object:
@@ -180,44 +196,46 @@ def _assert_counted(engine: Engine, report: RunReport) -> None:
 
 
 @pytest.mark.parametrize("name", sorted(OUTCOMES))
-def test_each_bad_file_has_its_documented_outcome(
-    wdh_engine: Engine,
-    settings: Settings,
-    october: list[tuple[object, ...]],
-    name: str,
-) -> None:
+def test_each_bad_file_has_its_documented_outcome(warehouse: Warehouse, name: str) -> None:
     expected = OUTCOMES[name]
-    columns = _table_columns(wdh_engine)
+    engine = warehouse.engine
+    columns = _table_columns(engine)
+    before = table_rows(engine, TABLE)
+    october = table_rows(engine, TABLE, where=OCTOBER)
 
     report = run_domain(
-        RunRequest(DOMAIN, file=CORPUS / name), engine=wdh_engine, settings=settings
+        RunRequest(DOMAIN, file=CORPUS / name), engine=engine, settings=warehouse.settings
     )
 
-    _assert_counted(wdh_engine, report)
-    assert _table_columns(wdh_engine) == columns
+    _assert_counted(engine, report)
+    assert _table_columns(engine) == columns
+    assert table_rows(engine, TABLE, where=OCTOBER) == october
     if expected.kind == "file rejected":
         assert report.status == "failed"
         assert (report.rows_read, report.rows_loaded, report.rows_rejected) == (0, 0, 0)
         for fragment in expected.message:
             assert fragment in (report.error or ""), (fragment, report.error)
-        assert report.error in (executions(wdh_engine)[report.execution_id].error_details or "")
-        assert table_rows(wdh_engine, TABLE) == october
+        assert report.error in (executions(engine)[report.execution_id].error_details or "")
+        assert table_rows(engine, TABLE) == before
         return
     assert report.status == "succeeded", report.error
-    rows = ROWS if name != "header_only.xlsx" else 0
-    assert report.rows_read == rows
+    assert report.rows_read == (0 if name == "header_only.xlsx" else ROWS)
     assert report.rows_rejected == expected.rejected_rows
-    assert rejected_cells(wdh_engine, report.execution_id) == expected.rejected
+    assert rejected_cells(engine, report.execution_id) == expected.rejected
     assert all(entry["column"] in entry["reason"] for entry in report.rejected)
-    after = table_rows(wdh_engine, TABLE)
-    assert len(after) == len(october) + report.rows_loaded
-    assert set(october) <= set(after)
+    if report.rows_loaded:
+        assert loaded_by(engine, TABLE) == {
+            warehouse.october_execution: ROWS,
+            report.execution_id: report.rows_loaded,
+        }
+    else:
+        assert table_rows(engine, TABLE) == before
     for (row, column), value in expected.stored.items():
-        assert _stored(wdh_engine, report.execution_id, row, column) == value, (row, column)
+        assert _stored(engine, report.execution_id, row, column) == value, (row, column)
 
 
 def test_the_corpus_is_what_the_generator_writes(tmp_path: Path) -> None:
-    written = BAD.write_corpus(tmp_path)
+    written = generator.write_corpus(tmp_path)
 
     assert len(written) >= 15
     assert sorted(path.name for path in CORPUS.iterdir()) == sorted(OUTCOMES)

@@ -20,7 +20,6 @@ from sqlalchemy import Engine
 from sqlalchemy.pool import NullPool
 from warehouse_state import table_rows
 from work_data_hub.config import Settings
-from work_data_hub.io.database import create_engine_for
 from work_data_hub.io.loader import (
     DEFAULT_BACKOFF_S,
     DatabaseUnavailableError,

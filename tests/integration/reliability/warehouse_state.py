@@ -45,19 +45,27 @@ def _quoted(engine: Engine, *parts: str) -> str:
 
 
 def table_rows(
-    engine: Engine, table: str, *, schema: str = "public", without: tuple[str, ...] = ()
+    engine: Engine,
+    table: str,
+    *,
+    schema: str = "public",
+    without: tuple[str, ...] = (),
+    where: str = "TRUE",
 ) -> list[tuple[Any, ...]]:
-    """Return every row of ``schema.table`` (all columns but ``without``), sorted, as tuples."""
+    """Return the rows of ``schema.table`` matching the SQL condition ``where`` (all columns but
+    ``without``), sorted, as tuples."""
     with engine.connect() as connection:
         names = [
             column["name"]
             for column in sa.inspect(connection).get_columns(table, schema=schema)
             if column["name"] not in without
         ]
-        selected = ", ".join(_quoted(engine, name) for name in names)
-        rows = connection.execute(
-            sa.text(f"SELECT {selected} FROM {_quoted(engine, schema, table)}")
-        ).all()
+        query = (
+            sa.select(*(sa.column(name) for name in names))
+            .select_from(sa.table(table, schema=schema))
+            .where(sa.text(where))
+        )
+        rows = connection.execute(query).all()
     return sorted((tuple(row) for row in rows), key=repr)
 
 
@@ -71,8 +79,7 @@ def loaded_by(engine: Engine, table: str) -> dict[str, int]:
     with engine.connect() as connection:
         rows = connection.execute(
             sa.text(
-                f"SELECT wdh_execution_id::text, count(*) FROM {_quoted(engine, table)} "
-                "GROUP BY 1"
+                f"SELECT wdh_execution_id::text, count(*) FROM {_quoted(engine, table)} GROUP BY 1"
             )
         ).all()
     return {str(execution_id): int(count) for execution_id, count in rows}
@@ -94,9 +101,7 @@ def rejected_cells(engine: Engine, execution_id: str) -> set[tuple[int, str | No
     """Return the (source row, column) pairs ``rejected_rows`` holds for one execution."""
     with engine.connect() as connection:
         rows = connection.execute(
-            sa.text(
-                "SELECT source_row, column_name FROM rejected_rows WHERE execution_id = :id"
-            ),
+            sa.text("SELECT source_row, column_name FROM rejected_rows WHERE execution_id = :id"),
             {"id": execution_id},
         ).all()
     return {(int(row), column) for row, column in rows}
@@ -106,9 +111,9 @@ def rejected_cells(engine: Engine, execution_id: str) -> set[tuple[int, str | No
 def stalled_inserts(engine: Engine, table: str, *, from_source_row: int) -> Iterator[None]:
     """Make every insert into ``table`` of a row with ``wdh_source_row >= from_source_row`` sleep.
 
-    The sleeping backend shows ``wait_event = 'PgSleep'`` in ``pg_stat_activity`` (``waiting_backends`` with ``"Timeout"``) while its
-    transaction (and everything the load did before that row) stays open. The trigger is
-    dropped on exit.
+    The sleeping backend waits with ``wait_event = 'PgSleep'`` (``waiting_backends`` with
+    ``"Timeout"`` finds it) while its transaction, and everything the load did before that row,
+    stays open. The trigger is dropped on exit.
     """
     function = "wdh_test_stall_insert"
     with engine.begin() as connection:
@@ -152,7 +157,7 @@ def gated_inserts(engine: Engine, table: str) -> Iterator[Callable[[], None]]:
         )
 
     def release() -> None:
-        gate.exec_driver_sql(f"SELECT pg_advisory_unlock_all()")
+        gate.exec_driver_sql("SELECT pg_advisory_unlock_all()")
         gate.commit()
 
     try:
@@ -205,7 +210,9 @@ def waiting_backends(
 def terminate_backend(engine: Engine, pid: int) -> None:
     """Kill server process ``pid`` (``pg_terminate_backend``) and wait until it is gone."""
     with engine.connect() as connection:
-        assert connection.execute(sa.text("SELECT pg_terminate_backend(:pid)"), {"pid": pid}).scalar()
+        assert connection.execute(
+            sa.text("SELECT pg_terminate_backend(:pid)"), {"pid": pid}
+        ).scalar()
         for _ in range(500):
             alive = connection.execute(
                 sa.text("SELECT 1 FROM pg_stat_activity WHERE pid = :pid"), {"pid": pid}

@@ -32,7 +32,9 @@ def test_amounts_are_read(raw: object, amount: float) -> None:
     assert clean_money(pd.Series([raw], dtype=object)).iloc[0] == amount
 
 
-@pytest.mark.parametrize("raw", ["abc", "", None, "inf", "--", "1.2.3", True], ids=repr)
+@pytest.mark.parametrize(
+    "raw", ["abc", "", None, "inf", "--", "1.2.3", True, "()", "(", "((1))"], ids=repr
+)
 def test_unreadable_amounts_are_nan(raw: object) -> None:
     assert np.isnan(clean_money(pd.Series([raw], dtype=object)).iloc[0])
 
@@ -68,3 +70,10 @@ def test_rates_are_fractions(raw: object, rate: float) -> None:
 @pytest.mark.parametrize("raw", ["x%", "%", None, ""], ids=repr)
 def test_unreadable_rates_are_nan(raw: object) -> None:
     assert np.isnan(clean_rate(pd.Series([raw], dtype=object)).iloc[0])
+
+
+@pytest.mark.filterwarnings("error")
+def test_reading_amounts_warns_about_nothing() -> None:
+    amounts = pd.Series(["(1,234.5)", "¥ 12", "RMB 3", None] * 50, dtype="str")
+
+    assert clean_money(amounts).iloc[:3].tolist() == [-1234.5, 12.0, 3.0]

@@ -70,3 +70,16 @@ def test_replace_where_found_touches_only_matching_rows() -> None:
 
     assert replaced.tolist()[:2] == ["-1", "2"]
     assert replace_where_found(values, "zzz", "") is values
+
+
+@pytest.mark.filterwarnings("error")
+@pytest.mark.parametrize("pattern", [r"^\((.*)\)$", r"^\((?:.*)\)$"])
+def test_replace_where_found_searches_without_warnings_with_or_without_groups(
+    pattern: str,
+) -> None:
+    values = pd.Series(["(1)", "x(2)", "(3)y", None], dtype="str")
+
+    replaced = replace_where_found(values, pattern, "-")
+
+    assert replaced.tolist()[:3] == ["-", "x(2)", "(3)y"]
+    assert pd.isna(replaced.iloc[3])

@@ -106,3 +106,36 @@ def test_fill_default_condition_on_a_missing_column_is_an_error(context: Pipelin
 
     with pytest.raises(KeyError, match="'计划类型' not found"):
         FillDefault("a", 1, when={"计划类型": "集合计划"}).execute(data, context)
+
+
+def test_fill_default_from_another_column_in_the_matching_rows(context: PipelineContext) -> None:
+    data = pd.DataFrame(
+        {
+            "客户名称": [None, " ", "甲公司", None, None],
+            "计划类型": ["单一计划", "单一计划", "单一计划", "集合计划", None],
+            "计划名称": ["乙公司企业年金计划", "丙计划", "丁计划", "如意人生", "戊计划"],
+        }
+    )
+    before = data.copy()
+
+    step = FillDefault("客户名称", from_column="计划名称", when={"计划类型": "单一计划"})
+    filled = step.execute(data, context)
+
+    assert filled["客户名称"].tolist()[:3] == ["乙公司企业年金计划", "丙计划", "甲公司"]
+    assert filled["客户名称"].iloc[3:].isna().all()
+    pd.testing.assert_frame_equal(data, before)
+
+
+def test_fill_default_from_a_missing_column_is_an_error(context: PipelineContext) -> None:
+    data = pd.DataFrame({"客户名称": [None]})
+
+    with pytest.raises(KeyError, match="'计划名称' not found"):
+        FillDefault("客户名称", from_column="计划名称").execute(data, context)
+
+
+@pytest.mark.parametrize(
+    "arguments", [{}, {"value": "x", "from_column": "计划名称"}], ids=["neither", "both"]
+)
+def test_fill_default_needs_exactly_one_source_of_values(arguments: dict[str, str]) -> None:
+    with pytest.raises(TypeError, match="give either value or from_column"):
+        FillDefault("客户名称", **arguments)

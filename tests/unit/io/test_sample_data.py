@@ -262,3 +262,37 @@ def test_generate_month_refuses_a_hook_answer_that_is_not_a_frame(tmp_path: Path
 def test_generate_month_validates_the_month(tmp_path: Path) -> None:
     with pytest.raises(FileDiscoveryError, match="is not YYYYMM"):
         generate_month([], tmp_path, "2024-11", rows=1, seed=0)
+
+
+def _sizing_plugin(asked: dict[str, int | None], name: str) -> object:
+    def workdatahub_sample_data(month: str, rows: int | None, seed: int) -> pd.DataFrame:
+        asked[name] = rows
+        return pd.DataFrame({"a": ["1"] * (3 if rows is None else rows)})
+
+    return types.SimpleNamespace(workdatahub_sample_data=workdatahub_sample_data)
+
+
+@pytest.mark.parametrize(
+    ("rows", "expected"),
+    [
+        (None, {"big": None, "small": None}),
+        ({"big": 2}, {"big": 2, "small": None}),
+        (4, {"big": 4, "small": 4}),
+    ],
+    ids=["typical", "partial-mapping", "one-count"],
+)
+def test_generate_month_asks_for_a_typical_month_where_no_count_is_given(
+    tmp_path: Path, rows: int | dict[str, int] | None, expected: dict[str, int | None]
+) -> None:
+    asked: dict[str, int | None] = {}
+    domains = [
+        FakeDomain(_definition(name, sheet=name), _sizing_plugin(asked, name))
+        for name in ("big", "small")
+    ]
+
+    [path] = generate_month(domains, tmp_path, "202411", rows=rows, seed=0)
+
+    assert asked == expected
+    typical_or_given = expected["small"] or 3
+    small = ExcelReader().read(path, domains[1].definition.source)
+    assert len(small) == typical_or_given

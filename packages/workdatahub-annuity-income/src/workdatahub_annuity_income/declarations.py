@@ -52,6 +52,7 @@ PLAN_CODE_TYPOS = {"1P0290": "P0290", "1P0807": "P0807"}
 DEFAULT_PLAN_CODES = {"集合计划": "AN001", "单一计划": "AN002"}
 PRODUCT_LINES = {"企年投资": "PL201", "企年受托": "PL202", "职年投资": "PL203", "职年受托": "PL204"}
 OCCUPATIONAL = {"业务类型": ("职年受托", "职年投资")}
+SINGLE_PLAN = {"计划类型": "单一计划"}
 DEFAULT_PORTFOLIOS = {"集合计划": "QTAN001", "单一计划": "QTAN002"}
 BRANCHES = {
     row["branch_name"]: row["branch_code"]
@@ -74,7 +75,7 @@ STEPS: tuple[dict[str, Any], ...] = (
         default="PL301",
         target="产品线代码",
     ),
-    dict(step="parse_month", column="月度"),
+    dict(step="parse_month", column="月度", reject_after_run_month=True),
     dict(step="strip_prefix", column="组合代码", prefix="F"),
     dict(step="fill_default", column="组合代码", value="QTAN003", when=OCCUPATIONAL),
     *(
@@ -84,5 +85,15 @@ STEPS: tuple[dict[str, Any], ...] = (
     dict(step="clean_money", columns=FEE_COLUMNS),
     *(dict(step="fill_default", column=fee, value=0.0) for fee in FEE_COLUMNS),
     dict(step="normalise_names", column="客户名称"),
+    dict(
+        step="fill_default",
+        column="客户名称",
+        from_column="计划名称",
+        when=SINGLE_PLAN,
+        name="single_plan_customer",
+    ),
+    dict(step="normalise_names", column="客户名称"),
 )
-"""Identifying-column and fee rules, in order, as generic step specs (``build_steps``)."""
+"""The rules, in order, as generic step specs (``build_steps``).
+
+A 单一计划 row without a customer name takes its plan name, normalised like every name."""

@@ -9,12 +9,11 @@ from work_data_hub.domain.columns import Column
 from work_data_hub.domain.enrichment import EnrichCompanyId
 from work_data_hub.domain.pipelines.types import TransformStep
 from work_data_hub.domain.services import DomainServices
-from work_data_hub.domain.steps import DeriveColumn, build_steps
+from work_data_hub.domain.steps import build_steps
 from work_data_hub.plugins.definition import DomainDefinition, MigrationSource
 from work_data_hub.plugins.hookspecs import hookimpl
 
 from workdatahub_annuity_income import declarations as d
-from workdatahub_annuity_income.rules import RejectFutureMonths, customer_or_plan_name
 from workdatahub_annuity_income.sample import generate
 
 
@@ -32,12 +31,8 @@ def workdatahub_columns() -> Sequence[Column]:
 
 @hookimpl
 def workdatahub_steps(services: DomainServices) -> Sequence[TransformStep]:
-    """Generic steps, the 单一计划 customer rule, future months, then company-id enrichment."""
-    steps = [
-        *build_steps(d.STEPS),
-        DeriveColumn("客户名称", func=customer_or_plan_name, name="single_plan_customer"),
-        RejectFutureMonths("月度"),
-    ]
+    """The declared rules as generic steps, then company-id enrichment."""
+    steps = build_steps(d.STEPS)
     if services.enrichment is not None:
         steps.append(EnrichCompanyId("客户名称", services.enrichment, plan_code_column="计划代码"))
     return steps
@@ -52,6 +47,6 @@ def workdatahub_migrations() -> MigrationSource:
 
 
 @hookimpl
-def workdatahub_sample_data(month: str, rows: int, seed: int) -> pd.DataFrame:
+def workdatahub_sample_data(month: str, rows: int | None, seed: int) -> pd.DataFrame:
     """A synthetic 收入明细 sheet with the quirks of the real files (see ``sample``)."""
     return generate(int(month), rows, seed)

@@ -92,7 +92,7 @@ STEPS: tuple[dict[str, Any], ...] = (
         default="PL301",
         target="产品线代码",
     ),
-    dict(step="parse_month", column="月度"),
+    dict(step="parse_month", column="月度", reject_after_run_month=True),
     dict(step="strip_prefix", column="组合代码", prefix="F"),
     dict(step="fill_default", column="组合代码", value="QTAN003", when=OCCUPATIONAL),
     *(

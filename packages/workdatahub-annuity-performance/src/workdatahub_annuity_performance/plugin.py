@@ -15,7 +15,6 @@ from work_data_hub.plugins.definition import DomainDefinition, MigrationSource
 from work_data_hub.plugins.hookspecs import hookimpl
 
 from workdatahub_annuity_performance import declarations as d
-from workdatahub_annuity_performance.rules import RejectFutureMonths
 from workdatahub_annuity_performance.sample import generate
 
 
@@ -33,8 +32,8 @@ def workdatahub_columns() -> Sequence[Column]:
 
 @hookimpl
 def workdatahub_steps(services: DomainServices) -> Sequence[TransformStep]:
-    """Rules 1–11 as generic steps, the future-month rejection, then company-id enrichment."""
-    steps = [*build_steps(d.STEPS), RejectFutureMonths("月度")]
+    """Rules 1–12 as generic steps, then company-id enrichment."""
+    steps = build_steps(d.STEPS)
     if services.enrichment is not None:
         steps.append(EnrichCompanyId("客户名称", services.enrichment, plan_code_column="计划代码"))
     return steps
@@ -55,6 +54,6 @@ def workdatahub_company_id_overrides() -> list[Path]:
 
 
 @hookimpl
-def workdatahub_sample_data(month: str, rows: int, seed: int) -> pd.DataFrame:
+def workdatahub_sample_data(month: str, rows: int | None, seed: int) -> pd.DataFrame:
     """A synthetic 规模明细 sheet with every quirk of the real files (see ``sample``)."""
     return generate(int(month), rows, seed)

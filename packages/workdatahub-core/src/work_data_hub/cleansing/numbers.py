@@ -5,7 +5,12 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from work_data_hub.cleansing.text import map_distinct, replace_where_found, to_halfwidth
+from work_data_hub.cleansing.text import (
+    WHITESPACE_CLASS,
+    map_distinct,
+    replace_where_found,
+    to_halfwidth,
+)
 
 _NOISE = r"[,¥$€£]|^(?i:RMB|CNY)|元$"
 """Thousands separators, currency signs and codes, a trailing 元."""
@@ -42,8 +47,18 @@ def _money(values: pd.Series, parentheses_negative: bool) -> pd.Series:
     """Read money text (see ``clean_money``)."""
     text = _numeric_text(values)
     if parentheses_negative:
-        text = replace_where_found(text, r"^\((.*)\)$", r"-\1")
+        text = _parenthesised_as_negative(text)
     return _finite(pd.to_numeric(text, errors="coerce").astype("float64"))
+
+
+def _parenthesised_as_negative(text: pd.Series) -> pd.Series:
+    """Return ``"(12)"`` as ``"-12"``: accountants write a negative amount in parentheses."""
+    enclosed = (text.str.startswith("(", na=False) & text.str.endswith(")", na=False)).to_numpy(
+        dtype=bool
+    )
+    if not enclosed.any():
+        return text
+    return text.mask(enclosed, "-" + text[enclosed].str.slice(1, -1))
 
 
 def _rate(values: pd.Series) -> pd.Series:
@@ -64,7 +79,7 @@ def _is_plain_number(values: pd.Series) -> bool:
 
 def _numeric_text(values: pd.Series) -> pd.Series:
     """Return half-width text with whitespace, separators and currency markers removed."""
-    compact = replace_where_found(to_halfwidth(values), r"\s", "")
+    compact = replace_where_found(to_halfwidth(values), WHITESPACE_CLASS, "")
     return replace_where_found(compact, _NOISE, "")
 
 

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
-import warnings
 from collections.abc import Callable
 
+import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 _FULLWIDTH_OFFSET = 0xFEE0
@@ -16,6 +17,12 @@ _HALFWIDTH_TABLE: dict[int, str] = {
 """Full-width ASCII variants (U+FF01–U+FF5E), the ideographic space, full-width currency signs."""
 
 _WHITESPACE = re.compile(r"\s+")
+
+WHITESPACE_CLASS = (
+    "[\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
+)
+"""The characters ``\\s`` matches (``str.isspace``), spelled out: pandas runs this class on
+pyarrow, whereas a pattern with ``\\s`` falls back to Python's ``re`` value by value."""
 
 
 _FULLWIDTH_PATTERN = "[" + "".join(re.escape(chr(code)) for code in sorted(_HALFWIDTH_TABLE)) + "]"
@@ -35,16 +42,24 @@ def replace_where_found(text: pd.Series, pattern: str, replacement: str) -> pd.S
     """Return ``text.str.replace(pattern, replacement, regex=True)``, run only on matching rows.
 
     Searching is vectorised and fast; replacing with a regex is not, and most values of a
-    column usually need no replacement.
+    column usually need no replacement. ``pattern`` may capture groups for ``replacement``.
     """
-    with warnings.catch_warnings():
-        # pandas warns that groups are useless to ``contains``; they serve the replacement.
-        warnings.filterwarnings("ignore", "This pattern is interpreted", UserWarning)
-        found = text.str.contains(pattern, regex=True, na=False).to_numpy(dtype=bool)
+    found = _found(text, pattern)
     if not found.any():
         return text
     replaced = text[found].str.replace(pattern, replacement, regex=True)
     return text.mask(found, replaced)
+
+
+def _found(text: pd.Series, pattern: str) -> npt.NDArray[np.bool_]:
+    """Return where ``pattern`` matches somewhere in ``text`` (never where text is missing).
+
+    ``str.contains`` is the fast search, but pandas warns when the pattern captures groups;
+    ``str.count`` finds the same rows without the warning.
+    """
+    if re.compile(pattern).groups:
+        return text.str.count(pattern).gt(0).to_numpy(dtype=bool, na_value=False)
+    return text.str.contains(pattern, regex=True, na=False).to_numpy(dtype=bool)
 
 
 def map_distinct(values: pd.Series, rule: Callable[[pd.Series], pd.Series]) -> pd.Series:

@@ -66,7 +66,8 @@ def assign_company_ids(
 
 def _none_for_missing(values: pd.Series) -> list[str | None]:
     """Return a column of optional text as a list with None for missing values."""
-    return [None if pd.isna(value) else str(value) for value in values]
+    present: list[str | None] = as_text(values).to_numpy(dtype=object, na_value=None).tolist()
+    return present
 
 
 @dataclass(frozen=True)

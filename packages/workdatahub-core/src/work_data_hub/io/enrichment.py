@@ -39,6 +39,9 @@ ENRICHMENT_SOURCES = ("override", "cache", "data", "lookup", "temporary", "none"
 TEMPORARY_ID_PREFIX = "IN"
 OVERRIDE_FILE_COLUMNS = ("plan_code", "customer_name", "company_id")
 CACHE_TABLE = "company_id_cache"
+_ID_BYTES = 10
+_ID_CHARACTERS = 16
+"""Ten HMAC bytes (80 bits) spell sixteen base32 characters, without padding."""
 
 
 def temporary_company_id(normalised_name: str, key: bytes) -> str | None:
@@ -49,8 +52,27 @@ def temporary_company_id(normalised_name: str, key: bytes) -> str | None:
     """
     if not normalised_name.strip():
         return None
-    digest = hmac.new(key, normalised_name.encode("utf-8"), hashlib.sha256).digest()
-    return TEMPORARY_ID_PREFIX + base64.b32encode(digest[:10]).decode("ascii")
+    digest = hmac.digest(key, normalised_name.encode("utf-8"), hashlib.sha256)
+    return TEMPORARY_ID_PREFIX + base64.b32encode(digest[:_ID_BYTES]).decode("ascii")
+
+
+def temporary_company_ids(normalised_names: Iterable[str], key: bytes) -> dict[str, str | None]:
+    """Return ``temporary_company_id`` of every name, computed in one batch.
+
+    Ten digest bytes are exactly sixteen base32 characters, so the ids of all names are one
+    base32 encoding of their digests, cut every sixteen characters.
+    """
+    names = list(dict.fromkeys(normalised_names))
+    named = [name for name in names if name.strip()]
+    digests = b"".join(
+        hmac.digest(key, name.encode("utf-8"), hashlib.sha256)[:_ID_BYTES] for name in named
+    )
+    encoded = base64.b32encode(digests).decode("ascii")
+    ids: dict[str, str | None] = dict.fromkeys(names)
+    for position, name in enumerate(named):
+        start = position * _ID_CHARACTERS
+        ids[name] = TEMPORARY_ID_PREFIX + encoded[start : start + _ID_CHARACTERS]
+    return ids
 
 
 @dataclass(frozen=True)
@@ -292,23 +314,26 @@ class CompanyIdResolver:
         if self._cache is not None:
             open_rows = batch[resolution.unresolved]
             hits = self._cache.fetch(
-                set(open_rows["name"].dropna()), set(open_rows["plan_code"].dropna())
+                set(open_rows["name"].dropna().tolist()),
+                set(open_rows["plan_code"].dropna().tolist()),
             )
             resolution.offer(batch["name"].map(hits.by_name), "cache")
             resolution.offer(batch["plan_code"].map(hits.by_plan_code), "cache")
         resolution.offer(batch["existing"], "data")
         if self._lookup is not None:
-            wanted = sorted(set(batch.loc[resolution.unresolved, "name"].dropna()))
+            wanted = sorted(set(batch.loc[resolution.unresolved, "name"].dropna().tolist()))
             found = dict(self._lookup.lookup(wanted)) if wanted else {}
             resolution.offer(batch["name"].map(found), "lookup")
-        temporary = {
-            name: temporary_company_id(name, self._key)
-            for name in set(batch.loc[resolution.unresolved, "name"].dropna())
-        }
+        unresolved_names = batch.loc[resolution.unresolved, "name"].dropna().unique()
+        temporary = temporary_company_ids(unresolved_names.tolist(), self._key)
         resolution.offer(batch["name"].map(temporary), "temporary")
-        self._counts.update(Counter(resolution.sources.astype(str)))
+        self._counts.update(map(str, resolution.sources.tolist()))
         self._remember(batch, resolution)
-        return [None if pd.isna(value) else str(value) for value in resolution.ids]
+        present = resolution.ids.notna().tolist()
+        return [
+            str(value) if known else None
+            for value, known in zip(resolution.ids.tolist(), present, strict=True)
+        ]
 
     def _remember(self, batch: pd.DataFrame, resolution: _Resolution) -> None:
         learned = resolution.sources.isin(["data", "lookup"]) & batch["name"].notna()

@@ -36,7 +36,8 @@ class SampleDomain(Protocol):
     """What ``generate_month`` needs of a domain: its definition and its plugin module.
 
     ``work_data_hub.plugins.registry.RegisteredDomain`` fits; the plugin's
-    ``workdatahub_sample_data(month, rows, seed)`` function is called directly.
+    ``workdatahub_sample_data(month, rows, seed)`` function is called directly (``rows`` may
+    be None: a typical month of that domain).
     """
 
     @property
@@ -146,7 +147,9 @@ def sample_file_name(definitions: Iterable[DomainDefinition], month: str) -> str
     )
 
 
-def _sample_frame(domain: SampleDomain, month: str, rows: int, seed: int) -> pd.DataFrame | None:
+def _sample_frame(
+    domain: SampleDomain, month: str, rows: int | None, seed: int
+) -> pd.DataFrame | None:
     hook = getattr(domain.plugin, SAMPLE_HOOK, None)
     if hook is None:
         logger.info("domain has no sample data", domain=domain.definition.name)
@@ -164,17 +167,18 @@ def generate_month(
     domains: Iterable[SampleDomain],
     inbox: Path,
     month: str,
-    rows: int | Mapping[str, int],
+    rows: int | Mapping[str, int] | None,
     seed: int,
 ) -> list[Path]:
     """Write the sample source files of ``month`` into ``inbox`` and return their paths.
 
     Every domain whose plugin implements ``workdatahub_sample_data`` is asked for ``rows``
-    rows (or ``rows[domain name]``). Domains with the same source folder, patterns and file
-    type share one file, each on its sheet (``source.sheet``, else the domain name), written
-    into the month's discovery folder under ``sample_file_name``. Existing files of the same
-    name are replaced. Raises ``ValueError`` when two domains of a group need the same sheet
-    or several CSV domains would share one file.
+    rows, or ``rows[domain name]``; ``None``, or a domain missing from the mapping, asks for
+    a typical month of that domain (the size it declares). Domains with the same source
+    folder, patterns and file type share one file, each on its sheet (``source.sheet``, else
+    the domain name), written into the month's discovery folder under ``sample_file_name``.
+    Existing files of the same name are replaced. Raises ``ValueError`` when two domains of
+    a group need the same sheet or several CSV domains would share one file.
     """
     validate_month(month)
     groups: dict[
@@ -182,7 +186,7 @@ def generate_month(
     ] = {}
     for domain in domains:
         definition = domain.definition
-        count = rows if isinstance(rows, int) else rows[definition.name]
+        count = rows.get(definition.name) if isinstance(rows, Mapping) else rows
         frame = _sample_frame(domain, month, count, seed)
         if frame is None:
             continue

@@ -58,8 +58,11 @@ def workdatahub_migrations() -> MigrationSource:
 
 
 @hookspec
-def workdatahub_sample_data(month: str, rows: int, seed: int) -> pd.DataFrame:
-    """Return ``rows`` sample rows of the domain's sheet for ``month``; same seed, same rows."""
+def workdatahub_sample_data(month: str, rows: int | None, seed: int) -> pd.DataFrame:
+    """Return ``rows`` sample rows of the domain's sheet for ``month``; same seed, same rows.
+
+    ``rows=None`` asks for a typical month of the domain, whose size the domain declares.
+    """
 
 
 @hookspec

@@ -26,7 +26,7 @@ import sqlalchemy as sa
 from sqlalchemy import Engine
 
 from work_data_hub.config import Settings
-from work_data_hub.domain.columns import SOURCE_ROW_COLUMN, column_names
+from work_data_hub.domain.columns import EXECUTION_ID_COLUMN, SOURCE_ROW_COLUMN, column_names
 from work_data_hub.domain.pipelines import Pipeline, PipelineConfig, PipelineContext
 from work_data_hub.domain.services import DomainServices
 from work_data_hub.domain.steps import ValidateSchema
@@ -129,9 +129,10 @@ def transform_file(
 ) -> TransformedFile:
     """Read ``file`` with the domain's reader and run its steps and schema validation.
 
-    ``domain`` is a plugin module (registered on the spot with the core's built-ins) or the name
-    of an installed domain (looked up in ``registry``, default the installed plugins). Steps get
-    ``services`` (default: none, so no enrichment) and a context dated ``run_at`` (default now).
+    ``domain`` is a plugin (the module, or any object with hook implementations), registered on
+    the spot with the core's built-ins, or the name of an installed domain (looked up in
+    ``registry``, default the installed plugins). Steps get ``services`` (default: none, so no
+    enrichment) and a context dated ``run_at`` (default now).
     A step that fails outright raises ``PipelineStepError``; rejected rows never raise.
     """
     registered, registry = _registered(domain, registry)
@@ -192,17 +193,18 @@ class DomainRunner:
         """
         registered = self._registry().get(domain)
         definition = registered.definition
+        names = (SOURCE_ROW_COLUMN, *column_names(registered.columns))
         table = sa.table(
             definition.table,
-            *(sa.column(name) for name in (SOURCE_ROW_COLUMN, *column_names(registered.columns))),
-            sa.column("wdh_execution_id"),
+            *(sa.column(name) for name in (*names, EXECUTION_ID_COLUMN)),
             schema=definition.db_schema,
         )
-        columns = [table.c[name] for name in (SOURCE_ROW_COLUMN, *column_names(registered.columns))]
-        query = sa.select(*columns).order_by(table.c.wdh_execution_id, table.c[SOURCE_ROW_COLUMN])
+        query = sa.select(*(table.c[name] for name in names)).order_by(
+            table.c[EXECUTION_ID_COLUMN], table.c[SOURCE_ROW_COLUMN]
+        )
         if execution_id is not None:
             run_id = sa.literal(uuid.UUID(execution_id), sa.Uuid())
-            query = query.where(table.c.wdh_execution_id == run_id)
+            query = query.where(table.c[EXECUTION_ID_COLUMN] == run_id)
         with self.engine.connect() as connection:
             result = connection.execute(query)
             return pd.DataFrame(result.all(), columns=list(result.keys()), dtype=object)

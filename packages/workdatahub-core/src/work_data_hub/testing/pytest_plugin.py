@@ -11,6 +11,8 @@ Database fixtures, from the session's server down to one fresh database per test
 - ``wdh_engine`` (function): a SQLAlchemy engine on ``wdh_database``, disposed afterwards.
 - ``wdh_domain_runner`` (function): a ``DomainRunner`` on ``wdh_engine`` that runs an installed
   domain on a file as ``workdatahub run`` does and returns the report and the loaded rows.
+- ``wdh_sample_months`` (function): a ``SampleMonths`` on that runner: ``.run(domain, month)``
+  writes the domain's generated sample month into the inbox and runs the domain on the month.
 
 The markers ``unit`` and ``integration`` are registered for domain packages' own test suites.
 
@@ -35,6 +37,7 @@ from work_data_hub.testing.databases import DatabaseServer, DatabaseSetupError, 
 
 if TYPE_CHECKING:
     from work_data_hub.testing.domain_runner import DomainRunner
+    from work_data_hub.testing.golden import SampleMonths
 
 TEST_DATABASE_VARIABLE = "WDH_TEST_DATABASE_URL"
 
@@ -127,6 +130,14 @@ def wdh_domain_runner(wdh_engine: Engine, wdh_database: str, tmp_path: Path) -> 
 
     settings = Settings(DATABASE_URL=wdh_database, INBOX_DIR=tmp_path / "inbox")
     return DomainRunner(wdh_engine, settings=settings)
+
+
+@pytest.fixture
+def wdh_sample_months(wdh_domain_runner: DomainRunner) -> SampleMonths:
+    """A ``SampleMonths`` running installed domains on generated months in the runner's inbox."""
+    from work_data_hub.testing.golden import SampleMonths
+
+    return SampleMonths(wdh_domain_runner)
 
 
 def pytest_configure(config: pytest.Config) -> None:

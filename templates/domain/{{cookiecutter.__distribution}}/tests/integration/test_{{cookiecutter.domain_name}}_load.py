@@ -33,6 +33,7 @@ def test_loading_the_same_file_again_{{ "adds_its_rows_again" if cookiecutter.wr
     first = wdh_domain_runner.run(DOMAIN, SAMPLE)
     second = wdh_domain_runner.run(DOMAIN, SAMPLE)
 
+    assert (first.report.status, second.report.status) == ("succeeded", "succeeded")
     table = wdh_domain_runner.loaded_rows(DOMAIN)
 {%- if cookiecutter.write_mode == "append" %}
     assert len(table) == first.report.rows_loaded + second.report.rows_loaded

@@ -59,6 +59,8 @@ class ParseMonth:
 
     A present value that names no month in ``min_year..max_year`` rejects the row
     (``"月度 'abc' is not a month"``) unless ``reject_invalid=False``; blanks become NaT.
+    With ``reject_after_run_month=True`` a month after the month of the run
+    (``context.timestamp``) rejects the row too (``"月度 2025-01 is after the run month 2024-12"``).
     """
 
     column: str
@@ -67,6 +69,7 @@ class ParseMonth:
     max_year: int = MAX_YEAR
     reject_invalid: bool = True
     name: str = "parse_month"
+    reject_after_run_month: bool = False
 
     def execute(self, data: pd.DataFrame, context: PipelineContext) -> pd.DataFrame:
         """Return ``data`` with the parsed months in ``target`` (default: ``column``)."""
@@ -74,9 +77,23 @@ class ParseMonth:
         raw = data[self.column]
         months = parse_month(raw, min_year=self.min_year, max_year=self.max_year)
         output = data.assign(**{self.target or self.column: months})
-        if not self.reject_invalid:
-            return output
-        return split_rejected(data, output, [_unreadable(self.column, raw, months, "a month")])
+        failures: list[RowFailure] = []
+        if self.reject_invalid:
+            failures.append(_unreadable(self.column, raw, months, "a month"))
+        if self.reject_after_run_month:
+            failures.append(_after_run_month(self.column, months, context))
+        return split_rejected(data, output, failures)
+
+
+def _after_run_month(column: str, months: pd.Series, context: PipelineContext) -> RowFailure:
+    """Return the rows whose month lies after the month of the run, with reasons."""
+    run_month = pd.Timestamp(context.timestamp.year, context.timestamp.month, 1)
+    mask = (months > run_month).to_numpy(dtype=bool)
+    reasons = np.full(len(months), "", dtype=object)
+    reasons[mask] = [
+        f"{column} {month:%Y-%m} is after the run month {run_month:%Y-%m}" for month in months[mask]
+    ]
+    return RowFailure(column, mask, reasons)
 
 
 @dataclass(frozen=True)

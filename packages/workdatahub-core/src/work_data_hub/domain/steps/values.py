@@ -123,20 +123,31 @@ class StripPrefix:
 
 @dataclass(frozen=True)
 class FillDefault:
-    """Fill blank values of ``column`` with ``value`` in the rows matching ``when``.
+    """Fill blank values of ``column`` with ``value``, or from ``from_column``, where ``when`` holds.
 
     ``FillDefault("计划代码", "AN001", when={"计划类型": "集合计划"})``; ``when`` may also be a
     function of the frame returning a boolean Series; without ``when`` every blank is filled.
+    ``FillDefault("客户名称", from_column="计划名称", when={"计划类型": "单一计划"})`` takes
+    each blank's value from the same row of ``from_column``. Give ``value`` or ``from_column``.
     """
 
     column: str
-    value: Any
+    value: Any = None
     when: Condition | None = None
     name: str = "fill_default"
+    from_column: str | None = None
+
+    def __post_init__(self) -> None:
+        if (self.value is None) == (self.from_column is None):
+            raise TypeError(
+                f"step '{self.name}' on {self.column!r}: give either value or from_column"
+            )
 
     def execute(self, data: pd.DataFrame, context: PipelineContext) -> pd.DataFrame:
         """Return ``data`` with the selected blanks filled."""
-        require_columns(data, [self.column], self.name)
+        sources = [] if self.from_column is None else [self.from_column]
+        require_columns(data, [self.column, *sources], self.name)
         values = data[self.column]
         fill = is_blank(values) & rows_matching(data, self.when, self.name)
-        return data.assign(**{self.column: values.mask(fill.to_numpy(dtype=bool), self.value)})
+        filling = self.value if self.from_column is None else data[self.from_column]
+        return data.assign(**{self.column: values.mask(fill.to_numpy(dtype=bool), filling)})

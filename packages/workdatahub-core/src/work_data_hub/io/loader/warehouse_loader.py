@@ -33,7 +33,7 @@ __all__ = ["COPY_THRESHOLD_ROWS", "DROPPED_COLUMNS_WARNING", "LoadResult", "Ware
 
 logger = get_logger(__name__)
 
-COPY_THRESHOLD_ROWS = 500
+COPY_THRESHOLD_ROWS = 100
 """Frames with at least this many rows go through COPY; smaller ones through batched INSERTs.
 
 Measured on the reference machine (see docs/performance.md): below it, COPY's fixed cost

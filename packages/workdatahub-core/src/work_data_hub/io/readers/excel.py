@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator, Sequence
-from itertools import islice
+from bisect import bisect_left
+from itertools import islice, repeat
 from pathlib import Path
 
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
+import pyarrow as pa
 import python_calamine
 
 from work_data_hub.io.readers.headers import (
@@ -85,50 +86,56 @@ def _open_problem(path: Path, error: Exception) -> str:
     return f"the file is not an Excel workbook ({error})"
 
 
-def _column_text(column: npt.NDArray[np.object_]) -> list[str | None]:
-    """Return one column's cells as text; all-text and text-or-number columns take a fast path."""
+def _float_texts(numbers: npt.NDArray[np.float64]) -> npt.NDArray[np.object_]:
+    """Return ``_float_text`` of every number, vectorised: integers via ``int``, others ``repr``."""
+    limit = _EXACT_INTEGER_LIMIT
+    integral = np.isfinite(numbers) & (numbers == np.trunc(numbers)) & (np.abs(numbers) <= limit)
+    texts = np.empty(len(numbers), dtype=object)
+    texts[integral] = list(map(str, numbers[integral].astype(np.int64).tolist()))
+    texts[~integral] = list(map(repr, numbers[~integral].tolist()))
+    return texts
+
+
+def _column_text(column: npt.NDArray[np.object_]) -> pa.Array:
+    """Return one column's cells as Arrow text, empty cells null (see ``cell_text``).
+
+    All-text and text-or-number columns (nearly every column of a real sheet) are converted
+    without a Python call per cell; other columns go through ``cell_text`` cell by cell.
+    """
     kinds = set(map(type, column))
-    if kinds <= {str}:
-        return [v or None for v in column]
     if kinds <= {str, float}:
-        limit = _EXACT_INTEGER_LIMIT
-        return [
-            (v or None)
-            if type(v) is str
-            else (str(int(v)) if v.is_integer() and -limit <= v <= limit else repr(v))
-            for v in column
-        ]
-    return [cell_text(v) for v in column]
+        texts = column
+        if float in kinds:
+            is_number = np.fromiter(
+                map(isinstance, column, repeat(float)), dtype=bool, count=len(column)
+            )
+            texts = column.copy()
+            texts[is_number] = _float_texts(column[is_number].astype(np.float64))
+        return pa.array(texts, type=pa.large_string(), mask=texts == "")
+    return pa.array([cell_text(value) for value in column], type=pa.large_string())
 
 
-def _text_columns(rows: Sequence[list[CellValue]]) -> list[list[str | None]]:
-    """Turn row-major raw cells into column-major text (numpy transposes faster than zip)."""
-    table = np.array(rows, dtype=object)
+def _text_columns(table: npt.NDArray[np.object_]) -> list[pa.Array]:
+    """Return every column of a 2-D object array of raw cells as Arrow text."""
     return [_column_text(table[:, position]) for position in range(table.shape[1])]
 
 
-def _numbered_rows(
-    rows: Iterator[list[CellValue]],
-    errors: dict[tuple[int, int], str],
-    first_column: int,
-    last_row: int,
-) -> Iterator[tuple[int, list[CellValue]]]:
-    """Yield ``(Excel row number, cells)`` for every non-empty row, error cells filled in.
+class _ErrorCells:
+    """Error-cell texts by Excel row number, put back into the raw cells chunk by chunk."""
 
-    python-calamine 0.9 yields rows from row 1 of the sheet but columns from the first used
-    one; row numbers rest on that layout, so a change of it raises instead of misnumbering.
-    """
-    errors_by_row: dict[int, list[tuple[int, str]]] = {}
-    for (row_index, column_index), text in errors.items():
-        errors_by_row.setdefault(row_index + 1, []).append((column_index - first_column, text))
-    number = 0
-    for number, row in enumerate(rows, start=1):
-        for position, text in errors_by_row.get(number, ()):
-            row[position] = text
-        if row.count("") != len(row):
-            yield number, row
-    if number != last_row:
-        raise RuntimeError(f"python-calamine yielded {number} rows for a sheet of {last_row}")
+    def __init__(self, errors: dict[tuple[int, int], str], first_column: int) -> None:
+        self._cells = sorted(
+            (row_index + 1, column_index - first_column, text)
+            for (row_index, column_index), text in errors.items()
+        )
+        self._rows = [row for row, _, _ in self._cells]
+
+    def fill(self, table: npt.NDArray[np.object_], first_row: int) -> None:
+        """Write the error texts of rows ``first_row`` … into ``table`` (row 0 is ``first_row``)."""
+        start = bisect_left(self._rows, first_row)
+        stop = bisect_left(self._rows, first_row + len(table))
+        for row, position, text in self._cells[start:stop]:
+            table[row - first_row, position] = text
 
 
 class ExcelReader:
@@ -160,31 +167,52 @@ class ExcelReader:
     def _read_sheet(
         self, path: Path, source: SourceSpec, sheet_name: str, sheet: python_calamine.CalamineSheet
     ) -> pd.DataFrame:
+        """Read the sheet in chunks of rows; empty rows are skipped, Excel row numbers kept.
+
+        python-calamine 0.9 yields rows from row 1 of the sheet but columns from the first used
+        one; row numbers rest on that layout, so a change of it raises instead of misnumbering.
+        """
         if sheet.start is None or sheet.end is None:
             raise SourceFileError(path, "the sheet is empty: no header row found", sheet=sheet_name)
         first_column = sheet.start[1]
-        rows = _numbered_rows(
-            sheet.iter_rows(), error_cells(path, sheet_name), first_column, sheet.end[0] + 1
-        )
-        header = next(rows, None)
-        if header is None:
-            raise SourceFileError(path, "the sheet is empty: no header row found", sheet=sheet_name)
-        header_row, header_cells = header
+        last_row = sheet.end[0] + 1
+        errors = _ErrorCells(error_cells(path, sheet_name), first_column)
 
         def position_name(position: int) -> str:
             return column_letter(first_column + position)
 
-        names = resolve_headers(
-            [cell_text(value) for value in header_cells],
-            source,
-            path=path,
-            sheet=sheet_name,
-            row=header_row,
-            position_name=position_name,
-        )
-        builder = TextFrameBuilder(names, path=path, sheet=sheet_name, position_name=position_name)
+        builder: TextFrameBuilder | None = None
+        header_row = 0
+        rows_seen = 0
+        rows = sheet.iter_rows()
         while chunk := list(islice(rows, self.chunk_rows)):
-            builder.add(_text_columns([cells for _, cells in chunk]), [n for n, _ in chunk])
+            table = np.array(chunk, dtype=object)
+            first_row = rows_seen + 1
+            rows_seen += len(chunk)
+            errors.fill(table, first_row)
+            filled = (table != "").any(axis=1)
+            numbers = np.flatnonzero(filled) + first_row
+            table = table[filled]
+            if builder is None and len(table):
+                header_row = int(numbers[0])
+                names = resolve_headers(
+                    [cell_text(value) for value in table[0].tolist()],
+                    source,
+                    path=path,
+                    sheet=sheet_name,
+                    row=header_row,
+                    position_name=position_name,
+                )
+                builder = TextFrameBuilder(
+                    names, path=path, sheet=sheet_name, position_name=position_name
+                )
+                table, numbers = table[1:], numbers[1:]
+            if builder is not None and len(table):
+                builder.add(_text_columns(table), numbers.tolist())
+        if rows_seen != last_row:
+            raise RuntimeError(f"python-calamine yielded {rows_seen} rows for a sheet of {last_row}")
+        if builder is None:
+            raise SourceFileError(path, "the sheet is empty: no header row found", sheet=sheet_name)
         frame = builder.frame()
         frame.attrs.update(sheet=sheet_name, header_row=header_row)
         return frame

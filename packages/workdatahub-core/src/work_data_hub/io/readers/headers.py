@@ -11,9 +11,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
-
 import pandas as pd
+import pyarrow as pa
 
 from work_data_hub.domain.columns import SOURCE_ROW_COLUMN
 from work_data_hub.plugins.definition import SourceSpec
@@ -106,9 +105,9 @@ def resolve_headers(
 class TextFrameBuilder:
     """Collects a file's data chunk by chunk and builds the reader's DataFrame.
 
-    Chunks keep memory bounded: each chunk's Python strings become an Arrow-backed string
-    column as soon as it is added. The frame has one ``str`` column per named header
-    position plus ``wdh_source_row`` (int64).
+    Chunks keep memory bounded: each chunk's Python strings become Arrow text as soon as it
+    is added, and the chunks of a column end up as one chunked Arrow column without copying.
+    The frame has one ``str`` column per named header position plus ``wdh_source_row`` (int64).
     """
 
     def __init__(
@@ -123,14 +122,18 @@ class TextFrameBuilder:
         self._path = path
         self._sheet = sheet
         self._position_name = position_name
-        self._chunks: list[list[pd.Series]] = [[] for _ in self._names]
+        self._chunks: list[list[pa.Array]] = [[] for _ in self._names]
         self._source_rows: list[int] = []
 
-    def add(self, columns: Sequence[TextColumn], source_rows: Sequence[int]) -> None:
-        """Append one chunk: a text column per header position, each as long as ``source_rows``."""
+    def add(self, columns: Sequence[TextColumn | pa.Array], source_rows: Sequence[int]) -> None:
+        """Append one chunk: a text column per header position, each as long as ``source_rows``.
+
+        A column is a list of ``str``/``None`` or an Arrow string array (nulls for empty cells).
+        """
         for chunks, values in zip(self._chunks, columns, strict=True):
-            cells: list[Any] = values
-            chunks.append(pd.Series(cells, dtype=object).astype("str"))
+            chunks.append(
+                values if isinstance(values, pa.Array) else pa.array(values, type=pa.large_string())
+            )
         self._source_rows.extend(source_rows)
 
     def frame(self) -> pd.DataFrame:
@@ -142,7 +145,7 @@ class TextFrameBuilder:
         """
         data: dict[str, pd.Series] = {}
         for position, (name, chunks) in enumerate(zip(self._names, self._chunks, strict=True)):
-            values = pd.concat(chunks, ignore_index=True) if chunks else pd.Series([], dtype="str")
+            values = pd.Series(pa.chunked_array(chunks, type=pa.large_string()), dtype="str")
             if name is None:
                 filled = values.notna().to_numpy().nonzero()[0]
                 if not len(filled):

@@ -1,0 +1,134 @@
+"""Helpers for a domain package's golden and sample tests, on top of ``domain_runner``.
+
+- ``read_text_csv(path)`` reads a hand-made CSV as a reader returns a sheet.
+- ``transform_sheet(domain, sheet, run_at=...)`` writes a frame as the domain's source file
+  and runs ``transform_file`` on it: the domain's reader, steps and schema validation at a
+  fixed run time, no database. Compare the result with ``assert_golden`` (``domain_runner``).
+- ``FixedCompanyIdCache`` stands in for the warehouse's company-id cache.
+- ``SampleMonths(runner).run(domain, month)`` writes the domain's generated sample month into
+  the runner's inbox and runs the domain on that month, as ``workdatahub run --month`` does;
+  the pytest fixture ``wdh_sample_months`` provides one on a fresh database.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import tempfile
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from work_data_hub.domain.services import DomainServices
+from work_data_hub.io.enrichment import CacheHits
+from work_data_hub.io.runs import RunRequest, run_domain
+from work_data_hub.io.sample_data import generate_month
+from work_data_hub.plugins import DomainRegistry, get_registry
+from work_data_hub.testing.domain_runner import (
+    DomainRun,
+    DomainRunner,
+    TransformedFile,
+    plugin_registry,
+    transform_file,
+    write_sample_file,
+)
+
+__all__ = [
+    "FixedCompanyIdCache",
+    "SampleMonths",
+    "read_text_csv",
+    "transform_sheet",
+]
+
+_EXTENSIONS = {"excel": ".xlsx", "csv": ".csv"}
+
+
+def read_text_csv(path: Path) -> pd.DataFrame:
+    """Return a UTF-8 CSV as a reader returns a sheet: every cell text, empty cells ``None``."""
+    return pd.read_csv(path, dtype="str", keep_default_na=False, na_values=[""], encoding="utf-8")
+
+
+def _domain_in_registry(
+    domain: str | object, registry: DomainRegistry | None
+) -> tuple[str, DomainRegistry]:
+    """Return the domain's name and a registry holding it (see ``transform_file``)."""
+    if isinstance(domain, str):
+        return domain, registry or get_registry()
+    registry = plugin_registry(domain)
+    if len(registry.domains) != 1:
+        raise ValueError(f"{domain!r} declares {len(registry.domains)} domains, not one")
+    return next(iter(registry.domains)), registry
+
+
+def transform_sheet(
+    domain: str | object,
+    sheet: pd.DataFrame,
+    *,
+    run_at: dt.datetime,
+    services: DomainServices | None = None,
+    registry: DomainRegistry | None = None,
+) -> TransformedFile:
+    """Write ``sheet`` as the domain's source file and return ``transform_file`` of it.
+
+    The file (a workbook with ``sheet`` on the domain's sheet, or CSV text) lives in a
+    temporary folder for the call, so the domain's own reader, header aliases and required
+    columns apply exactly as in a run. ``domain``, ``services`` and ``registry`` are as for
+    ``transform_file``; ``run_at`` fixes the run's time, on which rules such as "a month after
+    the run month is rejected" depend. Row numbers are the sheet's rows from 2.
+    """
+    name, registry = _domain_in_registry(domain, registry)
+    source = registry.get(name).definition.source
+    with tempfile.TemporaryDirectory(prefix="wdh-sheet-") as folder:
+        path = Path(folder) / f"{name}{_EXTENSIONS[source.file_type]}"
+        write_sample_file(path, sheet, file_type=source.file_type, sheet=source.sheet)
+        return transform_file(name, path, registry=registry, services=services, run_at=run_at)
+
+
+@dataclass(frozen=True)
+class FixedCompanyIdCache:
+    """A company-id cache with fixed entries, standing in for the warehouse's in unit tests.
+
+    ``by_name`` maps normalised customer names to ids, ``by_plan_code`` plan codes to ids;
+    ``fetch`` answers the entries asked for, like ``WarehouseCompanyIdCache``.
+    """
+
+    by_name: Mapping[str, str] = field(default_factory=dict)
+    by_plan_code: Mapping[str, str] = field(default_factory=dict)
+
+    def fetch(self, names: Collection[str], plan_codes: Collection[str]) -> CacheHits:
+        """Return the held ids of the asked names and plan codes."""
+        return CacheHits(
+            by_name={name: id_ for name, id_ in self.by_name.items() if name in names},
+            by_plan_code={
+                code: id_ for code, id_ in self.by_plan_code.items() if code in plan_codes
+            },
+        )
+
+
+@dataclass(frozen=True)
+class SampleMonths:
+    """Runs installed domains on their generated sample months, against ``runner``'s database."""
+
+    runner: DomainRunner
+
+    def run(
+        self, domain: str, month: str, *, rows: int | None = None, seed: int = 7
+    ) -> DomainRun:
+        """Write ``domain``'s sample file for ``month`` into the runner's inbox, run the month.
+
+        ``rows`` and ``seed`` go to the domain's ``workdatahub_sample_data`` hook (``None``: a
+        typical month); the file is discovered as ``workdatahub run DOMAIN --month`` finds it.
+        Returns the run's report and the rows it loaded.
+        """
+        runner = self.runner
+        registry = runner.registry or get_registry()
+        inbox = runner.settings.INBOX_DIR
+        generate_month([registry.get(domain)], inbox, month, rows=rows, seed=seed)
+        report = run_domain(
+            RunRequest(domain=domain, month=month),
+            engine=runner.engine,
+            registry=registry,
+            settings=runner.settings,
+        )
+        return DomainRun(report=report, rows=runner.loaded_rows(domain, report.execution_id))

@@ -1,0 +1,38 @@
+"""The sample file loaded into a fresh, migrated PostgreSQL, exactly as `workdatahub run` does."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from work_data_hub.testing.domain_runner import DomainRunner, assert_golden
+
+pytestmark = pytest.mark.integration
+
+DOMAIN = "sample_csv"
+DATA = Path(__file__).parents[1] / "data"
+SAMPLE = DATA / "sample_csv_202411.csv"
+
+
+def test_the_sample_loads_the_golden_rows_and_reports_the_rejected_ones(
+    wdh_domain_runner: DomainRunner,
+) -> None:
+    run = wdh_domain_runner.run(DOMAIN, SAMPLE)
+
+    assert run.report.status == "succeeded", run.report.error
+    assert run.report.rows_loaded == len(run.rows)
+    assert run.report.rows_read == run.report.rows_loaded + run.report.rows_rejected
+    assert_golden(run.rows, DATA / "expected_rows.csv")
+    assert all(entry["row"] >= 2 and entry["column"] for entry in run.report.rejected)
+
+
+def test_loading_the_same_file_again_replaces_its_rows(
+    wdh_domain_runner: DomainRunner,
+) -> None:
+    first = wdh_domain_runner.run(DOMAIN, SAMPLE)
+    second = wdh_domain_runner.run(DOMAIN, SAMPLE)
+
+    assert (first.report.status, second.report.status) == ("succeeded", "succeeded")
+    table = wdh_domain_runner.loaded_rows(DOMAIN)
+    assert len(table) == second.report.rows_loaded == first.report.rows_loaded
+    assert len(second.rows) == len(table)

@@ -1,0 +1,322 @@
+"""Performance regression check (`make perf-check`): a small benchmark against a committed baseline.
+
+Usage: ``python scripts/perf_check.py [--update-baseline] [--repeats 3]``
+
+Measured in one fresh, migrated database (dropped at the end):
+
+- ``loader_append``: 100,000 rows (11 columns) through ``WarehouseLoader.load_dataframe`` into
+  an empty table;
+- ``loader_delete_insert``: the same rows again with ``delete_insert``, replacing them;
+- ``pipeline_month``: one generated month (35,000 规模明细 + 2,600 收入明细 rows) through the
+  annuity domains end to end (``run_domain``: read, transform, validate, load, audit).
+
+Each is reported as a ratio to a raw psycopg2 COPY of the same rows (CSV prepared beforehand)
+measured in the same run, so that the speed of the machine cancels out. A ratio more than 20 %
+above ``benchmarks/baseline.json`` prints a WARNING line with both numbers; the exit code stays
+0. ``--update-baseline`` writes the measured ratios as the new baseline.
+
+The server is ``WDH_TEST_DATABASE_URL`` when set, otherwise an embedded PostgreSQL started in a
+temporary folder (and stopped afterwards).
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import os
+import platform
+import shutil
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from psycopg2 import sql  # type: ignore[import-untyped]
+from sqlalchemy import Engine, text
+from sqlalchemy.pool import NullPool
+from work_data_hub.config import Settings
+from work_data_hub.io.database import create_engine_for, masked, normalise_url, render_url
+from work_data_hub.io.embedded import embedded_database_url, stop_embedded
+from work_data_hub.io.loader import WarehouseLoader, arrow_csv_chunks
+from work_data_hub.io.runs import RunRequest, run_domain
+from work_data_hub.io.sample_data import generate_month
+from work_data_hub.io.schema.migrate import upgrade
+from work_data_hub.plugins import get_registry
+from work_data_hub.testing import unique_database_name
+from work_data_hub.utils.logging import configure_logging
+
+BASELINE = Path(__file__).resolve().parents[1] / "benchmarks" / "baseline.json"
+TOLERANCE = 0.20
+"""A ratio more than this share above its baseline is reported as a regression."""
+LOADER_ROWS = 100_000
+MONTH, WARM_UP_MONTH = "202411", "202410"
+MONTH_ROWS = {"annuity_performance": 35_000, "annuity_income": 2_600}
+FACTS = "perf_facts"
+FACTS_DDL = """
+CREATE TABLE {table} (
+    month date NOT NULL, business text NOT NULL, plan_code text, customer text, branch text,
+    opening numeric(18,4), closing numeric(18,4), contribution numeric(18,4),
+    income numeric(18,4), period_return numeric(10,6), source_row integer
+)"""
+FACTS_KEYS = ("month", "business")
+
+
+def facts_frame(rows: int = LOADER_ROWS) -> pd.DataFrame:
+    """Return ``rows`` deterministic fact rows: 12 months × 4 business lines, text and decimals."""
+    rng = np.random.default_rng(20261125)
+    months = pd.to_datetime([f"2024-{month:02d}-01" for month in range(1, 13)])
+    opening = np.round(rng.lognormal(14, 1.4, rows), 4)
+    return pd.DataFrame(
+        {
+            "month": months[np.arange(rows) % 12].date,
+            "business": np.array(["企年受托", "企年投资", "职年受托", "职年投资"])[
+                (np.arange(rows) // 12) % 4
+            ],
+            "plan_code": [f"P{code:04d}" for code in rng.integers(0, 2_000, rows)],
+            "customer": [f"客户{number}有限公司" for number in rng.integers(0, 20_000, rows)],
+            "branch": [f"G{code:02d}" for code in rng.integers(0, 46, rows)],
+            "opening": opening,
+            "closing": np.round(opening * rng.uniform(0.9, 1.1, rows), 4),
+            "contribution": np.round(opening * rng.uniform(0, 0.05, rows), 4),
+            "income": np.round(opening * rng.normal(0.004, 0.01, rows), 4),
+            "period_return": np.round(rng.normal(0.004, 0.01, rows), 6),
+            "source_row": np.arange(2, rows + 2),
+        }
+    )
+
+
+def timed(action: Callable[[], object]) -> float:
+    """Return the seconds ``action()`` takes."""
+    started = time.perf_counter()
+    action()
+    return time.perf_counter() - started
+
+
+def raw_copy(engine: Engine, table: str, columns: list[str], data: bytes) -> float:
+    """Return the seconds a bare psycopg2 ``COPY … FROM STDIN`` of ``data`` takes (committed)."""
+    connection = engine.raw_connection()
+    try:
+        with connection.cursor() as cursor:
+            statement = sql.SQL("COPY {} ({}) FROM STDIN WITH (FORMAT csv)").format(
+                sql.Identifier(table), sql.SQL(", ").join(map(sql.Identifier, columns))
+            )
+            started = time.perf_counter()
+            cursor.copy_expert(statement, io.BytesIO(data))
+            connection.commit()
+            return time.perf_counter() - started
+    finally:
+        connection.close()
+
+
+def execute(engine: Engine, statement: str) -> None:
+    """Run one statement outside a transaction (VACUUM needs that)."""
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        connection.exec_driver_sql(statement)
+
+
+def loader_benchmarks(engine: Engine, repeats: int) -> dict[str, tuple[float, float]]:
+    """Return ``{name: (seconds, raw COPY seconds)}`` for the loader, best of ``repeats``."""
+    frame = facts_frame()
+    for table in (FACTS, f"{FACTS}_raw"):
+        execute(engine, FACTS_DDL.format(table=table))
+    data = b"".join(arrow_csv_chunks(frame))
+    loader = WarehouseLoader(engine)
+    times: dict[str, list[float]] = {"raw": [], "append": [], "delete_insert": []}
+    for _ in range(repeats):
+        execute(engine, f"TRUNCATE {FACTS}, {FACTS}_raw")
+        times["raw"].append(raw_copy(engine, f"{FACTS}_raw", list(frame.columns), data))
+        times["append"].append(timed(lambda: loader.load_dataframe(frame, FACTS)))
+        execute(engine, f"VACUUM ANALYZE {FACTS}")
+        times["delete_insert"].append(
+            timed(lambda: loader.load_dataframe(frame, FACTS, mode="delete_insert", keys=FACTS_KEYS))
+        )
+    raw = min(times["raw"])
+    return {
+        "loader_append": (min(times["append"]), raw),
+        "loader_delete_insert": (min(times["delete_insert"]), raw),
+    }
+
+
+def copy_out(engine: Engine, table: str, execution_id: str) -> tuple[list[str], bytes]:
+    """Return the columns and the CSV of the rows ``execution_id`` loaded into ``table``."""
+    connection = engine.raw_connection()
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT column_name FROM information_schema.columns WHERE table_name = %s "
+                "ORDER BY ordinal_position",
+                (table,),
+            )
+            columns = [row[0] for row in cursor.fetchall()]
+            query = sql.SQL(
+                "COPY (SELECT {} FROM {} WHERE wdh_execution_id = {}) TO STDOUT WITH (FORMAT csv)"
+            ).format(
+                sql.SQL(", ").join(map(sql.Identifier, columns)),
+                sql.Identifier(table),
+                sql.Literal(execution_id),
+            )
+            buffer = io.BytesIO()
+            cursor.copy_expert(query, buffer)
+            return columns, buffer.getvalue()
+    finally:
+        connection.close()
+
+
+def pipeline_benchmark(engine: Engine, settings: Settings) -> dict[str, tuple[float, float]]:
+    """Return ``{"pipeline_month": (seconds, raw COPY seconds)}`` summed over the domains.
+
+    Each domain first runs a small warm-up month, so that one-off costs (imports, schema
+    building) stay out of the measurement. Per-domain times are printed for information.
+    """
+    registry = get_registry()
+    domains = [registry.get(name) for name in MONTH_ROWS]
+    generate_month(domains, settings.INBOX_DIR, WARM_UP_MONTH, rows=200, seed=1)
+    generate_month(domains, settings.INBOX_DIR, MONTH, rows=MONTH_ROWS, seed=1)
+    per_domain: dict[str, tuple[float, float]] = {}
+    for domain in domains:
+        for month in (WARM_UP_MONTH, MONTH):
+            request = RunRequest(domain.name, month=month)
+            started = time.perf_counter()
+            report = run_domain(request, engine=engine, registry=registry, settings=settings)
+            seconds = time.perf_counter() - started
+            if report.status != "succeeded":
+                raise RuntimeError(f"{domain.name} {month} failed: {report.error}")
+        table = domain.definition.table
+        columns, data = copy_out(engine, table, report.execution_id)
+        execute(engine, f'CREATE TABLE "{table}_raw" (LIKE "{table}" INCLUDING DEFAULTS)')
+        per_domain[domain.name] = (seconds, raw_copy(engine, f"{table}_raw", columns, data))
+    for name, (seconds, raw) in per_domain.items():
+        print(f"  {name}: {MONTH_ROWS[name]:,} rows in {seconds:.2f}s (raw COPY {raw:.3f}s)")
+    return {
+        "pipeline_month": (
+            sum(seconds for seconds, _ in per_domain.values()),
+            sum(raw for _, raw in per_domain.values()),
+        )
+    }
+
+
+@contextmanager
+def server_url() -> Iterator[str]:
+    """Yield the URL of the server to create the benchmark database on (see the docstring)."""
+    configured = os.environ.get("WDH_TEST_DATABASE_URL", "").strip()
+    if configured:
+        yield render_url(normalise_url(configured))
+        return
+    folder = Path(tempfile.mkdtemp(prefix="wdh-perf-"))
+    try:
+        yield render_url(normalise_url(embedded_database_url(folder / "pg")))
+    finally:
+        stop_embedded(folder / "pg")
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+@contextmanager
+def fresh_database(server: str) -> Iterator[str]:
+    """Create a uniquely named database on ``server``, migrate it, yield its URL, drop it."""
+    name = unique_database_name("perf")
+    admin = create_engine_for(server, poolclass=NullPool, isolation_level="AUTOCOMMIT")
+    quoted = f'"{name}"'
+    try:
+        with admin.connect() as connection:
+            connection.exec_driver_sql(f"CREATE DATABASE {quoted}")
+        url = render_url(normalise_url(server).set(database=name))
+        upgrade(url)
+        yield url
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f"DROP DATABASE IF EXISTS {quoted} WITH (FORCE)"))
+        admin.dispose()
+
+
+def quiet_settings(database_url: str, inbox: Path) -> Settings:
+    """Settings for the benchmark: this database and inbox, warnings-only logging, no .env."""
+    return Settings(
+        _env_file=None,  # type: ignore[call-arg]
+        ENVIRONMENT="dev",
+        LOG_LEVEL="WARNING",
+        DATABASE_URL=database_url,
+        INBOX_DIR=inbox,
+    )
+
+
+def measure(repeats: int) -> dict[str, tuple[float, float]]:
+    """Run every benchmark once in a fresh database; return seconds and raw COPY seconds."""
+    configure_logging(quiet_settings("embedded", Path(".")), force=True)
+    with server_url() as server, fresh_database(server) as url, tempfile.TemporaryDirectory() as tmp:
+        settings = quiet_settings(url, Path(tmp))
+        print(f"perf-check: database {masked(url)}", flush=True)
+        engine = create_engine_for(url)
+        try:
+            return loader_benchmarks(engine, repeats) | pipeline_benchmark(engine, settings)
+        finally:
+            engine.dispose()
+
+
+def compare(results: dict[str, tuple[float, float]], baseline: dict[str, Any] | None) -> list[str]:
+    """Print one line per benchmark; return the WARNING lines for regressions."""
+    known: dict[str, float] = (baseline or {}).get("ratios", {})
+    warnings = []
+    print(f"{'benchmark':<32}{'seconds':>9}{'raw COPY':>10}{'ratio':>8}{'baseline':>10}{'change':>8}")
+    for name, (seconds, raw) in results.items():
+        ratio = seconds / raw
+        reference = known.get(name)
+        change = f"{ratio / reference - 1:+.0%}" if reference else "-"
+        shown = f"{reference:.2f}" if reference else "-"
+        print(f"{name:<32}{seconds:>9.3f}{raw:>10.3f}{ratio:>8.2f}{shown:>10}{change:>8}")
+        if reference and ratio > reference * (1 + TOLERANCE):
+            warnings.append(
+                f"WARNING: performance regression in {name}: {ratio:.2f}× a raw COPY now, "
+                f"{reference:.2f}× in the baseline ({ratio / reference - 1:+.0%}, "
+                f"more than {TOLERANCE:.0%} worse)"
+            )
+    return warnings
+
+
+def baseline_document(results: dict[str, tuple[float, float]]) -> dict[str, Any]:
+    """Return the baseline file's content for ``results``."""
+    return {
+        "measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
+        "rows": {"loader": LOADER_ROWS, **MONTH_ROWS},
+        "tolerance": TOLERANCE,
+        "ratios": {name: round(seconds / raw, 3) for name, (seconds, raw) in results.items()},
+        "seconds": {name: round(seconds, 3) for name, (seconds, _) in results.items()},
+        "raw_copy_seconds": {name: round(raw, 4) for name, (_, raw) in results.items()},
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Measure, compare with (or rewrite) the baseline, print the result; always 0 on a run."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--update-baseline", action="store_true", help="rewrite the baseline file")
+    parser.add_argument("--repeats", type=int, default=3, help="loader repeats (best is kept)")
+    parser.add_argument("--baseline", type=Path, default=BASELINE, help="baseline file")
+    options = parser.parse_args(argv)
+    started = time.perf_counter()
+    results = measure(options.repeats)
+    baseline = json.loads(options.baseline.read_text()) if options.baseline.is_file() else None
+    warnings = compare(results, baseline)
+    for line in warnings:
+        print(line)
+    if options.update_baseline:
+        options.baseline.parent.mkdir(parents=True, exist_ok=True)
+        document = baseline_document(results)
+        options.baseline.write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
+        print(f"perf-check: baseline written to {options.baseline}")
+    elif baseline is None:
+        print(f"perf-check: no baseline at {options.baseline}; run with --update-baseline")
+    elif not warnings:
+        print(f"perf-check: every ratio within {TOLERANCE:.0%} of the baseline")
+    print(f"perf-check: finished in {time.perf_counter() - started:.1f}s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
