@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import io
 import zipfile
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -87,6 +87,11 @@ def changed(cells: Cells, frame: pd.DataFrame | None = None) -> pd.DataFrame:
     return result
 
 
+def enumerate_cells(column: str, texts: tuple[str, ...]) -> Iterator[tuple[tuple[int, str], str]]:
+    """Yield ``((row, column), text)`` for the first rows, one text each."""
+    return (((row, column), text) for row, text in enumerate(texts))
+
+
 def _workbook(cells: Cells, frame: pd.DataFrame | None = None) -> Callable[[Path], None]:
     return lambda path: _write(path, changed(cells, frame))
 
@@ -124,6 +129,10 @@ def _csv_renamed(path: Path) -> None:
 def _legacy_renamed(path: Path) -> None:
     """The OLE2 signature of an old .xls (or an encrypted workbook) followed by junk."""
     path.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(range(256)) * 8)
+
+
+def _zero_bytes(path: Path) -> None:
+    path.write_bytes(b"")
 
 
 def _empty_workbook(path: Path) -> None:
@@ -166,7 +175,9 @@ def _nan_inf(path: Path) -> None:
 
 def _formula_like(path: Path) -> None:
     """Text cells that look like formulas, plus one real formula whose cached value is read."""
-    cells = {(row, "客户名称"): text for row, text in enumerate(FORMULAS)}
+    cells: dict[tuple[int, str], Any] = {
+        (row, "客户名称"): text for row, text in enumerate(FORMULAS)
+    }
     cells |= {(4, "计划名称"): "=cmd|' /C calc'!A0", (5, "期初资产规模"): 424_242.0}
     _write(path, changed(cells))
     _rewrite_sheet_xml(path, {b"<v>424242</v>": b"<f>1000+1</f><v>1001</v>"})
@@ -208,7 +219,7 @@ FILES: dict[str, Callable[[Path], None]] = {
     "corrupt_zip.xlsx": _corrupt_zip,
     "csv_renamed.xlsx": _csv_renamed,
     "legacy_ole_renamed.xlsx": _legacy_renamed,
-    "zero_bytes.xlsx": lambda path: path.write_bytes(b""),
+    "zero_bytes.xlsx": _zero_bytes,
     "empty_workbook.xlsx": _empty_workbook,
     "header_only.xlsx": _header_only,
     "missing_sheet.xlsx": _missing_sheet,
@@ -238,9 +249,7 @@ FILES: dict[str, Callable[[Path], None]] = {
     ),
     "sql_in_headers.xlsx": _sql_in_headers,
     "long_names.xlsx": _long_names,
-    "control_characters.xlsx": _workbook(
-        {(row, "计划名称"): text for row, text in enumerate(CONTROL_TEXTS)}
-    ),
+    "control_characters.xlsx": _workbook(dict(enumerate_cells("计划名称", CONTROL_TEXTS))),
     "nul_character.xlsx": _workbook({(5, "客户名称"): NUL_NAME}),
     "extra_columns_200.xlsx": _many_extra_columns,
 }

@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from loader_support import MakeLoader, execute, table_rows
 from sqlalchemy import Engine
 from sqlalchemy.pool import NullPool
-from work_data_hub.io.database import create_engine_for
+from work_data_hub.io.database import create_engine_for, render_url
 from work_data_hub.io.loader import (
     AuditWriter,
     ConnectionLostError,
@@ -97,6 +97,11 @@ def test_a_serialiser_failing_mid_stream_rolls_back_and_raises_its_own_error(
     assert loader.load_dataframe(lines_frame("2024-03", 10), "lines").rows_loaded == 10
 
 
+def with_application_name(url: str, name: str) -> str:
+    """``url`` with ``application_name`` set, so its sessions can be found in pg_stat_activity."""
+    return render_url(sa.make_url(url).update_query_dict({"application_name": name}))
+
+
 def _terminating_serialiser(url: str, application_name: str) -> Any:
     """A serialiser that kills the loading session from another connection after one chunk."""
 
@@ -125,7 +130,7 @@ def test_a_connection_killed_mid_load_leaves_the_table_unchanged_and_a_rerun_suc
     make_loader: MakeLoader, wdh_database: str, wdh_engine: Engine, lines: list[tuple[Any, ...]]
 ) -> None:
     name = f"wdh-killed-{uuid.uuid4().hex[:8]}"
-    url = f"{wdh_database}?application_name={name}"
+    url = with_application_name(wdh_database, name)
     audit = AuditWriter(wdh_engine)
     execution_id = str(uuid.uuid4())
     audit.start(execution_id, "lines_domain", target_table="public.lines")
@@ -174,7 +179,7 @@ def test_the_same_loader_recovers_after_its_connection_was_killed(
         return killing(frame) if len(calls) == 1 else SMALL_CHUNKS(frame)
 
     loader = make_loader(
-        url=f"{wdh_database}?application_name={name}", serialiser=kill_on_first_load
+        url=with_application_name(wdh_database, name), serialiser=kill_on_first_load
     )
     with pytest.raises(ConnectionLostError):
         loader.load_dataframe(lines_frame("2024-05"), "lines")

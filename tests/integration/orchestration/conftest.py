@@ -1,18 +1,11 @@
-"""Fixtures for orchestration integration tests: settings on a fresh database, fake plugins."""
+"""Fixtures for orchestration integration tests: settings on a fresh database and inbox."""
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import pytest
-
-sys.path.insert(0, str(Path(__file__).parents[2] / "unit" / "plugins"))
-
-from plugin_site import site
 from work_data_hub.config import Settings
-
-__all__ = ["settings", "site"]
 
 
 @pytest.fixture

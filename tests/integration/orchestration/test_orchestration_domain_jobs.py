@@ -1,23 +1,22 @@
 """Each domain job, executed in process against a fresh migrated PostgreSQL database.
 
 A generated month loads with metadata and a succeeded audit row; a bad file fails the run with
-the error in the event log, loads nothing and leaves a failed audit row.
+the error in the event log, loads nothing and leaves a failed audit row; the sample CSV job
+(``sample_csv``) reads, validates and loads the CSV its package ships.
 """
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
 import pytest
 import sqlalchemy as sa
 from dagster import DagsterEventType, Definitions, ExecuteInProcessResult
-from plugin_site import Site
 from sqlalchemy import Engine
 from work_data_hub.config import Settings
-from work_data_hub.io.sample_data import generate_month, write_csv
-from work_data_hub.io.schema.tables import lineage_columns, sqlalchemy_columns
+from work_data_hub.io.sample_data import SAMPLE_HOOK, generate_month
 from work_data_hub.orchestration.definitions import build_definitions
 from work_data_hub.orchestration.jobs import job_name, run_config
 from work_data_hub.orchestration.ops import DomainRunConfig
@@ -27,10 +26,19 @@ from work_data_hub.plugins import DomainRegistry, RegisteredDomain, load_domains
 pytestmark = pytest.mark.integration
 
 MONTH = "202411"
-REPOSITORY_DOMAINS = {"annuity_performance", "annuity_income"}
+REPOSITORY_DOMAINS = {"annuity_performance", "annuity_income", "sample_csv"}
 INSTALLED = sorted(load_domains({}).domains)
-TEST_PLUGIN = Path(__file__).parents[2] / "plugins" / "workdatahub-test-plugin"
-"""The installable CSV domain ``test_events`` shipped with the tests."""
+GENERATED = sorted(
+    name for name, domain in load_domains({}).domains.items() if hasattr(domain.plugin, SAMPLE_HOOK)
+)
+"""Domains whose plugin generates sample months (``workdatahub_sample_data``)."""
+
+SAMPLE_CSV_DOMAIN = "sample_csv"
+SAMPLE_CSV_DATA = (
+    Path(__file__).parents[3] / "packages" / "workdatahub-sample-csv" / "tests" / "data"
+)
+SAMPLE_CSV_FILE = SAMPLE_CSV_DATA / "sample_csv_202411.csv"
+SAMPLE_CSV_EXPECTED = SAMPLE_CSV_DATA / "expected_rows.csv"
 
 LOAD_METADATA = {
     "execution_id",
@@ -81,11 +89,16 @@ def _count(engine: Engine, domain: RegisteredDomain) -> int:
         return int(connection.execute(sa.select(sa.func.count()).select_from(table)).scalar_one())
 
 
+def _data_rows(csv_file: Path) -> int:
+    return len(csv_file.read_text(encoding="utf-8").splitlines()) - 1
+
+
 def test_the_repository_domains_are_installed() -> None:
     assert set(INSTALLED) >= REPOSITORY_DOMAINS
+    assert set(GENERATED) >= {"annuity_performance", "annuity_income"}
 
 
-@pytest.mark.parametrize("domain_name", INSTALLED)
+@pytest.mark.parametrize("domain_name", GENERATED)
 def test_a_domain_job_loads_a_generated_month(
     domain_name: str, settings: Settings, wdh_database: str, wdh_engine: Engine
 ) -> None:
@@ -143,54 +156,27 @@ def test_a_domain_job_on_a_bad_file_fails_and_loads_nothing(
     assert _count(wdh_engine, domain) == 0
 
 
-def _install_test_plugin(site: Site, monkeypatch: pytest.MonkeyPatch) -> RegisteredDomain:
-    site.add_metadata(
-        "workdatahub-test-plugin", "0.1.0", {"test_events": "workdatahub_test_plugin"}
-    )
-    monkeypatch.syspath_prepend(str(TEST_PLUGIN / "src"))
-    site.modules.append("workdatahub_test_plugin")
-    return site.load().get("test_events")
-
-
-def _create_table(engine: Engine, domain: RegisteredDomain) -> None:
-    metadata = sa.MetaData()
-    sa.Table(
-        domain.definition.table,
-        metadata,
-        *sqlalchemy_columns(domain.columns),
-        *lineage_columns(),
-        schema=domain.definition.db_schema,
-    )
-    metadata.create_all(engine)
-
-
 def test_the_sample_csv_job_reads_validates_and_loads(
-    site: Site,
-    monkeypatch: pytest.MonkeyPatch,
-    settings: Settings,
-    wdh_database: str,
-    wdh_engine: Engine,
+    settings: Settings, wdh_database: str, wdh_engine: Engine
 ) -> None:
     """The seed's sample job: read a CSV, validate it against the declared columns, load it."""
-    domain = _install_test_plugin(site, monkeypatch)
-    _create_table(wdh_engine, domain)
-    events = pd.DataFrame(
-        {
-            "event_date": ["2024-11-01", "2024-11-02", "not a date"],
-            "customer": ["华信科技有限公司", "Acme", "Bad Row"],
-            "amount": ["12.50", "7", "3"],
-        }
-    )
-    write_csv(settings.INBOX_DIR / MONTH / "events 11.csv", events)
-    tolerant = settings.model_copy(update={"WDH_REJECT_THRESHOLD": 0.5})
-    definitions = _definitions(load_domains({}), tolerant, wdh_database)
+    registry = load_domains({})
+    domain = registry.get(SAMPLE_CSV_DOMAIN)
+    inbox_file = settings.INBOX_DIR / MONTH / SAMPLE_CSV_FILE.name
+    inbox_file.parent.mkdir(parents=True)
+    shutil.copyfile(SAMPLE_CSV_FILE, inbox_file)
 
-    result = _run(definitions, "test_events", DomainRunConfig(month=MONTH))
+    result = _run(
+        _definitions(registry, settings, wdh_database),
+        SAMPLE_CSV_DOMAIN,
+        DomainRunConfig(month=MONTH),
+    )
 
     assert result.success
     report = result.output_for_node("load")
-    assert (report.rows_read, report.rows_loaded, report.rows_rejected) == (3, 2, 1)
-    [rejection] = report.rejected
-    assert (rejection["row"], rejection["column"]) == (4, "event_date")
-    assert _count(wdh_engine, domain) == 2
+    assert report.file == str(inbox_file)
+    assert report.rows_loaded == _data_rows(SAMPLE_CSV_EXPECTED) > 0
+    assert report.rows_read == report.rows_loaded + report.rows_rejected
+    assert {entry["column"] for entry in report.rejected} == {"month"}
+    assert _count(wdh_engine, domain) == report.rows_loaded
     assert _execution(wdh_engine, report.execution_id).status == "succeeded"

@@ -23,7 +23,7 @@ def settings(tmp_path: Path, wdh_database: str) -> Settings:
     inbox = tmp_path / "inbox"
     inbox.mkdir()
     return Settings(
-        _env_file=None,  # type: ignore[call-arg]
+        _env_file=None,
         ENVIRONMENT="dev",
         DATABASE_URL=wdh_database,
         INBOX_DIR=inbox,

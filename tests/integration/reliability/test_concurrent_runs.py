@@ -25,7 +25,7 @@ pytestmark = pytest.mark.integration
 
 MONTH = "202411"
 DOMAINS = ("annuity_performance", "annuity_income")
-ROWS = {"annuity_performance": 3_000, "annuity_income": 600}
+ROWS = {"annuity_performance": 1_500, "annuity_income": 600}
 
 
 def _start_runs(

@@ -2,7 +2,7 @@
 
 A first run loads a month. A second run of the same month (a re-issued file) is stopped inside
 its ``delete_insert`` transaction, after the DELETE and part of the COPY, by a trigger that
-sleeps at source row 2,000; another connection then kills that backend with
+sleeps at source row 1,000; another connection then kills that backend with
 ``pg_terminate_backend``. The table must be exactly as the first run left it, the second
 execution recorded as failed, and a rerun must load the new file.
 """
@@ -33,8 +33,8 @@ pytestmark = pytest.mark.integration
 DOMAIN = "annuity_performance"
 TABLE = "annuity_performance"
 MONTH = "202411"
-ROWS = 4_000
-STALL_AT_ROW = 2_000
+ROWS = 2_000
+STALL_AT_ROW = 1_000
 
 
 def _month_file(folder: Path, seed: int) -> Path:

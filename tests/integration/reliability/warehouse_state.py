@@ -60,12 +60,8 @@ def table_rows(
             for column in sa.inspect(connection).get_columns(table, schema=schema)
             if column["name"] not in without
         ]
-        query = (
-            sa.select(*(sa.column(name) for name in names))
-            .select_from(sa.table(table, schema=schema))
-            .where(sa.text(where))
-        )
-        rows = connection.execute(query).all()
+        selected = sa.table(table, *(sa.column(name) for name in names), schema=schema)
+        rows = connection.execute(sa.select(selected).where(sa.text(where))).all()
     return sorted((tuple(row) for row in rows), key=repr)
 
 

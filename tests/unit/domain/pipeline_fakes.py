@@ -26,7 +26,7 @@ class FakeSleep:
         self.delays.append(seconds)
 
 
-class NetworkTimeout(TimeoutError):  # noqa: N818 - the name the seed's retry log line shows
+class NetworkTimeout(TimeoutError):
     """A transient error, as a network client would raise it."""
 
 

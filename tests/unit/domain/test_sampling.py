@@ -115,9 +115,7 @@ def test_company_names_can_put_the_place_in_brackets() -> None:
 def test_decorated_names_normalise_to_the_names_or_to_nothing(seed: int) -> None:
     rng = _rng(seed)
     names = company_names(rng, 300)
-    shares = {"suffixed": 0.3, "former": 0.2, "quoted": 0.2, "blank": 0.1}
-
-    cells = decorated_names(rng, names, **shares)
+    cells = decorated_names(rng, names, suffixed=0.3, former=0.2, quoted=0.2, blank=0.1)
 
     normalised = normalise_company_name(pd.Series(cells, dtype=object))
     blank = np.isin(cells, BLANK_NAMES)
@@ -126,7 +124,7 @@ def test_decorated_names_normalise_to_the_names_or_to_nothing(seed: int) -> None
 
 
 def test_decorated_names_hold_every_kind_of_decoration() -> None:
-    cells = pd.Series(decorated_names(_rng(), company_names(_rng(), 5_000)))
+    cells = pd.Series(decorated_names(_rng(), company_names(_rng(), 5_000)), dtype="str")
 
     assert any(cells.str.endswith(decoration).any() for decoration in NAME_DECORATIONS)
     assert cells.str.startswith("原").any()
@@ -141,7 +139,7 @@ def test_styled_amounts_and_rates_read_back_as_the_numbers(seed: int) -> None:
     amounts = np.round(rng.lognormal(10, 2, 200), 2)
     rates = np.round(rng.normal(0, 0.05, 200), 4)
 
-    money = styled(rng, amounts, {YUAN: 0.3, THOUSANDS: 0.3, None: 0.2})
+    money = styled(rng, amounts, {YUAN: 0.3, THOUSANDS: 0.3}, empty=0.2)
     percent = styled(rng, rates, {PERCENT: 0.5})
 
     written = np.array([cell is not None for cell in money])

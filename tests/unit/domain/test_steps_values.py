@@ -1,5 +1,7 @@
 """Value steps: map, replace, strip prefixes, fill defaults by condition."""
 
+from typing import Any
+
 import pandas as pd
 import pytest
 from work_data_hub.domain.pipelines import PipelineContext
@@ -136,6 +138,6 @@ def test_fill_default_from_a_missing_column_is_an_error(context: PipelineContext
 @pytest.mark.parametrize(
     "arguments", [{}, {"value": "x", "from_column": "计划名称"}], ids=["neither", "both"]
 )
-def test_fill_default_needs_exactly_one_source_of_values(arguments: dict[str, str]) -> None:
+def test_fill_default_needs_exactly_one_source_of_values(arguments: dict[str, Any]) -> None:
     with pytest.raises(TypeError, match="give either value or from_column"):
         FillDefault("客户名称", **arguments)

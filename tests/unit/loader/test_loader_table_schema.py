@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
+import sqlalchemy as sa
 from work_data_hub.io.loader import (
     InvalidLoadRequestError,
     MissingRequiredColumnsError,
@@ -82,3 +83,8 @@ def test_a_loader_never_shows_its_password() -> None:
 
     assert repr(loader) == "WarehouseLoader(postgresql+psycopg2://etl:***@db:5432/warehouse)"
     assert loader.engine.url.drivername == "postgresql+psycopg2"
+
+
+def test_an_engine_on_another_driver_is_refused() -> None:
+    with pytest.raises(InvalidLoadRequestError, match="psycopg2"):
+        WarehouseLoader(sa.create_engine("sqlite://"))

@@ -29,7 +29,6 @@ TYPICAL_ROWS = 2_600
 BUSINESS_TYPES = ("企年受托", "企年投资", "职年受托", "职年投资")
 NAME_NOISE = ("（已转出）", "注销", "-养老", "（北京）", " ")
 MONTH_SHARES = {"number": 0.75, "iso": 0.1, "chinese": 0.1, "fullwidth": 0.05}
-FEE_STYLES = {YUAN: 0.05, None: 0.1}
 REJECT_KINDS = 3
 
 
@@ -77,7 +76,7 @@ def _customer_names(rng: np.random.Generator, names: Cells, single: Mask) -> Cel
 
 
 def _fees(rng: np.random.Generator, rows: int) -> Cells:
-    return styled(rng, np.round(rng.lognormal(9, 1.2, rows), 2), FEE_STYLES)
+    return styled(rng, np.round(rng.lognormal(9, 1.2, rows), 2), {YUAN: 0.05}, empty=0.1)
 
 
 def _add_rejected_rows(rng: np.random.Generator, sheet: pd.DataFrame) -> None:

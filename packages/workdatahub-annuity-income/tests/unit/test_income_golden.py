@@ -3,18 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection
 from pathlib import Path
 
-import pandas as pd
 import pytest
-from work_data_hub.domain.columns import SOURCE_ROW_COLUMN
-from work_data_hub.domain.pipelines import Pipeline, PipelineConfig, PipelineContext, PipelineResult
 from work_data_hub.domain.services import DomainServices
-from work_data_hub.domain.steps import ValidateSchema
-from work_data_hub.io.enrichment import CacheHits, CompanyIdResolver
-from workdatahub_annuity_income.declarations import COLUMNS
-from workdatahub_annuity_income.plugin import workdatahub_steps
+from work_data_hub.io.enrichment import CompanyIdResolver
+from work_data_hub.testing.domain_runner import TransformedFile, assert_golden
+from work_data_hub.testing.golden import FixedCompanyIdCache, read_text_csv, transform_sheet
+from workdatahub_annuity_income import plugin
 
 pytestmark = pytest.mark.unit
 
@@ -30,62 +26,32 @@ EXPECTED_REJECTIONS = [
 ]
 
 
-class CachedCompanies:
-    """company_id_cache holding one customer."""
-
-    def fetch(self, names: Collection[str], plan_codes: Collection[str]) -> CacheHits:
-        return CacheHits(by_name={"江苏恒瑞医药股份有限公司": "610000001"})
-
-
-def read_text_csv(path: Path) -> pd.DataFrame:
-    """Read a CSV as the reader returns a sheet: text cells, None for empty cells."""
-    return pd.read_csv(path, dtype="str", keep_default_na=False, na_values=[""])
+@pytest.fixture(scope="module")
+def resolver() -> CompanyIdResolver:
+    cache = FixedCompanyIdCache(by_name={"江苏恒瑞医药股份有限公司": "610000001"})
+    return CompanyIdResolver(hmac_key=b"golden-key", cache=cache)
 
 
-def as_text(frame: pd.DataFrame) -> pd.DataFrame:
-    """Render the pipeline's output as text: ISO dates, numbers as Python prints them."""
-    rendered = {
-        name: values.dt.strftime("%Y-%m-%d")
-        if pd.api.types.is_datetime64_any_dtype(values)
-        else values.map(str, na_action="ignore")
-        for name, values in frame.items()
-    }
-    return pd.DataFrame(rendered).fillna("").astype("str").reset_index(drop=True)
+@pytest.fixture(scope="module")
+def golden(resolver: CompanyIdResolver) -> TransformedFile:
+    sheet = read_text_csv(DATA / "golden_input.csv")
+    services = DomainServices(enrichment=resolver)
+    return transform_sheet(plugin, sheet, run_at=RUN_AT, services=services)
 
 
-def run_golden_sheet() -> tuple[PipelineResult, CompanyIdResolver]:
-    raw = read_text_csv(DATA / "golden_input.csv")
-    raw[SOURCE_ROW_COLUMN] = range(2, len(raw) + 2)
-    resolver = CompanyIdResolver(hmac_key=b"golden-key", cache=CachedCompanies())
-    steps = [
-        *workdatahub_steps(DomainServices(enrichment=resolver)),
-        ValidateSchema(COLUMNS, drop_undeclared=True),
-    ]
-    context = PipelineContext("annuity_income", "golden", RUN_AT)
-    result = Pipeline("annuity_income", steps, PipelineConfig(stop_on_error=False)).run(
-        raw, context
-    )
-    return result, resolver
+def test_every_valid_row_comes_out_exactly_as_expected(golden: TransformedFile) -> None:
+    assert_golden(golden.valid, DATA / "golden_expected.csv")
 
 
-def test_every_valid_row_comes_out_exactly_as_expected() -> None:
-    result, _ = run_golden_sheet()
-    assert result.success
-    assert result.output_data is not None
-    expected = pd.read_csv(DATA / "golden_expected.csv", dtype="str", keep_default_na=False)
-    actual = as_text(result.output_data)[list(expected.columns)]
-    pd.testing.assert_frame_equal(actual, expected, check_dtype=False)
+def test_every_rejected_row_is_reported_with_its_excel_row_and_reason(
+    golden: TransformedFile,
+) -> None:
+    assert list(golden.rejected.itertuples(index=False, name=None)) == EXPECTED_REJECTIONS
 
 
-def test_every_rejected_row_is_reported_with_its_excel_row_and_reason() -> None:
-    result, _ = run_golden_sheet()
-    rejected = result.rejected.sort_values("source_row")
-    found = list(zip(rejected["source_row"], rejected["column"], rejected["reason"], strict=True))
-    assert found == EXPECTED_REJECTIONS
-
-
-def test_enrichment_sources_are_counted() -> None:
-    _, resolver = run_golden_sheet()
+def test_enrichment_sources_are_counted(
+    golden: TransformedFile, resolver: CompanyIdResolver
+) -> None:
     counts = resolver.source_counts
     assert counts["cache"] >= 1
     assert counts["none"] == 1

@@ -6,14 +6,12 @@ import datetime as dt
 
 import pandas as pd
 import pytest
-from work_data_hub.domain.columns import SOURCE_ROW_COLUMN
-from work_data_hub.domain.pipelines import Pipeline, PipelineConfig, PipelineContext
 from work_data_hub.domain.services import DomainServices
-from work_data_hub.domain.steps import ValidateSchema
 from work_data_hub.io.enrichment import CompanyIdResolver
-from workdatahub_annuity_income.declarations import COLUMNS, FEE_COLUMNS
-from workdatahub_annuity_income.plugin import workdatahub_steps
-from workdatahub_annuity_income.sample import generate
+from work_data_hub.testing.golden import transform_sheet
+from workdatahub_annuity_income import plugin
+from workdatahub_annuity_income.declarations import FEE_COLUMNS
+from workdatahub_annuity_income.sample import TYPICAL_ROWS, generate
 
 pytestmark = pytest.mark.unit
 
@@ -30,8 +28,10 @@ def test_the_same_seed_gives_the_same_sheet_and_another_seed_another() -> None:
     assert not first.equals(generate(MONTH, 300, seed=2))
 
 
-def test_the_documented_quirks_are_present() -> None:
-    sheet = generate(MONTH, 2_600, seed=7).rename(columns={"计划号": "计划代码"})
+def test_the_documented_quirks_are_present_in_a_typical_month() -> None:
+    sheet = plugin.workdatahub_sample_data(month=str(MONTH), rows=None, seed=7)
+    assert len(sheet) == TYPICAL_ROWS == 2_600
+    sheet = sheet.rename(columns={"计划号": "计划代码"})
     assert {"202411", "2024-11", "2024年11月", "２０２４年１１月"} <= set(_text(sheet["月度"]))
     assert "1P0290" in set(_text(sheet["计划代码"]))
     assert (sheet["计划代码"].isna() & sheet["计划类型"].notna()).any()
@@ -52,19 +52,12 @@ def test_both_plan_code_headers_occur_across_files() -> None:
 
 def test_the_pipeline_rejects_exactly_the_planted_rows() -> None:
     sheet = generate(MONTH, 2_600, seed=11)
-    raw = sheet.astype(object).map(lambda value: None if value is None else str(value))
-    raw[SOURCE_ROW_COLUMN] = range(2, len(raw) + 2)
-    steps = [
-        *workdatahub_steps(DomainServices(enrichment=CompanyIdResolver(hmac_key=b"k"))),
-        ValidateSchema(COLUMNS),
-    ]
-    context = PipelineContext("annuity_income", "sample", dt.datetime(2026, 1, 5))
-    result = Pipeline("annuity_income", steps, PipelineConfig(stop_on_error=False)).run(
-        raw, context
-    )
-    assert result.output_data is not None
+    services = DomainServices(enrichment=CompanyIdResolver(hmac_key=b"k"))
+
+    result = transform_sheet(plugin, sheet, run_at=dt.datetime(2026, 1, 5), services=services)
+
     rejected_rows = result.rejected["source_row"].nunique()
     assert rejected_rows == 3 * 5
-    assert len(result.output_data) + rejected_rows == len(sheet)
-    assert (result.output_data[list(FEE_COLUMNS)].notna()).all().all()
-    assert result.output_data["客户名称"].notna().sum() > 0.9 * len(result.output_data)
+    assert len(result.valid) + rejected_rows == result.rows_read == len(sheet)
+    assert (result.valid[list(FEE_COLUMNS)].notna()).all().all()
+    assert result.valid["客户名称"].notna().sum() > 0.9 * len(result.valid)

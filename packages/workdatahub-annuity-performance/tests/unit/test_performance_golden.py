@@ -39,7 +39,8 @@ def resolver() -> CompanyIdResolver:
 @pytest.fixture(scope="module")
 def golden(resolver: CompanyIdResolver) -> TransformedFile:
     sheet = read_text_csv(DATA / "golden_input.csv")
-    return transform_sheet(plugin, sheet, run_at=RUN_AT, services=DomainServices(resolver))
+    services = DomainServices(enrichment=resolver)
+    return transform_sheet(plugin, sheet, run_at=RUN_AT, services=services)
 
 
 def test_every_valid_row_comes_out_exactly_as_expected(golden: TransformedFile) -> None:
@@ -52,7 +53,9 @@ def test_every_rejected_row_is_reported_with_its_excel_row_and_reason(
     assert list(golden.rejected.itertuples(index=False, name=None)) == EXPECTED_REJECTIONS
 
 
-def test_enrichment_sources_are_counted(golden: TransformedFile, resolver: CompanyIdResolver) -> None:
+def test_enrichment_sources_are_counted(
+    golden: TransformedFile, resolver: CompanyIdResolver
+) -> None:
     counts = resolver.source_counts
     assert counts["override"] == 2
     assert counts["cache"] >= 1

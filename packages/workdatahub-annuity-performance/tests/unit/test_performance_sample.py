@@ -8,14 +8,12 @@ from collections.abc import Callable
 
 import pandas as pd
 import pytest
-from work_data_hub.domain.columns import SOURCE_ROW_COLUMN
-from work_data_hub.domain.pipelines import Pipeline, PipelineConfig, PipelineContext
 from work_data_hub.domain.services import DomainServices
-from work_data_hub.domain.steps import ValidateSchema
 from work_data_hub.io.enrichment import CompanyIdResolver
+from work_data_hub.testing.golden import transform_sheet
+from workdatahub_annuity_performance import plugin
 from workdatahub_annuity_performance.declarations import COLUMNS
-from workdatahub_annuity_performance.plugin import workdatahub_steps
-from workdatahub_annuity_performance.sample import generate
+from workdatahub_annuity_performance.sample import TYPICAL_ROWS, generate
 
 pytestmark = pytest.mark.unit
 
@@ -30,7 +28,7 @@ CURRENT_HEADERS = {
 
 @pytest.fixture(scope="module")
 def month_sheet() -> pd.DataFrame:
-    return generate(MONTH, 35_000, seed=7)
+    return plugin.workdatahub_sample_data(month=str(MONTH), rows=None, seed=7)
 
 
 def _text(values: pd.Series) -> pd.Series:
@@ -55,8 +53,10 @@ def _timed(action: Callable[[], object]) -> float:
     return time.perf_counter() - started
 
 
-def test_cells_hold_what_a_sheet_holds(month_sheet: pd.DataFrame) -> None:
-    assert len(month_sheet) == 35_000
+def test_a_typical_month_has_35000_rows_whose_cells_hold_what_a_sheet_holds(
+    month_sheet: pd.DataFrame,
+) -> None:
+    assert len(month_sheet) == TYPICAL_ROWS == 35_000
     headers = {CURRENT_HEADERS.get(c, c) for c in month_sheet.columns}
     assert headers == {column.name for column in COLUMNS} - DERIVED
     kinds = {type(value) for column in month_sheet for value in month_sheet[column]}
@@ -92,20 +92,13 @@ def test_both_header_spellings_occur_across_files() -> None:
 
 def test_the_pipeline_rejects_exactly_the_planted_half_percent() -> None:
     sheet = generate(MONTH, 4_000, seed=11)
-    raw = sheet.astype(object).map(lambda value: None if value is None else str(value))
-    raw[SOURCE_ROW_COLUMN] = range(2, len(raw) + 2)
-    steps = [
-        *workdatahub_steps(DomainServices(enrichment=CompanyIdResolver(hmac_key=b"k"))),
-        ValidateSchema(COLUMNS),
-    ]
-    context = PipelineContext("annuity_performance", "sample", dt.datetime(2026, 1, 5))
-    result = Pipeline("annuity_performance", steps, PipelineConfig(stop_on_error=False)).run(
-        raw, context
-    )
-    assert result.output_data is not None
+    services = DomainServices(enrichment=CompanyIdResolver(hmac_key=b"k"))
+
+    result = transform_sheet(plugin, sheet, run_at=dt.datetime(2026, 1, 5), services=services)
+
     rejected_rows = result.rejected["source_row"].nunique()
     assert rejected_rows == 4 * 5
-    assert len(result.output_data) + rejected_rows == len(sheet)
+    assert len(result.valid) + rejected_rows == result.rows_read == len(sheet)
     reasons = result.rejected["reason"]
     assert reasons.str.contains("is not a month").sum() == 5
     assert reasons.str.contains("is after the run month").sum() == 5

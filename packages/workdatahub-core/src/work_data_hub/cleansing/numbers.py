@@ -7,6 +7,7 @@ import pandas as pd
 
 from work_data_hub.cleansing.text import (
     WHITESPACE_CLASS,
+    as_text,
     map_distinct,
     replace_where_found,
     to_halfwidth,
@@ -14,6 +15,9 @@ from work_data_hub.cleansing.text import (
 
 _NOISE = r"[,¥$€£]|^(?i:RMB|CNY)|元$"
 """Thousands separators, currency signs and codes, a trailing 元."""
+
+_PLAIN_NUMBER = r"[0-9.eE+\-]+"
+"""Text that no cleaning step changes."""
 
 _PERCENT_DECIMALS = 12
 """Rounding applied after dividing a percentage by 100, to drop binary noise (5.09% → 0.0509)."""
@@ -78,9 +82,17 @@ def _is_plain_number(values: pd.Series) -> bool:
 
 
 def _numeric_text(values: pd.Series) -> pd.Series:
-    """Return half-width text with whitespace, separators and currency markers removed."""
-    compact = replace_where_found(to_halfwidth(values), WHITESPACE_CLASS, "")
-    return replace_where_found(compact, _NOISE, "")
+    """Return half-width text with whitespace, separators and currency markers removed.
+
+    ``values`` has a unique index. Text of digits, signs, points and exponents (most amounts)
+    is already clean: only the other values go through the cleaning steps.
+    """
+    text = as_text(values)
+    plain = text.str.fullmatch(_PLAIN_NUMBER, na=False).to_numpy(dtype=bool)
+    if plain.all():
+        return text
+    compact = replace_where_found(to_halfwidth(text[~plain]), WHITESPACE_CLASS, "")
+    return text.mask(~plain, replace_where_found(compact, _NOISE, ""))
 
 
 def _finite(numbers: pd.Series) -> pd.Series:

@@ -28,7 +28,9 @@ def sample_data(
     month: Annotated[
         str, typer.Option("--month", help="The month to generate (YYYYMM).")
     ] = DEMO_MONTH,
-    rows: Annotated[int, typer.Option("--rows", help="Rows of the largest sheet.")] = 35_000,
+    rows: Annotated[
+        int | None, typer.Option("--rows", help="Rows per sheet (default: a typical month).")
+    ] = None,
     out: Annotated[Path, typer.Option("--out", help="Inbox folder to write into.")] = Path("inbox"),
     seed: Annotated[int, typer.Option("--seed", help="Random seed; same seed, same files.")] = 7,
 ) -> None:
@@ -39,7 +41,9 @@ def sample_data(
 
 
 def demo(
-    rows: Annotated[int, typer.Option("--rows", help="Rows of the largest sheet.")] = 35_000,
+    rows: Annotated[
+        int | None, typer.Option("--rows", help="Rows per sheet (default: a typical month).")
+    ] = None,
     keep_running: Annotated[
         bool, typer.Option("--keep-running", help="Leave the embedded PostgreSQL running.")
     ] = False,

@@ -178,16 +178,23 @@ def decorated_names(
 
 
 def styled(
-    rng: np.random.Generator, values: npt.NDArray[Any], styles: Mapping[str | None, float]
+    rng: np.random.Generator,
+    values: npt.NDArray[Any],
+    styles: Mapping[str, float],
+    *,
+    empty: float = 0.0,
 ) -> Cells:
     """Return numbers as numeric cells, except a share written as text in each style.
 
     ``styles`` maps a ``str.format`` style (``YUAN``, ``THOUSANDS``, ``PERCENT``) to the share
-    of rows written that way; the style ``None`` leaves that share of cells empty.
+    of rows written that way; another ``empty`` share of the cells is left empty.
     """
     cells = values.astype(object)
-    for style, chosen in zip(styles, bands(rng, len(values), *styles.values()), strict=True):
-        cells[chosen] = None if style is None else [style.format(v) for v in values[chosen]]
+    shares = (*styles.values(), empty)
+    *written, blank = bands(rng, len(values), *shares)
+    for style, chosen in zip(styles, written, strict=True):
+        cells[chosen] = [style.format(value) for value in values[chosen]]
+    cells[blank] = None
     return cells
 
 
@@ -213,5 +220,7 @@ def vary_headers(
     per variant decides for the whole sheet.
     """
     chosen = rng.random(len(variants)) < 0.5
-    renames = dict(variant for variant, rename in zip(variants.items(), chosen, strict=True) if rename)
+    renames = dict(
+        variant for variant, rename in zip(variants.items(), chosen, strict=True) if rename
+    )
     return sheet.rename(columns=renames)

@@ -60,9 +60,11 @@ def dev_environment(settings: Settings, base: Mapping[str, str]) -> dict[str, st
 def run_until_stopped(command: Sequence[str], environment: Mapping[str, str]) -> int:
     """Run ``command`` until it exits and return its exit code.
 
-    Ctrl+C reaches the child directly and SIGTERM is passed on as SIGINT: ``dagster dev`` shuts
-    down cleanly on SIGINT, and this process waits for it.
+    Ctrl+C (SIGINT to the terminal's process group) reaches the child directly while this process
+    ignores it and waits; a SIGTERM sent to this process is passed on to the child as SIGINT.
+    ``dagster dev`` shuts down cleanly on one SIGINT; a second one would cut its cleanup short.
     """
+    previous = signal.getsignal(signal.SIGINT), signal.getsignal(signal.SIGTERM)
     # A handler rather than an inherited "ignore": the child then starts with SIGINT at default.
     signal.signal(signal.SIGINT, signal.default_int_handler)
     process = subprocess.Popen(list(command), env=dict(environment))  # noqa: S603 (our own argv)
@@ -70,13 +72,16 @@ def run_until_stopped(command: Sequence[str], environment: Mapping[str, str]) ->
     def forward_as_interrupt(signum: int, frame: FrameType | None) -> None:
         process.send_signal(signal.SIGINT)
 
+    # Ignoring SIGINT here (the child has started) also keeps Popen.wait from being interrupted
+    # between reaping the child and recording its exit code, which would lose the code.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, forward_as_interrupt)
-    while True:
-        try:
-            return process.wait()
-        except KeyboardInterrupt:
-            # The terminal sent Ctrl+C to dagster dev as well: wait for it to shut down.
-            continue
+    try:
+        return process.wait()
+    finally:
+        for signum, handler in zip((signal.SIGINT, signal.SIGTERM), previous, strict=True):
+            if handler is not None:
+                signal.signal(signum, handler)
 
 
 def main(arguments: Sequence[str] | None = None) -> int:

@@ -1,13 +1,11 @@
-"""Helpers for a domain package's golden and sample tests, on top of ``domain_runner``.
+"""Golden tests without a database: a hand-made sheet through a domain's rules at a fixed time.
 
 - ``read_text_csv(path)`` reads a hand-made CSV as a reader returns a sheet.
 - ``transform_sheet(domain, sheet, run_at=...)`` writes a frame as the domain's source file
   and runs ``transform_file`` on it: the domain's reader, steps and schema validation at a
-  fixed run time, no database. Compare the result with ``assert_golden`` (``domain_runner``).
+  fixed run time. Compare the result with ``assert_golden`` (``domain_runner``), which renders
+  rows as text.
 - ``FixedCompanyIdCache`` stands in for the warehouse's company-id cache.
-- ``SampleMonths(runner).run(domain, month)`` writes the domain's generated sample month into
-  the runner's inbox and runs the domain on that month, as ``workdatahub run --month`` does;
-  the pytest fixture ``wdh_sample_months`` provides one on a fresh database.
 """
 
 from __future__ import annotations
@@ -22,24 +20,15 @@ import pandas as pd
 
 from work_data_hub.domain.services import DomainServices
 from work_data_hub.io.enrichment import CacheHits
-from work_data_hub.io.runs import RunRequest, run_domain
-from work_data_hub.io.sample_data import generate_month
 from work_data_hub.plugins import DomainRegistry, get_registry
 from work_data_hub.testing.domain_runner import (
-    DomainRun,
-    DomainRunner,
     TransformedFile,
     plugin_registry,
     transform_file,
     write_sample_file,
 )
 
-__all__ = [
-    "FixedCompanyIdCache",
-    "SampleMonths",
-    "read_text_csv",
-    "transform_sheet",
-]
+__all__ = ["FixedCompanyIdCache", "read_text_csv", "transform_sheet"]
 
 _EXTENSIONS = {"excel": ".xlsx", "csv": ".csv"}
 
@@ -104,31 +93,3 @@ class FixedCompanyIdCache:
                 code: id_ for code, id_ in self.by_plan_code.items() if code in plan_codes
             },
         )
-
-
-@dataclass(frozen=True)
-class SampleMonths:
-    """Runs installed domains on their generated sample months, against ``runner``'s database."""
-
-    runner: DomainRunner
-
-    def run(
-        self, domain: str, month: str, *, rows: int | None = None, seed: int = 7
-    ) -> DomainRun:
-        """Write ``domain``'s sample file for ``month`` into the runner's inbox, run the month.
-
-        ``rows`` and ``seed`` go to the domain's ``workdatahub_sample_data`` hook (``None``: a
-        typical month); the file is discovered as ``workdatahub run DOMAIN --month`` finds it.
-        Returns the run's report and the rows it loaded.
-        """
-        runner = self.runner
-        registry = runner.registry or get_registry()
-        inbox = runner.settings.INBOX_DIR
-        generate_month([registry.get(domain)], inbox, month, rows=rows, seed=seed)
-        report = run_domain(
-            RunRequest(domain=domain, month=month),
-            engine=runner.engine,
-            registry=registry,
-            settings=runner.settings,
-        )
-        return DomainRun(report=report, rows=runner.loaded_rows(domain, report.execution_id))

@@ -37,7 +37,7 @@ from work_data_hub.testing.databases import DatabaseServer, DatabaseSetupError, 
 
 if TYPE_CHECKING:
     from work_data_hub.testing.domain_runner import DomainRunner
-    from work_data_hub.testing.golden import SampleMonths
+    from work_data_hub.testing.load_checks import SampleMonths
 
 TEST_DATABASE_VARIABLE = "WDH_TEST_DATABASE_URL"
 
@@ -135,7 +135,7 @@ def wdh_domain_runner(wdh_engine: Engine, wdh_database: str, tmp_path: Path) -> 
 @pytest.fixture
 def wdh_sample_months(wdh_domain_runner: DomainRunner) -> SampleMonths:
     """A ``SampleMonths`` running installed domains on generated months in the runner's inbox."""
-    from work_data_hub.testing.golden import SampleMonths
+    from work_data_hub.testing.load_checks import SampleMonths
 
     return SampleMonths(wdh_domain_runner)
 

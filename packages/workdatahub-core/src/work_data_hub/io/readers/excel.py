@@ -6,11 +6,13 @@ import datetime as dt
 from bisect import bisect_left
 from itertools import islice, repeat
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import python_calamine
 
 from work_data_hub.io.readers.headers import (
@@ -34,6 +36,9 @@ _ZIP_MAGIC = b"PK\x03\x04"
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _EXACT_INTEGER_LIMIT = float(2**53)
 """Integral numbers up to this size are exact in a double and print as integers."""
+_NULL_TEXT = pa.scalar(None, pa.large_string())
+_POSITIONAL_REPR_MIN = 1e-4
+"""``repr`` writes smaller fractions with an exponent (``1e-05``)."""
 
 
 def cell_text(value: CellValue) -> str | None:
@@ -86,33 +91,61 @@ def _open_problem(path: Path, error: Exception) -> str:
     return f"the file is not an Excel workbook ({error})"
 
 
+def _arrow_texts(numbers: npt.NDArray[Any]) -> pa.Array:
+    """Return numbers as Arrow prints them: integers exactly, floats in shortest round-trip form."""
+    return pa.array(numbers).cast(pa.large_string())
+
+
 def _float_texts(numbers: npt.NDArray[np.float64]) -> npt.NDArray[np.object_]:
-    """Return ``_float_text`` of every number, vectorised: integers via ``int``, others ``repr``."""
-    limit = _EXACT_INTEGER_LIMIT
-    integral = np.isfinite(numbers) & (numbers == np.trunc(numbers)) & (np.abs(numbers) <= limit)
+    """Return ``_float_text`` of every number, vectorised.
+
+    Integral numbers print through int64. A fraction is printed by Arrow, which finds the
+    same shortest round-trip digits as ``repr``; where ``repr`` writes those digits without an
+    exponent (``1e-4 <= |x| < 1e16``) and Arrow did too, the texts are equal. Arrow switches to
+    an exponent earlier than ``repr``; those numbers, tiny ones, ``nan`` and ``inf`` get ``repr``.
+    """
     texts = np.empty(len(numbers), dtype=object)
-    texts[integral] = list(map(str, numbers[integral].astype(np.int64).tolist()))
-    texts[~integral] = list(map(repr, numbers[~integral].tolist()))
+    finite = np.isfinite(numbers)
+    whole = np.zeros(len(numbers), dtype=bool)
+    whole[finite] = numbers[finite] == np.trunc(numbers[finite])
+    magnitude = np.abs(numbers)
+    integral = whole & (magnitude <= _EXACT_INTEGER_LIMIT)
+    texts[integral] = _arrow_texts(numbers[integral].astype(np.int64)).to_numpy(
+        zero_copy_only=False
+    )
+    fraction = np.flatnonzero(finite & ~whole & (magnitude >= _POSITIONAL_REPR_MIN))
+    shortest = _arrow_texts(numbers[fraction])
+    positional = ~pc.match_substring(shortest, "e").to_numpy(zero_copy_only=False)
+    texts[fraction[positional]] = shortest.filter(positional).to_numpy(zero_copy_only=False)
+    rest = ~integral
+    rest[fraction[positional]] = False
+    texts[rest] = list(map(repr, numbers[rest].tolist()))
     return texts
 
 
 def _column_text(column: npt.NDArray[np.object_]) -> pa.Array:
-    """Return one column's cells as Arrow text, empty cells null (see ``cell_text``).
+    """Return one column's cells (``CellValue``s) as Arrow text, empty cells null (``cell_text``).
 
-    All-text and text-or-number columns (nearly every column of a real sheet) are converted
-    without a Python call per cell; other columns go through ``cell_text`` cell by cell.
+    An all-text column converts in one Arrow call and a text-or-number column (nearly every
+    column of a real sheet) with vectorised number formatting; only columns holding dates,
+    booleans or integers go through ``cell_text`` cell by cell.
     """
-    kinds = set(map(type, column))
-    if kinds <= {str, float}:
-        texts = column
-        if float in kinds:
-            is_number = np.fromiter(
-                map(isinstance, column, repeat(float)), dtype=bool, count=len(column)
-            )
-            texts = column.copy()
-            texts[is_number] = _float_texts(column[is_number].astype(np.float64))
-        return pa.array(texts, type=pa.large_string(), mask=texts == "")
-    return pa.array([cell_text(value) for value in column], type=pa.large_string())
+    try:
+        texts = pa.array(column, type=pa.large_string())
+    except pa.ArrowTypeError:
+        texts = _mixed_column_text(column)
+    return pc.if_else(pc.equal(texts, ""), _NULL_TEXT, texts)
+
+
+def _mixed_column_text(column: npt.NDArray[np.object_]) -> pa.Array:
+    """Return the cells of a column holding more than text as Arrow text."""
+    is_number = np.fromiter(map(isinstance, column, repeat(float)), dtype=bool, count=len(column))
+    cells = column.copy()
+    cells[is_number] = _float_texts(column[is_number].astype(np.float64))
+    try:
+        return pa.array(cells, type=pa.large_string())
+    except pa.ArrowTypeError:
+        return pa.array([cell_text(value) for value in column], type=pa.large_string())
 
 
 def _text_columns(table: npt.NDArray[np.object_]) -> list[pa.Array]:
@@ -210,7 +243,9 @@ class ExcelReader:
             if builder is not None and len(table):
                 builder.add(_text_columns(table), numbers.tolist())
         if rows_seen != last_row:
-            raise RuntimeError(f"python-calamine yielded {rows_seen} rows for a sheet of {last_row}")
+            raise RuntimeError(
+                f"python-calamine yielded {rows_seen} rows for a sheet of {last_row}"
+            )
         if builder is None:
             raise SourceFileError(path, "the sheet is empty: no header row found", sheet=sheet_name)
         frame = builder.frame()
