@@ -59,7 +59,7 @@ demo: sync ## load a generated month into an embedded PostgreSQL and print the s
 	$(RUN) workdatahub demo
 
 dagster: sync ## start the Dagster UI on http://localhost:3000 (Ctrl+C stops it)
-	$(RUN) dagster dev
+	$(RUN) python -m work_data_hub.orchestration.dev
 
 clean: ## stop the embedded PostgreSQL, remove local data folders and caches
 	-$(RUN) workdatahub db stop-embedded

@@ -356,7 +356,7 @@ def _arguments(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rows", type=int, default=35_000, help="规模明细 rows of the base size")
     parser.add_argument(
-        "--sizes", help="comma-separated 规模明细 row counts (default: rows, 10×rows)"
+        "--sizes", help="comma-separated 规模明细 row counts (default: rows, 10×rows; '' for none)"
     )
     parser.add_argument("--dsn", help="PostgreSQL server URL (default: the embedded server)")
     parser.add_argument("--repeat", type=int, default=3, help="runs per size; the fastest counts")
@@ -379,7 +379,9 @@ def main(argv: list[str]) -> int:
     _quiet_logging()
     dsn = _server_url(args.dsn)
     sizes = (
-        [int(size) for size in args.sizes.split(",")] if args.sizes else [args.rows, args.rows * 10]
+        [int(size) for size in args.sizes.split(",") if size.strip()]
+        if args.sizes is not None
+        else [args.rows, args.rows * 10]
     )
     summary: dict[str, Any] = {"legacy_rows_per_s": LEGACY_ROWS_PER_S, "sizes": {}}
     with tempfile.TemporaryDirectory(dir=args.workdir) as work, BenchDatabase(dsn) as url:

@@ -6,7 +6,6 @@ tests run the same ops on the real service.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -110,7 +109,6 @@ class FakeService:
             path=Path("/inbox/202411/orders.csv"),
             table="public.orders",
             started_at=datetime(2026, 11, 25, tzinfo=UTC),
-            started_clock=time.perf_counter(),
         )
 
     def read_stage(self, prepared: PreparedRun, **_: Any) -> pd.DataFrame:

@@ -39,7 +39,6 @@ class PreparedRun:
     path: Path
     table: str
     started_at: datetime
-    started_clock: float
     stage_durations: dict[str, float] = field(default_factory=dict)
 
 
@@ -53,6 +52,7 @@ class TransformOutcome:
     enrichment_sources: dict[str, int]
     metrics: dict[str, Any]
     learned_company_ids: tuple[LearnedCompanyId, ...] = ()
+    stage_durations: dict[str, float] = field(default_factory=dict)
 
 
 class RejectThresholdExceeded(RunFailed):

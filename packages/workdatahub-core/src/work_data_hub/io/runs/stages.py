@@ -55,8 +55,13 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _timed(prepared: PreparedRun, stage: str, started: float) -> None:
-    prepared.stage_durations[stage] = round(time.perf_counter() - started, 4)
+def _seconds_since(started: float) -> float:
+    return round(time.perf_counter() - started, 4)
+
+
+def _elapsed(prepared: PreparedRun) -> float:
+    """Wall-clock seconds since the run started; valid when stages run in separate processes."""
+    return round((datetime.now(UTC) - prepared.started_at).total_seconds(), 4)
 
 
 def prepare_run(
@@ -86,7 +91,6 @@ def prepare_run(
         path=path,
         table=f"{definition.db_schema}.{definition.table}",
         started_at=datetime.now(UTC),
-        started_clock=time.perf_counter(),
     )
     AuditWriter(engine).start(
         prepared.execution_id,
@@ -113,7 +117,7 @@ def read_stage(prepared: PreparedRun, *, registry: DomainRegistry | None = None)
     if source.file_type not in readers:
         raise RunFailed(f"no reader for source type {source.file_type!r}; known: {sorted(readers)}")
     raw = readers[source.file_type].read(prepared.path, source)
-    _timed(prepared, "read", started)
+    prepared.stage_durations["read"] = _seconds_since(started)
     return raw
 
 
@@ -154,7 +158,7 @@ def transform_stage(
             f"rows were lost in the pipeline: read {len(raw)}, valid {len(result.output_data)}, "
             f"rejected {rejected_rows}; a step dropped rows without rejecting them"
         )
-    _timed(prepared, "transform", started)
+
     return TransformOutcome(
         valid=result.output_data,
         rejected=result.rejected,
@@ -162,6 +166,7 @@ def transform_stage(
         enrichment_sources=dict(resolver.source_counts),
         metrics=dict(result.metrics),
         learned_company_ids=tuple(resolver.learned),
+        stage_durations={**prepared.stage_durations, "transform": _seconds_since(started)},
     )
 
 
@@ -184,8 +189,8 @@ def _report(prepared: PreparedRun, outcome: TransformOutcome | None, **fields: A
         rejected=rejected_entries(rejected),
         rejected_by_reason=count_by_reason(rejected),
         enrichment_sources=outcome.enrichment_sources if outcome else {},
-        stage_durations=dict(prepared.stage_durations),
-        duration_s=round(time.perf_counter() - prepared.started_clock, 4),
+        stage_durations=dict(outcome.stage_durations if outcome else prepared.stage_durations),
+        duration_s=_elapsed(prepared),
         **fields,
     )
 
@@ -239,9 +244,8 @@ def load_stage(
             )
             report.rows_loaded = loaded.rows_loaded
             WarehouseCompanyIdCache(engine).store(tx, outcome.learned_company_ids)
-            _timed(prepared, "load", started)
-            report.stage_durations = dict(prepared.stage_durations)
-            report.duration_s = round(time.perf_counter() - prepared.started_clock, 4)
+            report.stage_durations["load"] = _seconds_since(started)
+            report.duration_s = _elapsed(prepared)
             _record_outcome(
                 audit, prepared, report, outcome, rows_committed=report.rows_loaded, tx=tx
             )
