@@ -17,7 +17,12 @@ from work_data_hub.testing.databases import DatabaseServer
 pytestmark = pytest.mark.integration
 
 REPO = Path(__file__).resolve().parents[3]
-PACKAGES = ("workdatahub-core", "workdatahub-annuity-performance", "workdatahub-annuity-income")
+PACKAGES = (
+    "workdatahub-core",
+    "workdatahub-annuity-common",
+    "workdatahub-annuity-performance",
+    "workdatahub-annuity-income",
+)
 
 
 def _uv() -> str:
@@ -37,7 +42,7 @@ def _run(*command: str | Path, env: dict[str, str] | None = None) -> str:
 
 @pytest.fixture(scope="module")
 def wheel_venv(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A fresh virtual environment with the three wheels installed by plain pip."""
+    """A fresh virtual environment with the project's wheels installed by plain pip."""
     root = tmp_path_factory.mktemp("wheels")
     dist = root / "dist"
     uv = _uv()
@@ -77,7 +82,8 @@ def test_each_wheel_carries_its_migrations_and_mapping_files(wheel_venv: Path) -
     assert (site / "work_data_hub/io/schema/migrations/env.py").is_file()
     for package in ("workdatahub_annuity_performance", "workdatahub_annuity_income"):
         assert list((site / package / "migrations/versions").glob("*.py")), package
-        assert list((site / package / "mappings").glob("*.csv")), package
+    assert (site / "workdatahub_annuity_performance/mappings/company_id_overrides.csv").is_file()
+    assert (site / "workdatahub_annuity_common/mappings/branches.csv").is_file()
 
 
 def test_installed_wheels_list_both_domains(wheel_venv: Path) -> None:

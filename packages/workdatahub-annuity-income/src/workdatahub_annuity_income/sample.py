@@ -21,20 +21,21 @@ from work_data_hub.domain.sampling import (
     styled,
     vary_headers,
 )
+from workdatahub_annuity_common import BRANCHES, BUSINESS_TYPES
 
-from workdatahub_annuity_income.declarations import BRANCHES, FEE_COLUMNS
+from workdatahub_annuity_income.declarations import FEE_COLUMNS
 
 TYPICAL_ROWS = 2_600
 """Rows of a typical month's 收入明细 sheet."""
-BUSINESS_TYPES = ("企年受托", "企年投资", "职年受托", "职年投资")
 NAME_NOISE = ("（已转出）", "注销", "-养老", "（北京）", " ")
 MONTH_SHARES = {"number": 0.75, "iso": 0.1, "chinese": 0.1, "fullwidth": 0.05}
 REJECT_KINDS = 3
 
 
-def generate(month: int, rows: int | None, seed: int) -> pd.DataFrame:
+def generate(month: int | str, rows: int | None, seed: int) -> pd.DataFrame:
     """Return ``rows`` rows (``TYPICAL_ROWS`` when None) of a 收入明细 sheet for ``month``
-    (YYYYMM); deterministic per seed."""
+    (YYYYMM, a number or its text); deterministic per seed."""
+    month = int(month)
     rows = TYPICAL_ROWS if rows is None else rows
     rng = np.random.default_rng([seed, month])
     single = rng.random(rows) < 0.5

@@ -10,7 +10,7 @@ from work_data_hub.domain.services import DomainServices
 from work_data_hub.io.enrichment import CompanyIdResolver
 from work_data_hub.testing.domain_runner import TransformedFile, assert_golden
 from work_data_hub.testing.golden import FixedCompanyIdCache, read_text_csv, transform_sheet
-from workdatahub_annuity_income import plugin
+from workdatahub_annuity_income.plugin import PLUGIN
 
 pytestmark = pytest.mark.unit
 
@@ -36,7 +36,7 @@ def resolver() -> CompanyIdResolver:
 def golden(resolver: CompanyIdResolver) -> TransformedFile:
     sheet = read_text_csv(DATA / "golden_input.csv")
     services = DomainServices(enrichment=resolver)
-    return transform_sheet(plugin, sheet, run_at=RUN_AT, services=services)
+    return transform_sheet(PLUGIN, sheet, run_at=RUN_AT, services=services)
 
 
 def test_every_valid_row_comes_out_exactly_as_expected(golden: TransformedFile) -> None:

@@ -9,8 +9,8 @@ import pytest
 from work_data_hub.domain.services import DomainServices
 from work_data_hub.io.enrichment import CompanyIdResolver
 from work_data_hub.testing.golden import transform_sheet
-from workdatahub_annuity_income import plugin
 from workdatahub_annuity_income.declarations import FEE_COLUMNS
+from workdatahub_annuity_income.plugin import PLUGIN
 from workdatahub_annuity_income.sample import TYPICAL_ROWS, generate
 
 pytestmark = pytest.mark.unit
@@ -29,7 +29,7 @@ def test_the_same_seed_gives_the_same_sheet_and_another_seed_another() -> None:
 
 
 def test_the_documented_quirks_are_present_in_a_typical_month() -> None:
-    sheet = plugin.workdatahub_sample_data(month=str(MONTH), rows=None, seed=7)
+    sheet = PLUGIN.workdatahub_sample_data(month=str(MONTH), rows=None, seed=7)
     assert len(sheet) == TYPICAL_ROWS == 2_600
     sheet = sheet.rename(columns={"计划号": "计划代码"})
     assert {"202411", "2024-11", "2024年11月", "２０２４年１１月"} <= set(_text(sheet["月度"]))
@@ -54,7 +54,7 @@ def test_the_pipeline_rejects_exactly_the_planted_rows() -> None:
     sheet = generate(MONTH, 2_600, seed=11)
     services = DomainServices(enrichment=CompanyIdResolver(hmac_key=b"k"))
 
-    result = transform_sheet(plugin, sheet, run_at=dt.datetime(2026, 1, 5), services=services)
+    result = transform_sheet(PLUGIN, sheet, run_at=dt.datetime(2026, 1, 5), services=services)
 
     rejected_rows = result.rejected["source_row"].nunique()
     assert rejected_rows == 3 * 5

@@ -1,59 +1,20 @@
-"""The annuity_performance plugin: hook implementations answering from the declarations."""
+"""The annuity_performance plugin: the domain declared from ``declarations`` and ``sample``."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from pathlib import Path
-
-import pandas as pd
-from work_data_hub.domain.columns import Column
-from work_data_hub.domain.enrichment import EnrichCompanyId
-from work_data_hub.domain.pipelines.types import TransformStep
-from work_data_hub.domain.services import DomainServices
-from work_data_hub.domain.steps import build_steps
-from work_data_hub.plugins.definition import DomainDefinition, MigrationSource
-from work_data_hub.plugins.hookspecs import hookimpl
+from work_data_hub.plugins import DeclaredDomain
+from workdatahub_annuity_common import COMPANY_ID_ENRICHMENT
 
 from workdatahub_annuity_performance import declarations as d
 from workdatahub_annuity_performance.sample import generate
 
-
-@hookimpl
-def workdatahub_domain() -> DomainDefinition:
-    """Sheet 规模明细 of the monthly workbook into ``annuity_performance``, delete-then-insert."""
-    return d.DEFINITION
-
-
-@hookimpl
-def workdatahub_columns() -> Sequence[Column]:
-    """The output columns of ``annuity_performance``."""
-    return d.COLUMNS
-
-
-@hookimpl
-def workdatahub_steps(services: DomainServices) -> Sequence[TransformStep]:
-    """Rules 1–12 as generic steps, then company-id enrichment."""
-    steps = build_steps(d.STEPS)
-    if services.enrichment is not None:
-        steps.append(EnrichCompanyId("客户名称", services.enrichment, plan_code_column="计划代码"))
-    return steps
-
-
-@hookimpl
-def workdatahub_migrations() -> MigrationSource:
-    """The Alembic branch ``annuity_performance`` shipped inside this package."""
-    return MigrationSource(
-        branch_label=d.DEFINITION.name, location=f"{__package__}:migrations/versions"
-    )
-
-
-@hookimpl
-def workdatahub_company_id_overrides() -> list[Path]:
-    """The operators' company-id overrides shipped with this package."""
-    return [Path(__file__).parent / "mappings" / "company_id_overrides.csv"]
-
-
-@hookimpl
-def workdatahub_sample_data(month: str, rows: int | None, seed: int) -> pd.DataFrame:
-    """A synthetic 规模明细 sheet with every quirk of the real files (see ``sample``)."""
-    return generate(int(month), rows, seed)
+PLUGIN = DeclaredDomain(
+    definition=d.DEFINITION,
+    columns=d.COLUMNS,
+    steps=d.STEPS,
+    enrich=COMPANY_ID_ENRICHMENT,
+    migrations=f"{__package__}:migrations/versions",
+    sample=generate,
+    company_id_overrides=[d.COMPANY_ID_OVERRIDES],
+)
+"""Sheet 规模明细 into ``annuity_performance``: rules 1–12 as generic steps, then company ids."""

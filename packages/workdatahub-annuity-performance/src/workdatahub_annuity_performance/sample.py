@@ -25,12 +25,10 @@ from work_data_hub.domain.sampling import (
     styled,
     vary_headers,
 )
-
-from workdatahub_annuity_performance.declarations import BRANCHES
+from workdatahub_annuity_common import BRANCHES, BUSINESS_TYPES
 
 TYPICAL_ROWS = 35_000
 """Rows of a typical month's 规模明细 sheet."""
-BUSINESS_TYPES = ("企年受托", "企年投资", "职年受托", "职年投资")
 BRANDS = ("如意人生", "金色晚年", "福寿安康", "鑫享", "安心", "常青树", "乐享", "稳健")
 MONEY_STYLES = {YUAN: 0.05, THOUSANDS: 0.05}
 MONTH_SHARES = {"number": 0.7, "iso": 0.1, "chinese": 0.1, "short": 0.05, "fullwidth": 0.05}
@@ -38,9 +36,10 @@ HEADER_VARIANTS = {"计划代码": "计划号", "流失(含待遇支付)": "流�
 REJECT_KINDS = 4
 
 
-def generate(month: int, rows: int | None, seed: int) -> pd.DataFrame:
+def generate(month: int | str, rows: int | None, seed: int) -> pd.DataFrame:
     """Return ``rows`` rows (``TYPICAL_ROWS`` when None) of a 规模明细 sheet for ``month``
-    (YYYYMM); deterministic per seed."""
+    (YYYYMM, a number or its text); deterministic per seed."""
+    month = int(month)
     rows = TYPICAL_ROWS if rows is None else rows
     rng = np.random.default_rng([seed, month])
     customers = company_names(rng, max(8, rows // 5))

@@ -10,8 +10,8 @@ from work_data_hub.domain.services import DomainServices
 from work_data_hub.io.enrichment import CompanyIdOverrides, CompanyIdResolver
 from work_data_hub.testing.domain_runner import TransformedFile, assert_golden
 from work_data_hub.testing.golden import FixedCompanyIdCache, read_text_csv, transform_sheet
-from workdatahub_annuity_performance import plugin
-from workdatahub_annuity_performance.declarations import MAPPINGS
+from workdatahub_annuity_performance.declarations import COMPANY_ID_OVERRIDES
+from workdatahub_annuity_performance.plugin import PLUGIN
 
 pytestmark = pytest.mark.unit
 
@@ -31,7 +31,7 @@ EXPECTED_REJECTIONS = [
 
 @pytest.fixture(scope="module")
 def resolver() -> CompanyIdResolver:
-    overrides = CompanyIdOverrides.from_csv([Path(str(MAPPINGS / "company_id_overrides.csv"))])
+    overrides = CompanyIdOverrides.from_csv([COMPANY_ID_OVERRIDES])
     cache = FixedCompanyIdCache(by_name={"江苏恒瑞医药股份有限公司": "610000001"})
     return CompanyIdResolver(hmac_key=b"golden-key", overrides=overrides, cache=cache)
 
@@ -40,7 +40,7 @@ def resolver() -> CompanyIdResolver:
 def golden(resolver: CompanyIdResolver) -> TransformedFile:
     sheet = read_text_csv(DATA / "golden_input.csv")
     services = DomainServices(enrichment=resolver)
-    return transform_sheet(plugin, sheet, run_at=RUN_AT, services=services)
+    return transform_sheet(PLUGIN, sheet, run_at=RUN_AT, services=services)
 
 
 def test_every_valid_row_comes_out_exactly_as_expected(golden: TransformedFile) -> None:

@@ -11,8 +11,8 @@ import pytest
 from work_data_hub.domain.services import DomainServices
 from work_data_hub.io.enrichment import CompanyIdResolver
 from work_data_hub.testing.golden import transform_sheet
-from workdatahub_annuity_performance import plugin
 from workdatahub_annuity_performance.declarations import COLUMNS
+from workdatahub_annuity_performance.plugin import PLUGIN
 from workdatahub_annuity_performance.sample import TYPICAL_ROWS, generate
 
 pytestmark = pytest.mark.unit
@@ -28,7 +28,7 @@ CURRENT_HEADERS = {
 
 @pytest.fixture(scope="module")
 def month_sheet() -> pd.DataFrame:
-    return plugin.workdatahub_sample_data(month=str(MONTH), rows=None, seed=7)
+    return PLUGIN.workdatahub_sample_data(month=str(MONTH), rows=None, seed=7)
 
 
 def _text(values: pd.Series) -> pd.Series:
@@ -94,7 +94,7 @@ def test_the_pipeline_rejects_exactly_the_planted_half_percent() -> None:
     sheet = generate(MONTH, 4_000, seed=11)
     services = DomainServices(enrichment=CompanyIdResolver(hmac_key=b"k"))
 
-    result = transform_sheet(plugin, sheet, run_at=dt.datetime(2026, 1, 5), services=services)
+    result = transform_sheet(PLUGIN, sheet, run_at=dt.datetime(2026, 1, 5), services=services)
 
     rejected_rows = result.rejected["source_row"].nunique()
     assert rejected_rows == 4 * 5

@@ -17,6 +17,7 @@ from rich.console import Console
 from work_data_hub.cli.database import command_settings, warehouse_engine
 from work_data_hub.cli.output import print_report, reports_json
 from work_data_hub.io.connectors.file_connector import FileDiscoveryError
+from work_data_hub.io.loader.errors import DatabaseUnavailableError
 from work_data_hub.io.runs import (
     FileSelection,
     RunFailed,
@@ -31,6 +32,15 @@ EXIT_THRESHOLD = 3
 EXIT_NOT_STARTED = 4
 
 console = Console(stderr=True)
+
+NOT_STARTED_ERRORS = (
+    RunFailed,
+    FileDiscoveryError,
+    DatabaseUnavailableError,
+    LookupError,
+    ValueError,
+    OSError,
+)
 
 
 def exit_code(reports: Sequence[RunReport]) -> int:
@@ -91,7 +101,7 @@ def run(
         engine = warehouse_engine(settings)
         with console.status(f"running {domain}…"):
             report = run_domain(request, engine=engine, settings=settings)
-    except (RunFailed, FileDiscoveryError, LookupError, ValueError, OSError) as error:
+    except NOT_STARTED_ERRORS as error:
         raise _not_started(error) from error
     _finish([report], as_json)
 
@@ -109,7 +119,7 @@ def run_month_command(
         engine = warehouse_engine(settings)
         with console.status(f"running every domain for {month}…"):
             reports = run_month(month, engine=engine, settings=settings, dry_run=dry_run)
-    except (RunFailed, FileDiscoveryError, LookupError, ValueError, OSError) as error:
+    except NOT_STARTED_ERRORS as error:
         raise _not_started(error) from error
     if not reports:
         console.print(f"no domain found a source file for {month} under {settings.INBOX_DIR}")

@@ -66,8 +66,11 @@ def assign_company_ids(
 
 def _none_for_missing(values: pd.Series) -> list[str | None]:
     """Return a column of optional text as a list with None for missing values."""
-    present: list[str | None] = as_text(values).to_numpy(dtype=object, na_value=None).tolist()
-    return present
+    missing = values.isna().tolist()
+    return [
+        None if absent else str(value)
+        for value, absent in zip(values.tolist(), missing, strict=True)
+    ]
 
 
 @dataclass(frozen=True)

@@ -1,9 +1,11 @@
 """How domains plug in: hook specifications, the plugin manager, the domain registry.
 
-A domain author writes ``from work_data_hub.plugins import hookimpl, DomainDefinition, SourceSpec``.
+A domain author writes ``from work_data_hub.plugins import DeclaredDomain, DomainDefinition``
+(or ``hookimpl`` for hook functions).
 """
 
 from work_data_hub.domain.columns import Column
+from work_data_hub.plugins.declared import CompanyIdEnrichment, DeclaredDomain
 from work_data_hub.plugins.definition import (
     DomainDefinition,
     MigrationSource,
@@ -28,6 +30,8 @@ __all__ = [
     "SPEC_VERSION",
     "BrokenPlugin",
     "Column",
+    "CompanyIdEnrichment",
+    "DeclaredDomain",
     "DomainDefinition",
     "DomainRegistry",
     "MigrationSource",

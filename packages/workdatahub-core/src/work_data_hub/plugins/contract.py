@@ -32,6 +32,18 @@ KEYED_WRITE_MODES = ("upsert", "delete_insert")
 _PACKAGE_LOCATION = re.compile(r"(?P<package>[A-Za-z_][\w.]*):(?P<folder>.+)")
 
 
+CORE_TABLES = frozenset(
+    {
+        "alembic_version",
+        "company_id_cache",
+        "data_quality_metrics",
+        "pipeline_executions",
+        "rejected_rows",
+    }
+)
+"""Tables in ``public`` that the core owns; no domain may load into them."""
+
+
 def _identifier_problem(value: object) -> str | None:
     if not isinstance(value, str) or not value:
         return "must be a non-empty string"
@@ -74,6 +86,11 @@ def check_definition(answer: object) -> DomainDefinition:
         )
     _require_identifier(f"domain {name!r}: table", answer.table)
     _require_identifier(f"domain {name!r}: db_schema", answer.db_schema)
+    if answer.db_schema == "public" and answer.table in CORE_TABLES:
+        raise PluginContractError(
+            f"domain {name!r}: table {answer.table!r} belongs to the core's audit and "
+            "migrations; choose another table name"
+        )
     if answer.write_mode not in WRITE_MODES:
         raise PluginContractError(
             f"domain {name!r}: write_mode {answer.write_mode!r} is not one of "

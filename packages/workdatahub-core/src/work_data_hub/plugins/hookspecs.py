@@ -1,9 +1,10 @@
 # mypy: disable-error-code="empty-body"
 """Every hook a WorkDataHub plugin can implement, one docstring each.
 
-A domain plugin is a module named by an entry point in the ``workdatahub.domains`` group.
-Per-domain hooks (``workdatahub_domain``, ``workdatahub_columns``, ``workdatahub_steps``,
-``workdatahub_migrations``, ``workdatahub_sample_data``) are asked of that module alone;
+A domain plugin is a module, or an object such as a ``DeclaredDomain``, named by an entry point
+in the ``workdatahub.domains`` group. Per-domain hooks (``workdatahub_domain``,
+``workdatahub_columns``, ``workdatahub_steps``, ``workdatahub_migrations``,
+``workdatahub_sample_data``) are asked of that plugin alone;
 shared hooks (``workdatahub_readers``, ``workdatahub_step_types``,
 ``workdatahub_company_lookup``, ``workdatahub_company_id_overrides``) are asked of every
 plugin, the core's internal plugins included.

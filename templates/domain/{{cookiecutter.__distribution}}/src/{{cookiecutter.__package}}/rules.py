@@ -1,7 +1,8 @@
 """Business rules no generic step covers: plain, vectorised pandas functions, wired as steps.
 
-A rule that needs data from outside (a lookup, a cache) receives it as an argument from
-``plugin.workdatahub_steps``; nothing here reads files or databases.
+A rule that needs data from outside (a lookup, a cache) receives it as an argument: declare
+``steps`` in ``plugin.py`` as a function of the run's ``DomainServices`` that builds the steps.
+Nothing here reads files or databases.
 """
 
 from __future__ import annotations

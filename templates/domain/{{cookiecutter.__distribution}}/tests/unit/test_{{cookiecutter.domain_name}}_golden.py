@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from work_data_hub.testing.domain_runner import assert_golden, transform_file
-from {{ cookiecutter.__package }} import plugin
+from {{ cookiecutter.__package }}.plugin import PLUGIN
 
 pytestmark = pytest.mark.unit
 
@@ -20,16 +20,16 @@ SAMPLE = DATA / "{{ a.sample_file }}"
 
 
 def test_every_valid_row_comes_out_as_the_golden_file_says() -> None:
-    result = transform_file(plugin, SAMPLE)
+    result = transform_file(PLUGIN, SAMPLE)
     assert_golden(result.valid, DATA / "expected_rows.csv")
 
 
 def test_every_rejected_row_names_its_row_column_and_reason() -> None:
-    result = transform_file(plugin, SAMPLE)
+    result = transform_file(PLUGIN, SAMPLE)
     assert_golden(result.rejected, DATA / "expected_rejections.csv")
 
 
 def test_no_row_is_lost() -> None:
-    result = transform_file(plugin, SAMPLE)
+    result = transform_file(PLUGIN, SAMPLE)
     rejected_rows = result.rejected["source_row"].nunique()
     assert len(result.valid) + rejected_rows == result.rows_read

@@ -8,7 +8,10 @@ from collections.abc import Iterator
 from itertools import islice
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from work_data_hub.io.readers.headers import TextFrameBuilder, resolve_headers
 from work_data_hub.plugins.definition import SourceSpec
@@ -24,6 +27,7 @@ DELIMITERS = (",", "\t", ";", "|")
 
 _BOMS = ((b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16"))
 _WORKBOOK_MAGICS = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1")
+_NULL_TEXT = pa.scalar(None, pa.large_string())
 
 
 def _undecodable(path: Path, error: UnicodeDecodeError, expected: str) -> SourceFileError:
@@ -80,9 +84,18 @@ def sniff_delimiter(header_line: str) -> str:
     return DELIMITERS[counts.index(max(counts))]
 
 
-def _records(text: str, delimiter: str) -> Iterator[tuple[int, list[str]]]:
+def _lines(data: bytes, encoding: str) -> io.TextIOWrapper:
+    """Return the lines of ``data`` decoded as they are read, line endings kept as written.
+
+    Decoding incrementally keeps one copy of the file (its bytes) in memory instead of the
+    bytes, the text and a reading buffer of four bytes per character.
+    """
+    return io.TextIOWrapper(io.BytesIO(data), encoding=encoding, newline="")
+
+
+def _records(lines: Iterator[str], delimiter: str) -> Iterator[tuple[int, list[str]]]:
     """Yield ``(line number where the record starts, fields)`` for every record."""
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    reader = csv.reader(lines, delimiter=delimiter)
     line = 1
     for fields in reader:
         yield line, fields
@@ -106,10 +119,10 @@ class CsvReader:
             data = path.read_bytes()
         except OSError as error:
             raise SourceFileError(path, f"the file cannot be opened ({error.strerror})") from error
-        text, encoding = decode_text(path, data)
-        header_line = next((line for line in io.StringIO(text, newline="") if line.strip()), "")
+        encoding = decode_text(path, data)[1]
+        header_line = next((line for line in _lines(data, encoding) if line.strip()), "")
         delimiter = sniff_delimiter(header_line)
-        records = _records(text, delimiter)
+        records = _records(_lines(data, encoding), delimiter)
         try:
             frame = self._read_records(path, source, records, delimiter)
         except csv.Error as error:
@@ -150,14 +163,19 @@ class CsvReader:
                 rows.append(fields)
                 lines.append(line)
             if builder is not None and rows:
-                builder.add(
-                    [[v or None for v in column] for column in zip(*rows, strict=True)], lines
-                )
+                builder.add(_text_columns(rows), lines)
         if builder is None:
             raise SourceFileError(path, "the file has no header line: every line is empty")
         frame = builder.frame()
         frame.attrs.update(header_row=header_line)
         return frame
+
+
+def _text_columns(rows: list[list[str]]) -> list[pa.Array]:
+    """Return the fields of equally long records as Arrow text columns, empty fields null."""
+    table = np.array(rows, dtype=object)
+    columns = (pa.array(table[:, i], type=pa.large_string()) for i in range(table.shape[1]))
+    return [pc.if_else(pc.equal(column, ""), _NULL_TEXT, column) for column in columns]
 
 
 def _field_name(position: int) -> str:

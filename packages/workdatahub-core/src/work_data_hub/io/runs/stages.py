@@ -20,7 +20,7 @@ from work_data_hub.config import Settings, get_settings
 from work_data_hub.domain.columns import EXECUTION_ID_COLUMN
 from work_data_hub.domain.pipelines import Pipeline, PipelineConfig, PipelineContext
 from work_data_hub.domain.services import DomainServices
-from work_data_hub.domain.steps import ValidateSchema
+from work_data_hub.domain.steps import RejectUnstorableText, ValidateSchema
 from work_data_hub.io.connectors.file_connector import discover_file
 from work_data_hub.io.enrichment import CompanyIdResolver, WarehouseCompanyIdCache
 from work_data_hub.io.loader.audit import AuditWriter
@@ -140,7 +140,11 @@ def transform_stage(
         lookup=registry.company_lookup(),
         override_files=registry.company_id_overrides(),
     )
-    steps = [*domain.steps(DomainServices(enrichment=resolver)), ValidateSchema(domain.columns)]
+    steps = [
+        RejectUnstorableText(),
+        *domain.steps(DomainServices(enrichment=resolver)),
+        ValidateSchema(domain.columns),
+    ]
     context = PipelineContext(
         pipeline_name=domain.definition.name,
         execution_id=prepared.execution_id,

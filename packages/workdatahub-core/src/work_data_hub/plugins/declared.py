@@ -1,0 +1,152 @@
+"""A domain plugin declared from data: one object whose methods are the domain's hooks.
+
+``PLUGIN = DeclaredDomain(definition=..., columns=..., steps=..., migrations=...)`` in a
+module, and the entry point ``"pkg.plugin:PLUGIN"``, replace a module of hook functions that
+only return declarations. Modules of ``@hookimpl`` functions keep working alongside.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from work_data_hub.domain.columns import Column
+from work_data_hub.domain.pipelines.types import TransformStep
+from work_data_hub.domain.services import DomainServices, EnrichmentProtocol
+from work_data_hub.plugins.definition import DomainDefinition, MigrationSource
+from work_data_hub.plugins.hookspecs import hookimpl
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+StepDeclaration = Mapping[str, Any] | TransformStep
+"""A generic step spec (``{"step": "rename", ...}``, see ``build_step``) or a step object."""
+
+StepsFactory = Callable[[DomainServices], Sequence[TransformStep]]
+"""Builds a run's steps from its I/O services, for rules that need a lookup or a cache."""
+
+SampleGenerator = Callable[[str, "int | None", int], "pd.DataFrame"]
+"""``(month "YYYYMM", rows or None for a typical month, seed)`` → the sheet's sample rows."""
+
+_OPTIONAL_HOOKS = {"workdatahub_migrations": "migrations", "workdatahub_sample_data": "sample"}
+"""Hooks a ``DeclaredDomain`` implements only when the field named here is declared."""
+
+
+@dataclass(frozen=True)
+class CompanyIdEnrichment:
+    """Which columns the company-id enrichment reads and writes (``EnrichCompanyId`` options)."""
+
+    name_column: str
+    plan_code_column: str | None = None
+    target: str = "company_id"
+    optional: bool = True
+
+    def step(self, enrichment: EnrichmentProtocol) -> TransformStep:
+        """Return the ``EnrichCompanyId`` step resolving ids through ``enrichment``."""
+        # Imported when asked, so importing work_data_hub.plugins does not load the steps.
+        from work_data_hub.domain.enrichment import EnrichCompanyId
+
+        return EnrichCompanyId(
+            self.name_column,
+            enrichment,
+            target=self.target,
+            plan_code_column=self.plan_code_column,
+            optional=self.optional,
+        )
+
+
+def build_declared_steps(declared: Iterable[StepDeclaration]) -> list[TransformStep]:
+    """Return the steps in order: a mapping is built as a generic step spec, a step stays as is.
+
+    A spec that cannot be built raises ``StepSpecError`` naming its 0-based position.
+    """
+    from work_data_hub.domain.steps import StepSpecError, build_step
+
+    steps: list[TransformStep] = []
+    for position, item in enumerate(declared):
+        if not isinstance(item, Mapping):
+            steps.append(item)
+            continue
+        try:
+            steps.append(build_step(item))
+        except ValueError as error:
+            raise StepSpecError(f"step spec {position}: {error}") from error
+    return steps
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class DeclaredDomain:
+    """A domain plugin declared from data; its methods are the hook implementations.
+
+    - ``definition``, ``columns``: the answers of ``workdatahub_domain``, ``workdatahub_columns``.
+    - ``steps``: step specs and step objects, run in order, or a function of the run's
+      ``DomainServices`` returning the steps.
+    - ``enrich``: the company-id enrichment, appended after the steps when the run has an
+      enrichment service.
+    - ``migrations``: where the Alembic versions are (``"package:folder"`` or an absolute path);
+      the branch label is the domain name.
+    - ``sample``: answers ``workdatahub_sample_data`` as ``sample(month, rows, seed)``.
+    - ``company_id_overrides``: CSV files for the shared hook of that name.
+
+    A hook whose field is None (``migrations``, ``sample``) is not implemented at all, exactly
+    as in a module that does not define the function. Plugins compare by identity, as modules do.
+    """
+
+    definition: DomainDefinition
+    columns: Sequence[Column]
+    steps: Sequence[StepDeclaration] | StepsFactory = ()
+    migrations: str | None = None
+    sample: SampleGenerator | None = None
+    company_id_overrides: Sequence[Path] = ()
+    enrich: CompanyIdEnrichment | None = None
+
+    def __post_init__(self) -> None:
+        # pluggy and the core look hooks up by attribute; None on the instance hides the method.
+        for hook_name, field_name in _OPTIONAL_HOOKS.items():
+            if getattr(self, field_name) is None:
+                object.__setattr__(self, hook_name, None)
+
+    def __repr__(self) -> str:
+        return f"DeclaredDomain({self.definition.name!r})"
+
+    @hookimpl
+    def workdatahub_domain(self) -> DomainDefinition:
+        """Return the declared definition."""
+        return self.definition
+
+    @hookimpl
+    def workdatahub_columns(self) -> Sequence[Column]:
+        """Return the declared columns."""
+        return self.columns
+
+    @hookimpl
+    def workdatahub_steps(self, services: DomainServices) -> list[TransformStep]:
+        """Return the declared steps, then the enrichment step when the run has a service."""
+        if callable(self.steps):
+            steps = list(self.steps(services))
+        else:
+            steps = build_declared_steps(self.steps)
+        if self.enrich is not None and services.enrichment is not None:
+            steps.append(self.enrich.step(services.enrichment))
+        return steps
+
+    @hookimpl
+    def workdatahub_migrations(self) -> MigrationSource:
+        """Return the declared Alembic versions, labelled with the domain name."""
+        if self.migrations is None:
+            raise NotImplementedError(f"domain {self.definition.name!r} declares no migrations")
+        return MigrationSource(branch_label=self.definition.name, location=self.migrations)
+
+    @hookimpl
+    def workdatahub_sample_data(self, month: str, rows: int | None, seed: int) -> pd.DataFrame:
+        """Return the declared generator's sample rows for ``month``."""
+        if self.sample is None:
+            raise NotImplementedError(f"domain {self.definition.name!r} declares no sample data")
+        return self.sample(month, rows, seed)
+
+    @hookimpl
+    def workdatahub_company_id_overrides(self) -> Sequence[Path]:
+        """Return the declared company-id override files."""
+        return self.company_id_overrides
