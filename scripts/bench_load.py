@@ -17,6 +17,7 @@ Without ``--dsn`` the embedded PostgreSQL (``.workdatahub/pg``) is used, else
 from __future__ import annotations
 
 import argparse
+import functools
 import io
 import json
 import logging
@@ -98,7 +99,7 @@ def build_frame(rows: int, seed: int = 20261125) -> pd.DataFrame:
 
 
 class PeakRss:
-    """Samples this process's resident memory every 5 ms while active; ``peak_mb`` is the largest."""
+    """Samples this process's resident memory every 5 ms while active; keeps the largest."""
 
     def __init__(self) -> None:
         self._process = psutil.Process()
@@ -156,8 +157,9 @@ class Warehouse:
         raw = self.engine.raw_connection()
         try:
             raw.driver_connection.autocommit = autocommit  # type: ignore[union-attr]
-            with raw.cursor() as cursor:
-                cursor.execute(statement)
+            cursor = raw.cursor()
+            cursor.execute(statement)
+            cursor.close()
             if not autocommit:
                 raw.commit()
         finally:
@@ -178,12 +180,13 @@ class Warehouse:
         """Raw psycopg2 COPY of ``csv`` into ``name``, committed."""
         raw = self.engine.raw_connection()
         try:
-            with raw.cursor() as cursor:
-                cursor.copy_expert(  # type: ignore[attr-defined]
-                    f'COPY "{self.schema}"."{name}" FROM STDIN WITH (FORMAT csv)',
-                    io.BytesIO(csv),
-                    size=1 << 20,
-                )
+            cursor: Any = raw.cursor()
+            cursor.copy_expert(
+                f'COPY "{self.schema}"."{name}" FROM STDIN WITH (FORMAT csv)',
+                io.BytesIO(csv),
+                size=1 << 20,
+            )
+            cursor.close()
             raw.commit()
         finally:
             raw.close()
@@ -194,6 +197,17 @@ class Warehouse:
 
 def rows_per_s(rows: int, measurement: Measurement) -> float:
     return rows / measurement.seconds
+
+
+def load_step(
+    loader: WarehouseLoader, frame: pd.DataFrame, schema: str, mode: WriteMode
+) -> Callable[[str], object]:
+    """A step loading ``frame`` into the table it is given, with ``mode``."""
+
+    def step(table: str) -> object:
+        return loader.load_dataframe(frame, table, schema=schema, mode=mode, keys=KEYS[mode])
+
+    return step
 
 
 def bench_bulk(
@@ -212,18 +226,14 @@ def bench_bulk(
         for mode in MODES:
             record(
                 mode,
-                lambda: warehouse.fresh_table(mode),
-                lambda t, mode=mode: loader.load_dataframe(  # type: ignore[misc]
-                    frame, t, schema=warehouse.schema, mode=mode, keys=KEYS[mode]
-                ),
+                functools.partial(warehouse.fresh_table, mode),
+                load_step(loader, frame, warehouse.schema, mode),
             )
         for mode in RERUN_MODES:
             record(
                 f"{mode} rerun",
-                lambda: warehouse.fresh_table(mode, prefill=csv),
-                lambda t, mode=mode: loader.load_dataframe(  # type: ignore[misc]
-                    frame, t, schema=warehouse.schema, mode=mode, keys=KEYS[mode]
-                ),
+                functools.partial(warehouse.fresh_table, mode, prefill=csv),
+                load_step(loader, frame, warehouse.schema, mode),
             )
     record(
         "to_sql",
@@ -281,13 +291,15 @@ def bench_crossover(warehouse: Warehouse, frame: pd.DataFrame) -> list[dict[str,
     results = []
     print(f"{'rows':>7}{'batched ms':>12}{'copy ms':>10}")
     for size in CROSSOVER_SIZES:
-        part = frame.head(size)
         line: dict[str, float] = {"rows": size}
         for label, loader in loaders.items():
+            append = functools.partial(
+                load_step(loader, frame.head(size), warehouse.schema, "append"), table
+            )
             timings = []
             for _ in range(CROSSOVER_RUNS):
                 warehouse.run(f'TRUNCATE "{warehouse.schema}"."{table}"')
-                timings.append(measure(lambda loader=loader: loader.load_dataframe(part, table, schema=warehouse.schema)).seconds)  # type: ignore[misc]
+                timings.append(measure(append).seconds)
             line[label] = round(min(timings) * 1000, 2)
         print(f"{size:>7}{line['batched_ms']:>12.2f}{line['copy_ms']:>10.2f}")
         results.append(line)

@@ -38,7 +38,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from psycopg2 import sql  # type: ignore[import-untyped]
+from psycopg2 import sql
 from sqlalchemy import Engine, text
 from sqlalchemy.pool import NullPool
 from work_data_hub.config import Settings

@@ -6,7 +6,7 @@ from collections.abc import MutableMapping
 from typing import Any
 
 import pandas as pd
-import psycopg2  # type: ignore[import-untyped]
+import psycopg2
 import pytest
 import sqlalchemy as sa
 from loader_support import MakeLoader, execute, table_rows

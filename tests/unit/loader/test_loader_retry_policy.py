@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import MutableMapping
 from typing import Any
 
-import psycopg2  # type: ignore[import-untyped]
+import psycopg2
 import pytest
 from sqlalchemy import exc as sa_exc
 from work_data_hub.io.loader import DEFAULT_BACKOFF_S, DatabaseUnavailableError, RetryPolicy

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-import psycopg2  # type: ignore[import-untyped]
+import psycopg2
 import pytest
 import sqlalchemy.exc
 from dagster import DagsterEventType, ExecuteInProcessResult, RetryPolicy

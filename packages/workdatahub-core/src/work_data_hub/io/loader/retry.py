@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TypeVar
 
-import psycopg2  # type: ignore[import-untyped]
+import psycopg2
 from sqlalchemy import exc as sa_exc
 
 from work_data_hub.config.masking import mask_secrets

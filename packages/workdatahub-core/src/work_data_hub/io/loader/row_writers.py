@@ -10,9 +10,9 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 import pandas as pd
-import psycopg2  # type: ignore[import-untyped]
+import psycopg2
 from psycopg2 import sql
-from psycopg2.extras import execute_values  # type: ignore[import-untyped]
+from psycopg2.extras import execute_values
 
 from work_data_hub.io.loader.chunk_stream import ChunkStream
 from work_data_hub.io.loader.copy_format import FrameSerialiser, frame_rows

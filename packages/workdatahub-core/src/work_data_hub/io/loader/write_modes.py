@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 import pandas as pd
-from psycopg2 import sql  # type: ignore[import-untyped]
+from psycopg2 import sql
 from sqlalchemy import Connection, text
 
 from work_data_hub.io.loader.row_writers import RowWriter
