@@ -189,7 +189,8 @@ def test_undeclared_migrations_and_sample_data_are_hooks_it_does_not_implement(
 
     assert domain.migrations is None
     assert domain.hook_answer("workdatahub_sample_data", month="202411", rows=1, seed=1) is None
-    assert getattr(plugin, "workdatahub_sample_data", None) is None
+    assert not hasattr(plugin, "workdatahub_sample_data")
+    assert not hasattr(plugin, "workdatahub_migrations")
     assert generate_month([domain], tmp_path, "202411", rows=5, seed=1) == []
 
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import logging
+
+import typer
 from pydantic import ValidationError
 from sqlalchemy import Engine
 
@@ -25,6 +28,10 @@ def warehouse_engine(settings: Settings, *, allow_embedded: bool = False) -> Eng
 
 def configure_cli_logging(level: str) -> None:
     """Send log lines to stderr from ``level`` up, so stdout holds only the command's output."""
+    if level.upper() not in logging.getLevelNamesMapping():
+        raise typer.BadParameter(
+            f"{level!r} is not a log level (DEBUG, INFO, WARNING, ERROR)", param_hint="--log-level"
+        )
     try:
         settings = get_settings(require_database=False)
     except ValidationError:

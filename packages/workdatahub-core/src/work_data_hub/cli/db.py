@@ -15,6 +15,7 @@ from pydantic import ValidationError
 from rich.console import Console
 from sqlalchemy.exc import SQLAlchemyError
 
+from work_data_hub.cli.output import print_error
 from work_data_hub.config import get_settings
 from work_data_hub.io.database import DatabaseUrlError, resolve_database_url
 from work_data_hub.io.embedded import EmbeddedPostgresError, stop_embedded
@@ -48,7 +49,7 @@ def _reported_errors() -> Iterator[None]:
     try:
         yield
     except _USER_ERRORS as exc:
-        errors.print(f"[red]error:[/red] {exc}", markup=True, highlight=False)
+        print_error(errors, exc)
         raise typer.Exit(1) from exc
 
 

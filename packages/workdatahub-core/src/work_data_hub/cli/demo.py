@@ -37,7 +37,7 @@ def sample_data(
     """Write a deterministic sample month for every installed domain into an inbox folder."""
     paths = generate_month(list(get_registry().domains.values()), out, month, rows, seed)
     for path in paths:
-        console.print(f"wrote {path}")
+        console.print(f"wrote {path}", markup=False)
 
 
 def demo(
@@ -62,7 +62,7 @@ def demo(
     console.print(f"domains: {', '.join(registry.domains)}")
     with console.status("starting the embedded PostgreSQL…"):
         url = render_url(normalise_url(embedded_database_url(data_dir)))
-    console.print(f"warehouse: embedded PostgreSQL in {data_dir} ({masked(url)})")
+    console.print(f"warehouse: embedded PostgreSQL in {data_dir} ({masked(url)})", markup=False)
     engine = create_engine_for(url)
     try:
         with console.status("applying migrations…"):
@@ -70,7 +70,7 @@ def demo(
         with console.status(f"generating sample month {DEMO_MONTH}…"):
             paths = generate_month(list(registry.domains.values()), inbox, DEMO_MONTH, rows, seed=7)
         for path in paths:
-            console.print(f"sample workbook: {path}")
+            console.print(f"sample workbook: {path}", markup=False)
         demo_settings = settings.model_copy(update={"INBOX_DIR": inbox})
         reports = run_month(DEMO_MONTH, engine=engine, registry=registry, settings=demo_settings)
         for report in reports:
@@ -80,7 +80,9 @@ def demo(
         if not keep_running:
             stop_embedded(data_dir)
     console.print(f"\ndemo finished in {time.perf_counter() - started:.1f}s")
-    console.print(f"the data stays in {data_dir}; query it with DATABASE_URL=embedded, e.g.")
-    console.print("  DATABASE_URL=embedded uv run workdatahub db current")
+    console.print(
+        f"the data stays in {data_dir}; query it with DATABASE_URL=embedded, e.g.", markup=False
+    )
+    console.print("  DATABASE_URL=embedded .venv/bin/workdatahub db current", markup=False)
     console.print("open the Dagster UI with `make dagster` (http://localhost:3000)")
     raise typer.Exit(exit_code(reports))

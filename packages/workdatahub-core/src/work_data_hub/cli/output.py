@@ -7,6 +7,7 @@ from collections.abc import Sequence
 
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from work_data_hub.io.runs import RunReport
 
@@ -22,16 +23,18 @@ def print_report(console: Console, report: RunReport) -> None:
     table = Table(title=title, show_header=False, title_justify="left")
     table.add_column("what", style="bold")
     table.add_column("value")
-    table.add_row("file", report.file or "-")
-    table.add_row("target table", report.table)
+    table.add_row("file", Text(report.file or "-"))
+    table.add_row("target table", Text(report.table))
     table.add_row("execution id", report.execution_id)
     table.add_row("rows read", str(report.rows_read))
     table.add_row("rows loaded", str(report.rows_loaded))
     table.add_row("rows rejected", str(report.rows_rejected))
     for column, count in report.rejected_by_reason.items():
-        table.add_row(f"  rejected on {column}", str(count))
+        table.add_row(Text(f"  rejected on {column}"), str(count))
     for source, count in report.enrichment_sources.items():
-        table.add_row(f"  company id from {source}", str(count))
+        if not count:
+            continue
+        table.add_row(Text(f"  company id from {source}"), str(count))
     stages = ", ".join(
         f"{stage} {seconds:.2f}s" for stage, seconds in report.stage_durations.items()
     )
@@ -40,7 +43,7 @@ def print_report(console: Console, report: RunReport) -> None:
         f"{report.duration_s:.2f}s ({stages})" if stages else f"{report.duration_s:.2f}s",
     )
     if report.error:
-        table.add_row("error", f"[red]{report.error}[/red]")
+        table.add_row("error", Text(report.error, style="red"))
     console.print(table)
     if report.rejected:
         print_rejections(console, report)
@@ -53,7 +56,9 @@ def print_rejections(console: Console, report: RunReport) -> None:
     table.add_column("column")
     table.add_column("reason")
     for entry in report.rejected[:MAX_REJECTED_SHOWN]:
-        table.add_row(str(entry["row"]), str(entry["column"] or "-"), str(entry["reason"]))
+        table.add_row(
+            str(entry["row"]), Text(str(entry["column"] or "-")), Text(str(entry["reason"]))
+        )
     console.print(table)
 
 
@@ -61,3 +66,8 @@ def reports_json(reports: Sequence[RunReport]) -> str:
     """One line of JSON: a single report's object, or a list for several."""
     data = reports[0].to_json() if len(reports) == 1 else [report.to_json() for report in reports]
     return json.dumps(data, ensure_ascii=False, default=str)
+
+
+def print_error(console: Console, error: object) -> None:
+    """Print ``error: <message>``; the message is shown as text, never read as markup."""
+    console.print(Text.assemble(("error: ", "red"), str(error)))

@@ -9,14 +9,17 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Annotated, cast
+from typing import Annotated, cast, get_args
 
 import typer
+from pydantic import ValidationError
 from rich.console import Console
 
 from work_data_hub.cli.database import command_settings, warehouse_engine
-from work_data_hub.cli.output import print_report, reports_json
+from work_data_hub.cli.output import print_error, print_report, reports_json
 from work_data_hub.io.connectors.file_connector import FileDiscoveryError
+from work_data_hub.io.database import DatabaseUrlError
+from work_data_hub.io.embedded import EmbeddedPostgresError
 from work_data_hub.io.loader.errors import DatabaseUnavailableError
 from work_data_hub.io.runs import (
     FileSelection,
@@ -26,10 +29,12 @@ from work_data_hub.io.runs import (
     run_domain,
     run_month,
 )
+from work_data_hub.plugins import UnknownDomainError
 
 EXIT_FAILED = 1
 EXIT_THRESHOLD = 3
 EXIT_NOT_STARTED = 4
+SELECT_HELP = "When several files match: error, newest, oldest or first."
 
 console = Console(stderr=True)
 
@@ -37,10 +42,12 @@ NOT_STARTED_ERRORS = (
     RunFailed,
     FileDiscoveryError,
     DatabaseUnavailableError,
-    LookupError,
-    ValueError,
-    OSError,
+    DatabaseUrlError,
+    EmbeddedPostgresError,
+    UnknownDomainError,
+    ValidationError,
 )
+"""Errors raised before a run exists: shown as one line, exit code 4."""
 
 
 def exit_code(reports: Sequence[RunReport]) -> int:
@@ -60,8 +67,14 @@ def _finish(reports: Sequence[RunReport], as_json: bool) -> None:
     raise typer.Exit(exit_code(reports))
 
 
+def _selection(select: str) -> FileSelection:
+    if select not in get_args(FileSelection):
+        raise typer.BadParameter("--select takes error, newest, oldest or first")
+    return cast(FileSelection, select)
+
+
 def _not_started(error: Exception) -> typer.Exit:
-    console.print(f"[red]error:[/red] {error}")
+    print_error(console, error)
     return typer.Exit(EXIT_NOT_STARTED)
 
 
@@ -76,7 +89,7 @@ def run(
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Do everything but commit.")] = False,
     select: Annotated[
         str,
-        typer.Option("--select", help="When several files match: error, newest, oldest, first."),
+        typer.Option("--select", help=SELECT_HELP),
     ] = "error",
     rejects_out: Annotated[
         Path | None, typer.Option("--rejects-out", help="Write rejected rows to this CSV file.")
@@ -86,14 +99,12 @@ def run(
     """Read, validate, transform and load one domain's file in one transaction."""
     if (file is None) == (month is None):
         raise typer.BadParameter("give exactly one of --file or --month")
-    if select not in ("error", "newest", "oldest", "first"):
-        raise typer.BadParameter("--select takes error, newest, oldest or first")
     request = RunRequest(
         domain=domain,
         file=file,
         month=month,
         dry_run=dry_run,
-        select=cast(FileSelection, select),
+        select=_selection(select),
         rejects_out=rejects_out,
     )
     try:
@@ -109,16 +120,26 @@ def run(
 def run_month_command(
     month: Annotated[str, typer.Argument(help="The month to load (YYYYMM).")],
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Do everything but commit.")] = False,
+    select: Annotated[
+        str,
+        typer.Option("--select", help=SELECT_HELP),
+    ] = "error",
     as_json: Annotated[
         bool, typer.Option("--json", help="Print the reports as JSON last.")
     ] = False,
 ) -> None:
-    """Run every installed domain with a source file for MONTH, each in its own transaction."""
+    """Run every installed domain with a source file for MONTH, each in its own transaction.
+
+    Every domain's file is located first; an ambiguous folder stops the month before any load.
+    """
+    selection = _selection(select)
     try:
         settings = command_settings()
         engine = warehouse_engine(settings)
         with console.status(f"running every domain for {month}…"):
-            reports = run_month(month, engine=engine, settings=settings, dry_run=dry_run)
+            reports = run_month(
+                month, engine=engine, settings=settings, dry_run=dry_run, select=selection
+            )
     except NOT_STARTED_ERRORS as error:
         raise _not_started(error) from error
     if not reports:

@@ -9,7 +9,7 @@ import pandas as pd
 from dagster import MetadataValue, TableColumn, TableRecord, TableSchema
 
 from work_data_hub.io.runs import PreparedRun, RunReport, TransformOutcome
-from work_data_hub.io.runs.report import count_by_reason, rejected_entries
+from work_data_hub.io.runs.report import count_by_reason, rejected_entries, rejected_row_count
 
 REJECTED_SAMPLE_SIZE = 50
 """Rejected rows listed one by one in the UI; the counts by reason cover every one of them."""
@@ -51,10 +51,6 @@ def rejected_rows_table(entries: list[dict[str, Any]]) -> MetadataValue:
     return MetadataValue.table(records, schema=_REJECTED_SCHEMA)
 
 
-def _rows_rejected(rejected: pd.DataFrame) -> int:
-    return int(rejected["source_row"].nunique(dropna=False)) if len(rejected) else 0
-
-
 def read_metadata(prepared: PreparedRun, raw: pd.DataFrame, duration_s: float) -> dict[str, Any]:
     """Metadata of the ``read`` op: the file found, the target table, the execution, rows read."""
     return {
@@ -73,7 +69,7 @@ def transform_metadata(outcome: TransformOutcome, duration_s: float) -> dict[str
     return {
         "rows_read": outcome.rows_read,
         "rows_valid": len(outcome.valid),
-        "rows_rejected": _rows_rejected(outcome.rejected),
+        "rows_rejected": rejected_row_count(outcome.rejected),
         "rejected_by_reason": rejected_by_reason_table(count_by_reason(outcome.rejected)),
         "rejected_rows": rejected_rows_table(rejected_entries(outcome.rejected)),
         "enrichment_sources": MetadataValue.json(dict(outcome.enrichment_sources)),

@@ -30,9 +30,6 @@ StepsFactory = Callable[[DomainServices], Sequence[TransformStep]]
 SampleGenerator = Callable[[str, "int | None", int], "pd.DataFrame"]
 """``(month "YYYYMM", rows or None for a typical month, seed)`` → the sheet's sample rows."""
 
-_OPTIONAL_HOOKS = {"workdatahub_migrations": "migrations", "workdatahub_sample_data": "sample"}
-"""Hooks a ``DeclaredDomain`` implements only when the field named here is declared."""
-
 
 @dataclass(frozen=True)
 class CompanyIdEnrichment:
@@ -102,11 +99,34 @@ class DeclaredDomain:
     company_id_overrides: Sequence[Path] = ()
     enrich: CompanyIdEnrichment | None = None
 
+    if TYPE_CHECKING:
+        # Attributes of the instance, set by __post_init__ only when declared.
+        def workdatahub_migrations(self) -> MigrationSource: ...
+
+        def workdatahub_sample_data(
+            self, month: str, rows: int | None, seed: int
+        ) -> pd.DataFrame: ...
+
     def __post_init__(self) -> None:
-        # pluggy and the core look hooks up by attribute; None on the instance hides the method.
-        for hook_name, field_name in _OPTIONAL_HOOKS.items():
-            if getattr(self, field_name) is None:
-                object.__setattr__(self, hook_name, None)
+        # A hook without its declaration must not exist at all (the core and pluggy look hooks
+        # up by attribute), as in a module that does not define the function.
+        migrations, sample, name = self.migrations, self.sample, self.definition.name
+        if migrations is not None:
+
+            @hookimpl
+            def workdatahub_migrations() -> MigrationSource:
+                """Return the declared Alembic versions, labelled with the domain name."""
+                return MigrationSource(branch_label=name, location=migrations)
+
+            object.__setattr__(self, "workdatahub_migrations", workdatahub_migrations)
+        if sample is not None:
+
+            @hookimpl
+            def workdatahub_sample_data(month: str, rows: int | None, seed: int) -> pd.DataFrame:
+                """Return the declared generator's sample rows for ``month``."""
+                return sample(month, rows, seed)
+
+            object.__setattr__(self, "workdatahub_sample_data", workdatahub_sample_data)
 
     def __repr__(self) -> str:
         return f"DeclaredDomain({self.definition.name!r})"
@@ -131,20 +151,6 @@ class DeclaredDomain:
         if self.enrich is not None and services.enrichment is not None:
             steps.append(self.enrich.step(services.enrichment))
         return steps
-
-    @hookimpl
-    def workdatahub_migrations(self) -> MigrationSource:
-        """Return the declared Alembic versions, labelled with the domain name."""
-        if self.migrations is None:
-            raise NotImplementedError(f"domain {self.definition.name!r} declares no migrations")
-        return MigrationSource(branch_label=self.definition.name, location=self.migrations)
-
-    @hookimpl
-    def workdatahub_sample_data(self, month: str, rows: int | None, seed: int) -> pd.DataFrame:
-        """Return the declared generator's sample rows for ``month``."""
-        if self.sample is None:
-            raise NotImplementedError(f"domain {self.definition.name!r} declares no sample data")
-        return self.sample(month, rows, seed)
 
     @hookimpl
     def workdatahub_company_id_overrides(self) -> Sequence[Path]:

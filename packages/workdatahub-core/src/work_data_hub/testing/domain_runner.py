@@ -29,10 +29,10 @@ from work_data_hub.config import Settings
 from work_data_hub.domain.columns import EXECUTION_ID_COLUMN, SOURCE_ROW_COLUMN, column_names
 from work_data_hub.domain.pipelines import Pipeline, PipelineConfig, PipelineContext
 from work_data_hub.domain.services import DomainServices
-from work_data_hub.domain.steps import ValidateSchema
 from work_data_hub.io.connectors.file_connector import folder_for
 from work_data_hub.io.database import render_url
 from work_data_hub.io.runs import RunReport, RunRequest, run_domain
+from work_data_hub.io.runs.stages import check_rows_conserved, domain_steps
 from work_data_hub.io.sample_data import write_csv, write_workbook
 from work_data_hub.plugins import (
     BUILTIN_PLUGINS,
@@ -107,9 +107,11 @@ def plugin_registry(*plugins: object) -> DomainRegistry:
     return registry
 
 
-def _registered(
-    domain: str | object, registry: DomainRegistry | None
+def registered_domain(
+    domain: str | object, registry: DomainRegistry | None = None
 ) -> tuple[RegisteredDomain, DomainRegistry]:
+    """Return the domain and a registry holding it: an installed name, or a plugin registered
+    on the spot with the core's built-ins."""
     if isinstance(domain, str):
         registry = registry or get_registry()
         return registry.get(domain), registry
@@ -135,18 +137,19 @@ def transform_file(
     enrichment) and a context dated ``run_at`` (default now).
     A step that fails outright raises ``PipelineStepError``; rejected rows never raise.
     """
-    registered, registry = _registered(domain, registry)
+    registered, registry = registered_domain(domain, registry)
     readers = registry.readers()
     source = registered.definition.source
     if source.file_type not in readers:
         raise SourceFileError(file, f"no reader for source type {source.file_type!r}")
     raw = readers[source.file_type].read(file, source)
     name = registered.definition.name
-    steps = [*registered.steps(services or DomainServices()), ValidateSchema(registered.columns)]
+    steps = domain_steps(registered, services or DomainServices())
     context = PipelineContext(name, "transform-file", run_at or dt.datetime.now(dt.UTC))
     result = Pipeline(name, steps, PipelineConfig(stop_on_error=False)).run(
         raw, context, raise_on_error=True
     )
+    check_rows_conserved(raw, result.output_data, result.rejected)
     columns = [SOURCE_ROW_COLUMN, *column_names(registered.columns)]
     valid = result.output_data[columns].sort_values(SOURCE_ROW_COLUMN, kind="stable")
     rejected = result.rejected[list(REJECTION_FIELDS)].sort_values(

@@ -20,10 +20,10 @@ import pandas as pd
 
 from work_data_hub.domain.services import DomainServices
 from work_data_hub.io.enrichment import CacheHits
-from work_data_hub.plugins import DomainRegistry, get_registry
+from work_data_hub.plugins import DomainRegistry
 from work_data_hub.testing.domain_runner import (
     TransformedFile,
-    plugin_registry,
+    registered_domain,
     transform_file,
     write_sample_file,
 )
@@ -36,18 +36,6 @@ _EXTENSIONS = {"excel": ".xlsx", "csv": ".csv"}
 def read_text_csv(path: Path) -> pd.DataFrame:
     """Return a UTF-8 CSV as a reader returns a sheet: every cell text, empty cells ``None``."""
     return pd.read_csv(path, dtype="str", keep_default_na=False, na_values=[""], encoding="utf-8")
-
-
-def _domain_in_registry(
-    domain: str | object, registry: DomainRegistry | None
-) -> tuple[str, DomainRegistry]:
-    """Return the domain's name and a registry holding it (see ``transform_file``)."""
-    if isinstance(domain, str):
-        return domain, registry or get_registry()
-    registry = plugin_registry(domain)
-    if len(registry.domains) != 1:
-        raise ValueError(f"{domain!r} declares {len(registry.domains)} domains, not one")
-    return next(iter(registry.domains)), registry
 
 
 def transform_sheet(
@@ -66,8 +54,9 @@ def transform_sheet(
     ``transform_file``; ``run_at`` fixes the run's time, on which rules such as "a month after
     the run month is rejected" depend. Row numbers are the sheet's rows from 2.
     """
-    name, registry = _domain_in_registry(domain, registry)
-    source = registry.get(name).definition.source
+    registered, registry = registered_domain(domain, registry)
+    name = registered.definition.name
+    source = registered.definition.source
     with tempfile.TemporaryDirectory(prefix="wdh-sheet-") as folder:
         path = Path(folder) / f"{name}{_EXTENSIONS[source.file_type]}"
         write_sample_file(path, sheet, file_type=source.file_type, sheet=source.sheet)

@@ -67,3 +67,10 @@ def count_by_reason(rejected: pd.DataFrame) -> dict[str, int]:
     labels = rejected["column"].fillna("(row)").astype(str)
     counts = labels.value_counts().sort_index()
     return {str(label): int(count) for label, count in counts.items()}
+
+
+def rejected_row_count(rejected: pd.DataFrame) -> int:
+    """Count the distinct source rows in a rejected-rows frame (a row may fail several checks)."""
+    if rejected.empty:
+        return 0
+    return int(rejected["source_row"].nunique(dropna=False))

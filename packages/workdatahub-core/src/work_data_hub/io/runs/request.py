@@ -5,13 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import pandas as pd
 
+from work_data_hub.io.connectors.file_connector import Selection
 from work_data_hub.io.enrichment import LearnedCompanyId
 
-FileSelection = Literal["error", "newest", "oldest", "first"]
+FileSelection = Selection
 
 
 class RunFailed(Exception):
@@ -39,6 +40,7 @@ class PreparedRun:
     path: Path
     table: str
     started_at: datetime
+    sheet: str | None = None
     stage_durations: dict[str, float] = field(default_factory=dict)
 
 

@@ -7,7 +7,7 @@ from sqlalchemy import Engine
 from work_data_hub.config import Settings, get_settings
 from work_data_hub.io.connectors.file_connector import SourceFileNotFound, discover_file
 from work_data_hub.io.runs.report import RunReport
-from work_data_hub.io.runs.request import RunRequest, TransformOutcome
+from work_data_hub.io.runs.request import FileSelection, RunRequest, TransformOutcome
 from work_data_hub.io.runs.stages import (
     fail_run,
     load_stage,
@@ -34,7 +34,7 @@ def run_domain(
     or the discovery error, since there is nothing to audit yet.
     """
     registry = registry or get_registry()
-    settings = settings or get_settings()
+    settings = settings or get_settings(require_database=False)
     prepared = prepare_run(request, engine=engine, registry=registry, settings=settings)
     outcome: TransformOutcome | None = None
     try:
@@ -54,17 +54,29 @@ def run_month(
     registry: DomainRegistry | None = None,
     settings: Settings | None = None,
     dry_run: bool = False,
+    select: FileSelection = "error",
 ) -> list[RunReport]:
-    """Run every installed domain with a source file for ``month``, each in its own transaction."""
+    """Run every installed domain with a source file for ``month``, each in its own transaction.
+
+    Every domain's file is located before any domain runs: an ambiguous folder or a bad month
+    raises ``FileDiscoveryError`` with nothing loaded. Domains without a file are skipped.
+    """
     registry = registry or get_registry()
-    settings = settings or get_settings()
-    reports = []
+    settings = settings or get_settings(require_database=False)
+    files = {}
     for name, domain in registry.domains.items():
         try:
-            discover_file(settings.INBOX_DIR, domain.definition.source, month, select="error")
+            files[name] = discover_file(
+                settings.INBOX_DIR, domain.definition.source, month, select=select
+            )
         except SourceFileNotFound as missing:
             logger.info("no source file for domain", domain=name, month=month, reason=str(missing))
-            continue
-        request = RunRequest(domain=name, month=month, dry_run=dry_run)
-        reports.append(run_domain(request, engine=engine, registry=registry, settings=settings))
-    return reports
+    return [
+        run_domain(
+            RunRequest(domain=name, file=path, month=month, dry_run=dry_run),
+            engine=engine,
+            registry=registry,
+            settings=settings,
+        )
+        for name, path in files.items()
+    ]

@@ -17,15 +17,25 @@ import pandas as pd
 from sqlalchemy import Engine
 
 from work_data_hub.config import Settings, get_settings
-from work_data_hub.domain.columns import EXECUTION_ID_COLUMN
-from work_data_hub.domain.pipelines import Pipeline, PipelineConfig, PipelineContext
+from work_data_hub.domain.columns import EXECUTION_ID_COLUMN, SOURCE_ROW_COLUMN
+from work_data_hub.domain.pipelines import (
+    Pipeline,
+    PipelineConfig,
+    PipelineContext,
+    TransformStep,
+)
 from work_data_hub.domain.services import DomainServices
 from work_data_hub.domain.steps import RejectUnstorableText, ValidateSchema
 from work_data_hub.io.connectors.file_connector import discover_file
 from work_data_hub.io.enrichment import CompanyIdResolver, WarehouseCompanyIdCache
 from work_data_hub.io.loader.audit import AuditWriter
 from work_data_hub.io.loader.warehouse_loader import WarehouseLoader
-from work_data_hub.io.runs.report import RunReport, count_by_reason, rejected_entries
+from work_data_hub.io.runs.report import (
+    RunReport,
+    count_by_reason,
+    rejected_entries,
+    rejected_row_count,
+)
 from work_data_hub.io.runs.request import (
     PreparedRun,
     RejectThresholdExceeded,
@@ -72,7 +82,7 @@ def prepare_run(
     settings: Settings | None = None,
 ) -> PreparedRun:
     """Resolve the domain and its source file, and record the execution as running."""
-    settings = settings or get_settings()
+    settings = settings or get_settings(require_database=False)
     domain = _domain(registry, request.domain)
     definition = domain.definition
     if request.file is not None:
@@ -91,6 +101,7 @@ def prepare_run(
         path=path,
         table=f"{definition.db_schema}.{definition.table}",
         started_at=datetime.now(UTC),
+        sheet=definition.source.sheet,
     )
     AuditWriter(engine).start(
         prepared.execution_id,
@@ -121,6 +132,30 @@ def read_stage(prepared: PreparedRun, *, registry: DomainRegistry | None = None)
     return raw
 
 
+def domain_steps(domain: RegisteredDomain, services: DomainServices) -> list[TransformStep]:
+    """Return every step a run applies: unstorable text out, the domain's steps, its schema."""
+    return [RejectUnstorableText(), *domain.steps(services), ValidateSchema(domain.columns)]
+
+
+def check_rows_conserved(raw: pd.DataFrame, valid: pd.DataFrame, rejected: pd.DataFrame) -> None:
+    """Raise ``RunFailed`` unless every source row read is either valid or rejected, never both."""
+    read = set(raw[SOURCE_ROW_COLUMN].tolist())
+    kept = valid[SOURCE_ROW_COLUMN].tolist() if SOURCE_ROW_COLUMN in valid.columns else []
+    set_aside = set(rejected["source_row"].dropna().astype(int).tolist())
+    problems = []
+    if len(kept) != len(set(kept)):
+        problems.append("some rows appear twice among the valid rows")
+    if set(kept) & set_aside:
+        problems.append("some rows are both valid and rejected")
+    if set(kept) | set_aside != read:
+        problems.append(f"{len(read - set(kept) - set_aside)} row(s) were dropped without a reason")
+    if problems:
+        raise RunFailed(
+            f"rows were not conserved (read {len(raw)}, valid {len(kept)}, rejected "
+            f"{len(set_aside)}): {'; '.join(problems)}"
+        )
+
+
 def transform_stage(
     prepared: PreparedRun,
     raw: pd.DataFrame,
@@ -131,7 +166,7 @@ def transform_stage(
 ) -> TransformOutcome:
     """Run the domain's steps and the schema validation; invalid rows are set aside with reasons."""
     started = time.perf_counter()
-    settings = settings or get_settings()
+    settings = settings or get_settings(require_database=False)
     registry = registry or get_registry()
     domain = _domain(registry, prepared.request.domain)
     resolver = CompanyIdResolver.from_settings(
@@ -140,29 +175,19 @@ def transform_stage(
         lookup=registry.company_lookup(),
         override_files=registry.company_id_overrides(),
     )
-    steps = [
-        RejectUnstorableText(),
-        *domain.steps(DomainServices(enrichment=resolver)),
-        ValidateSchema(domain.columns),
-    ]
     context = PipelineContext(
         pipeline_name=domain.definition.name,
         execution_id=prepared.execution_id,
         timestamp=prepared.started_at,
         config={"file": str(prepared.path)},
     )
-    result = Pipeline(domain.definition.name, steps, PipelineConfig(stop_on_error=False)).run(
-        raw, context, raise_on_error=True
+    pipeline = Pipeline(
+        domain.definition.name,
+        domain_steps(domain, DomainServices(enrichment=resolver)),
+        PipelineConfig(stop_on_error=False),
     )
-    rejected_rows = (
-        int(result.rejected["source_row"].nunique(dropna=False)) if len(result.rejected) else 0
-    )
-    if len(result.output_data) + rejected_rows != len(raw):
-        raise RunFailed(
-            f"rows were lost in the pipeline: read {len(raw)}, valid {len(result.output_data)}, "
-            f"rejected {rejected_rows}; a step dropped rows without rejecting them"
-        )
-
+    result = pipeline.run(raw, context, raise_on_error=True)
+    check_rows_conserved(raw, result.output_data, result.rejected)
     return TransformOutcome(
         valid=result.output_data,
         rejected=result.rejected,
@@ -175,7 +200,7 @@ def transform_stage(
 
 
 def _threshold(domain: RegisteredDomain, settings: Settings) -> float:
-    override = getattr(settings, "WDH_REJECT_THRESHOLD", None)
+    override = settings.WDH_REJECT_THRESHOLD
     return float(override) if override is not None else domain.definition.reject_threshold
 
 
@@ -187,9 +212,10 @@ def _report(prepared: PreparedRun, outcome: TransformOutcome | None, **fields: A
         table=prepared.table,
         execution_id=prepared.execution_id,
         file=str(prepared.path),
+        sheet=prepared.sheet,
         dry_run=prepared.request.dry_run,
         rows_read=outcome.rows_read if outcome else 0,
-        rows_rejected=int(rejected["source_row"].nunique(dropna=False)) if len(rejected) else 0,
+        rows_rejected=rejected_row_count(rejected),
         rejected=rejected_entries(rejected),
         rejected_by_reason=count_by_reason(rejected),
         enrichment_sources=outcome.enrichment_sources if outcome else {},
@@ -221,11 +247,11 @@ def load_stage(
     rolls the transaction back at the end.
     """
     started = time.perf_counter()
-    settings = settings or get_settings()
+    settings = settings or get_settings(require_database=False)
     domain = _domain(registry, prepared.request.domain)
     definition = domain.definition
     _write_rejects_file(prepared, outcome.rejected)
-    report = _report(prepared, outcome, status="succeeded", sheet=definition.source.sheet)
+    report = _report(prepared, outcome, status="succeeded")
     threshold = _threshold(domain, settings)
     if outcome.rows_read and report.rows_rejected / outcome.rows_read > threshold:
         share = report.rows_rejected / outcome.rows_read
@@ -337,7 +363,10 @@ def fail_run(
     )
     if outcome is not None and len(outcome.rejected):
         audit.record_rejections(
-            prepared.execution_id, outcome.rejected, source_file=str(prepared.path), sheet=None
+            prepared.execution_id,
+            outcome.rejected,
+            source_file=str(prepared.path),
+            sheet=prepared.sheet,
         )
     logger.warning(
         "run failed",
