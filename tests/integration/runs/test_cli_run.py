@@ -99,3 +99,41 @@ def test_run_month_loads_every_domain(cli_env: dict[str, str]) -> None:
         "annuity_income",
         "annuity_performance",
     ]
+
+
+def test_text_from_the_data_is_printed_as_text_not_markup(
+    cli_env: dict[str, str], tmp_path: Path
+) -> None:
+    sample = tmp_path / "markup.csv"
+    sample.write_text(
+        "month,account,customer_name,branch_name,product,balance,fee\n"
+        "202411,A0001,上海东方机械有限公司,上海,deposit,100.00,1\n"
+        "202411,A0002,[red]北京[/red],北京,deposit,[/],1\n",
+        encoding="utf-8",
+    )
+
+    code, stdout = _invoke("run", "sample_csv", "--file", str(sample), "--json")
+
+    summary = json.loads(stdout.strip().splitlines()[-1])
+    assert code == EXIT_THRESHOLD
+    assert [entry["row"] for entry in summary["rejected"]] == [3]
+    assert "[/]" in summary["rejected"][0]["reason"]
+
+
+def test_run_month_stops_before_loading_when_a_domain_has_two_files(
+    cli_env: dict[str, str], inbox: Path, wdh_engine: Engine
+) -> None:
+    [workbook] = inbox.glob("**/*.xlsx")
+    twin = workbook.with_name("copy of " + workbook.name)
+    twin.write_bytes(workbook.read_bytes())
+    try:
+        code, _ = _invoke("run-month", MONTH)
+        chosen, stdout = _invoke("run-month", MONTH, "--select", "first", "--json")
+    finally:
+        twin.unlink()
+
+    assert code == EXIT_NOT_STARTED
+    assert chosen == 0, stdout
+    with wdh_engine.connect() as connection:
+        runs = connection.execute(text("SELECT count(*) FROM pipeline_executions")).scalar_one()
+    assert runs == 2
