@@ -64,9 +64,12 @@ def cast_column(values: pd.Series, column: Column) -> tuple[pd.Series, BoolArray
     time of day. The cast dtypes are ``validation.PANDAS_DTYPES``.
     """
     blank = is_blank(values).to_numpy(dtype=bool)
-    present = values.mask(blank)
     if column.kind == "text":
+        # Masking copies the column; skip it when every blank is missing already.
+        whitespace_only = blank & values.notna().to_numpy(dtype=bool)
+        present = values.mask(blank) if whitespace_only.any() else values
         return as_text(present), np.zeros(len(values), dtype=bool)
+    present = values.mask(blank)
     if column.kind == "date":
         cast = map_distinct(present, _dates) if _is_text(values) else _dates(present)
     elif column.kind == "boolean":
