@@ -137,7 +137,11 @@ def _run_domain(
 
 
 def worker_pipeline(options: dict[str, Any]) -> dict[str, Any]:
-    """Run the domains end to end ``repeat`` times; return the fastest repetition's timings."""
+    """Run the domains end to end ``repeat`` times; return the fastest repetition's timings.
+
+    Peak memory is taken after the first repetition, which is what one CLI run in a fresh
+    process uses; the peak over every repetition is reported too.
+    """
     from work_data_hub.config import get_settings
     from work_data_hub.io.database import create_engine_for
     from work_data_hub.plugins import get_registry
@@ -146,13 +150,16 @@ def worker_pipeline(options: dict[str, Any]) -> dict[str, Any]:
     engine = create_engine_for(options["url"])
     path = Path(options["file"])
     best: dict[str, Any] | None = None
+    first_run_peak = 0.0
     try:
-        for _ in range(options["repeat"]):
+        for repetition in range(options["repeat"]):
             clock = _StageClock()
             rows = 0
             for domain in options["domains"]:
                 rows += _run_domain(domain, path, clock, engine, registry, settings).rows_read
             seconds = sum(clock.wall.values())
+            if repetition == 0:
+                first_run_peak = _peak_rss_mb()
             if best is None or seconds < best["seconds"]:
                 best = {
                     "rows": rows,
@@ -164,7 +171,7 @@ def worker_pipeline(options: dict[str, Any]) -> dict[str, Any]:
     finally:
         engine.dispose()
     assert best is not None
-    return best | {"peak_rss_mb": _peak_rss_mb()}
+    return best | {"peak_rss_mb": first_run_peak, "peak_rss_mb_all_runs": _peak_rss_mb()}
 
 
 def worker_naive(options: dict[str, Any]) -> dict[str, Any]:
@@ -258,6 +265,7 @@ def _run_figures(run: dict[str, Any]) -> dict[str, Any]:
         "cpu_s": round(run["cpu_s"], 3),
         "stage_cpu_s": {stage: round(s, 3) for stage, s in run["stage_cpu_s"].items()},
         "peak_rss_mb": run["peak_rss_mb"],
+        "peak_rss_mb_all_runs": run["peak_rss_mb_all_runs"],
         "load_average": round(os.getloadavg()[0], 2),
     }
 
