@@ -11,7 +11,7 @@ PYTEST_ARGS ?=
 TIMED := scripts/timed.sh
 COV := --cov --cov-report=
 
-.PHONY: help sync lint test test-unit test-integration coverage perf-check demo dagster clean
+.PHONY: help sync lint test test-unit test-integration coverage coverage-readme perf-check demo dagster clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -43,6 +43,10 @@ coverage: sync ## per-package coverage of the last test run against the targets 
 	$(RUN) coverage json -q -o coverage.json
 	$(RUN) coverage xml -q -o coverage.xml
 	$(RUN) python scripts/coverage_check.py
+
+coverage-readme: sync ## write the last run's per-package coverage into README.md
+	$(RUN) coverage json -q -o coverage.json
+	$(RUN) python scripts/coverage_check.py --update-readme
 
 perf-check: sync ## small benchmark compared with benchmarks/baseline.json (warns when >20% worse)
 	$(RUN) python scripts/perf_check.py
