@@ -2,24 +2,28 @@
 
 For each size (``--sizes``, default ``--rows`` and ten times as many 规模明细 rows; 收入明细 gets
 ``rows × 2600 / 35000``) the script generates a sample month with ``generate_month``, then in a
-fresh process runs both annuity domains end to end with ``run_domain`` on that workbook, as the
-CLI does (locate, audit, read, transform, validate, load, commit), ``--repeat`` times, keeping
-the fastest repetition. A second fresh process runs the naive baseline on the same file:
-``pandas.read_excel(engine="openpyxl")`` per sheet and ``DataFrame.to_sql`` into a new table of
-the sheet's columns (no cleansing, validation, enrichment or audit). Peak memory is the peak
-resident set size of the process that ran the pipeline (imports included).
+fresh process runs both annuity domains on that workbook through the stages ``run_domain`` runs
+(``prepare_run``: locate, checksum, audit row; ``read_stage``; ``transform_stage``: steps,
+enrichment, schema validation; ``load_stage``: COPY, audit rows, commit), ``--repeat`` times,
+keeping the fastest repetition, with wall and CPU seconds per stage. A second fresh process runs
+the naive baseline on the same file: ``pandas.read_excel(engine="openpyxl")`` per sheet and
+``DataFrame.to_sql`` into a new table of the sheet's columns (no cleansing, validation,
+enrichment or audit). Peak memory is the peak resident set size of the pipeline's process after
+its first repetition (one run in a fresh process, imports included; the peak over all
+repetitions is reported too).
 
 ``--million`` adds a memory run of 1,000,000 规模明细 rows through the annuity_performance domain,
 from a CSV variant of the sheet by default (``--million-format xlsx`` for a workbook; generating
-and reading a million-row workbook takes minutes).
+a million-row workbook takes minutes).
 
 Everything runs in a new database (``wdh_bench_<pid>_<random>``) created, migrated and dropped on
-the server of ``--dsn`` (default: the embedded PostgreSQL, started when needed).
+the server of ``--dsn`` (default: ``DATABASE_URL`` if set, else the embedded PostgreSQL).
 
 Usage: ``.venv/bin/python scripts/bench_pipeline.py [--rows 35000] [--sizes 35000,350000]
-[--dsn URL] [--repeat 3] [--no-naive] [--million]``. The last line printed is one JSON object:
-per size ``rows``, ``rows_per_s`` (end to end), ``stage_rows_per_s`` (read, transform, load),
-``peak_rss_mb`` and ``ratio_to_naive``.
+[--dsn URL] [--repeat 3] [--no-naive] [--million [--million-format xlsx]]``. The last line
+printed is one JSON object: per size ``rows``, ``rows_per_s`` (end to end), ``stage_rows_per_s``
+(prepare, read, transform, load), ``stage_cpu_s``, ``peak_rss_mb``, ``ratio_to_naive`` and
+``ratio_to_legacy``.
 """
 
 from __future__ import annotations
@@ -346,17 +350,21 @@ def _print_size(label: str, figures: dict[str, Any]) -> None:
 
 
 def _server_url(dsn: str | None) -> str:
-    """Return the server URL: ``dsn``, or the configured or embedded one (``embedded`` too)."""
+    """Return the server URL: ``dsn``, else ``DATABASE_URL`` or the embedded server."""
     from work_data_hub.config import get_settings
-    from work_data_hub.io.database import is_embedded, resolve_database_url
+    from work_data_hub.io.database import (
+        is_embedded,
+        normalise_url,
+        render_url,
+        resolve_database_url,
+    )
+    from work_data_hub.io.embedded import embedded_database_url
 
     settings = get_settings(require_database=False)
     if dsn is None:
         return resolve_database_url(settings, allow_embedded=True)
     if is_embedded(dsn):
-        return resolve_database_url(
-            settings.model_copy(update={"DATABASE_URL": None}), allow_embedded=True
-        )
+        return render_url(normalise_url(embedded_database_url(settings.embedded_postgres_dir)))
     return dsn
 
 

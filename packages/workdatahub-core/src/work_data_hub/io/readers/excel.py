@@ -96,31 +96,35 @@ def _arrow_texts(numbers: npt.NDArray[Any]) -> pa.Array:
     return pa.array(numbers).cast(pa.large_string())
 
 
-def _float_texts(numbers: npt.NDArray[np.float64]) -> npt.NDArray[np.object_]:
-    """Return ``_float_text`` of every number, vectorised.
+def _number_texts(numbers: npt.NDArray[np.float64]) -> pa.Array:
+    """Return ``_float_text`` of every number as Arrow text, in order, vectorised.
 
     Integral numbers print through int64. A fraction is printed by Arrow, which finds the
     same shortest round-trip digits as ``repr``; where ``repr`` writes those digits without an
     exponent (``1e-4 <= |x| < 1e16``) and Arrow did too, the texts are equal. Arrow switches to
     an exponent earlier than ``repr``; those numbers, tiny ones, ``nan`` and ``inf`` get ``repr``.
     """
-    texts = np.empty(len(numbers), dtype=object)
     finite = np.isfinite(numbers)
     whole = np.zeros(len(numbers), dtype=bool)
     whole[finite] = numbers[finite] == np.trunc(numbers[finite])
     magnitude = np.abs(numbers)
     integral = whole & (magnitude <= _EXACT_INTEGER_LIMIT)
-    texts[integral] = _arrow_texts(numbers[integral].astype(np.int64)).to_numpy(
-        zero_copy_only=False
-    )
     fraction = np.flatnonzero(finite & ~whole & (magnitude >= _POSITIONAL_REPR_MIN))
     shortest = _arrow_texts(numbers[fraction])
     positional = ~pc.match_substring(shortest, "e").to_numpy(zero_copy_only=False)
-    texts[fraction[positional]] = shortest.filter(positional).to_numpy(zero_copy_only=False)
     rest = ~integral
     rest[fraction[positional]] = False
-    texts[rest] = list(map(repr, numbers[rest].tolist()))
-    return texts
+    order = np.concatenate([np.flatnonzero(integral), fraction[positional], np.flatnonzero(rest)])
+    texts = pa.concat_arrays(
+        [
+            _arrow_texts(numbers[integral].astype(np.int64)),
+            shortest.filter(pa.array(positional)),
+            pa.array(list(map(repr, numbers[rest].tolist())), type=pa.large_string()),
+        ]
+    )
+    position_in_texts = np.empty(len(order), dtype=np.int64)
+    position_in_texts[order] = np.arange(len(order))
+    return texts.take(pa.array(position_in_texts))
 
 
 def _column_text(column: npt.NDArray[np.object_]) -> pa.Array:
@@ -141,11 +145,13 @@ def _mixed_column_text(column: npt.NDArray[np.object_]) -> pa.Array:
     """Return the cells of a column holding more than text as Arrow text."""
     is_number = np.fromiter(map(isinstance, column, repeat(float)), dtype=bool, count=len(column))
     cells = column.copy()
-    cells[is_number] = _float_texts(column[is_number].astype(np.float64))
+    cells[is_number] = ""
     try:
-        return pa.array(cells, type=pa.large_string())
+        texts = pa.array(cells, type=pa.large_string())
     except pa.ArrowTypeError:
         return pa.array([cell_text(value) for value in column], type=pa.large_string())
+    numbers = _number_texts(column[is_number].astype(np.float64))
+    return pc.replace_with_mask(texts, pa.array(is_number), numbers)
 
 
 def _text_columns(table: npt.NDArray[np.object_]) -> list[pa.Array]:
