@@ -75,10 +75,10 @@ def worker_generate(options: dict[str, Any]) -> dict[str, Any]:
     rows, folder, seed = options["rows"], Path(options["folder"]), options["seed"]
     started = time.perf_counter()
     if options["format"] == "csv":
-        hook = registry.get(PERFORMANCE).plugin.workdatahub_sample_data  # type: ignore[attr-defined]
-        path = write_csv(
-            folder / f"{PERFORMANCE}_{rows}.csv", hook(month=MONTH, rows=rows, seed=seed)
+        sheet = registry.get(PERFORMANCE).hook_answer(
+            "workdatahub_sample_data", month=MONTH, rows=rows, seed=seed
         )
+        path = write_csv(folder / f"{PERFORMANCE}_{rows}.csv", sheet)
     elif options["performance_only"]:
         domains = [registry.get(PERFORMANCE)]
         path = generate_month(domains, folder, MONTH, rows, seed)[0]

@@ -184,6 +184,10 @@ class FakeDomain:
     definition: DomainDefinition
     plugin: object
 
+    def hook_answer(self, hook_name: str, **kwargs: Any) -> Any:
+        hook = getattr(self.plugin, hook_name, None)
+        return None if hook is None else hook(**kwargs)
+
 
 def _plugin(
     frame: pd.DataFrame | object, calls: list[tuple[str, int, int]] | None = None

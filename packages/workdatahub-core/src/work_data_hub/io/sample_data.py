@@ -33,11 +33,11 @@ _GLOB_TOKEN = re.compile(r"\*|\?|\[!?\]?[^\]]*\]")
 
 
 class SampleDomain(Protocol):
-    """What ``generate_month`` needs of a domain: its definition and its plugin module.
+    """What ``generate_month`` needs of a domain: its definition and its hook answers.
 
-    ``work_data_hub.plugins.registry.RegisteredDomain`` fits; the plugin's
-    ``workdatahub_sample_data(month, rows, seed)`` function is called directly (``rows`` may
-    be None: a typical month of that domain).
+    ``work_data_hub.plugins.registry.RegisteredDomain`` fits: ``hook_answer`` asks the domain's
+    own plugin for ``workdatahub_sample_data(month, rows, seed)`` (``rows`` may be None: a
+    typical month of that domain) and gives None when the plugin does not implement it.
     """
 
     @property
@@ -45,9 +45,8 @@ class SampleDomain(Protocol):
         """The domain's declaration (source folder, patterns, sheet, file type)."""
         ...
 
-    @property
-    def plugin(self) -> object:
-        """The plugin module, which may define ``workdatahub_sample_data``."""
+    def hook_answer(self, hook_name: str, **kwargs: Any) -> Any:
+        """Return the domain's own answer to a per-domain hook, or None without one."""
         ...
 
 
@@ -150,11 +149,10 @@ def sample_file_name(definitions: Iterable[DomainDefinition], month: str) -> str
 def _sample_frame(
     domain: SampleDomain, month: str, rows: int | None, seed: int
 ) -> pd.DataFrame | None:
-    hook = getattr(domain.plugin, SAMPLE_HOOK, None)
-    if hook is None:
+    frame = domain.hook_answer(SAMPLE_HOOK, month=month, rows=rows, seed=seed)
+    if frame is None:
         logger.info("domain has no sample data", domain=domain.definition.name)
         return None
-    frame = hook(month=month, rows=rows, seed=seed)
     if not isinstance(frame, pd.DataFrame):
         raise TypeError(
             f"{SAMPLE_HOOK} of domain {domain.definition.name!r} returned "
