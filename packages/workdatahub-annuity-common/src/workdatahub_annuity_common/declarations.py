@@ -19,6 +19,10 @@ HEADER_ALIASES = {"机构": "机构名称", "计划号": "计划代码"}
 REQUIRED_COLUMNS = ("月度", "业务类型", "计划类型", "计划代码", "客户名称")
 REFRESH_KEY = ("月度", "业务类型", "计划类型")
 """The delete-then-insert key: a rerun replaces these combinations and leaves the others."""
+MONTH_COLUMN = "月度"
+"""Each row's report month: a run loads one month, rows of any other month are rejected."""
+PLAN_TYPES = tuple(DEFAULT_PLAN_CODES)
+"""The plan types of 计划类型."""
 
 
 def workbook_sheet(
@@ -39,9 +43,14 @@ def workbook_sheet(
 
 PLAN_COLUMNS = (
     Column("月度", "date", nullable=False, description="report month (first day)"),
-    Column("业务类型", description="business line: 企年受托, 企年投资, 职年受托, 职年投资"),
     Column(
-        "计划类型", description="plan type: 集合计划 (collective) or 单一计划 (single-employer)"
+        "业务类型",
+        description="business line: 企年受托, 企年投资, 职年受托, 职年投资 (others are PL301)",
+    ),
+    Column(
+        "计划类型",
+        isin=PLAN_TYPES,
+        description="plan type: 集合计划 (collective) or 单一计划 (single-employer)",
     ),
     Column("计划代码", nullable=False, description="plan code, e.g. P0290; AN001/AN002 if empty"),
     Column("计划名称", description="plan name"),

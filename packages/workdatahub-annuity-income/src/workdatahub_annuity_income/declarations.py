@@ -20,6 +20,7 @@ DEFINITION = DomainDefinition(
     ),
     write_mode="delete_insert",
     keys=annuity.REFRESH_KEY,
+    month_column=annuity.MONTH_COLUMN,
     description="Annuity income: fixed and performance fees, rebates and tax per plan",
 )
 FEE_MEANINGS = {"固费": "fixed fee", "浮费": "performance fee", "回补": "rebate", "税": "tax"}

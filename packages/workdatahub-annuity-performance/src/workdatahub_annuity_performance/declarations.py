@@ -21,6 +21,7 @@ DEFINITION = DomainDefinition(
     source=annuity.workbook_sheet("规模明细", header_aliases=HEADER_ALIASES),
     write_mode="delete_insert",
     keys=annuity.REFRESH_KEY,
+    month_column=annuity.MONTH_COLUMN,
     description="Annuity performance: assets, flows and returns per plan, portfolio, customer",
 )
 COMPANY_ID_OVERRIDES = Path(__file__).parent / "mappings" / "company_id_overrides.csv"

@@ -23,6 +23,8 @@ DEFINITION = DomainDefinition(
     ),
     write_mode="delete_insert",
     keys=("month", "account"),
+    # Each row's report month: a run loads one month; rows of other months are rejected.
+    month_column="month",
     description="Sample CSV job: read, validate, load",
 )
 

@@ -84,7 +84,11 @@ def run(
     ],
     file: Annotated[Path | None, typer.Option("--file", help="The source file to load.")] = None,
     month: Annotated[
-        str | None, typer.Option("--month", help="Discover the file for this month (YYYYMM).")
+        str | None,
+        typer.Option(
+            "--month",
+            help="The month to load (YYYYMM): its file is discovered, unless --file names it.",
+        ),
     ] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Do everything but commit.")] = False,
     select: Annotated[
@@ -96,9 +100,13 @@ def run(
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object last.")] = False,
 ) -> None:
-    """Read, validate, transform and load one domain's file in one transaction."""
-    if (file is None) == (month is None):
-        raise typer.BadParameter("give exactly one of --file or --month")
+    """Read, validate, transform and load one domain's file in one transaction.
+
+    The run loads one month: --month, or without it the month of most of the file's rows.
+    Rows of other months are rejected (or refuse the file, as the domain declares).
+    """
+    if file is None and month is None:
+        raise typer.BadParameter("give --file, --month, or both")
     request = RunRequest(
         domain=domain,
         file=file,

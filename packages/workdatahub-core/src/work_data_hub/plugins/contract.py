@@ -13,6 +13,7 @@ from work_data_hub.domain.pipelines.types import TransformStep
 from work_data_hub.plugins.definition import (
     DomainDefinition,
     MigrationSource,
+    OtherMonths,
     SourceSpec,
     SourceType,
     WriteMode,
@@ -27,6 +28,7 @@ MAX_IDENTIFIER_BYTES = 63
 
 WRITE_MODES: tuple[str, ...] = get_args(WriteMode)
 SOURCE_TYPES: tuple[str, ...] = get_args(SourceType)
+OTHER_MONTHS: tuple[str, ...] = get_args(OtherMonths)
 KEYED_WRITE_MODES = ("upsert", "delete_insert")
 
 _PACKAGE_LOCATION = re.compile(r"(?P<package>[A-Za-z_][\w.]*):(?P<folder>.+)")
@@ -103,6 +105,11 @@ def check_definition(answer: object) -> DomainDefinition:
         raise PluginContractError(
             f"domain {name!r}: reject_threshold {threshold!r} must be between 0 and 1"
         )
+    if answer.other_months not in OTHER_MONTHS:
+        raise PluginContractError(
+            f"domain {name!r}: other_months {answer.other_months!r} is not one of "
+            f"{', '.join(OTHER_MONTHS)}"
+        )
     _check_source(name, answer.source)
     return answer
 
@@ -145,7 +152,26 @@ def check_columns(answer: object, definition: DomainDefinition) -> tuple[Column,
         raise PluginContractError(
             f"domain {name!r}: keys {missing_keys} are not among the declared columns"
         )
+    _check_month_column(definition, {column.name: column for column in columns})
     return columns
+
+
+def _check_month_column(definition: DomainDefinition, columns: Mapping[str, Column]) -> None:
+    """The month column is a declared date column; a refresh by a date key declares one."""
+    name, month = definition.name, definition.month_column
+    if month is not None:
+        column = columns.get(month)
+        if column is None or column.kind != "date":
+            raise PluginContractError(
+                f"domain {name!r}: month_column {month!r} must be one of the declared date columns"
+            )
+        return
+    date_keys = [key for key in definition.keys if columns[key].kind == "date"]
+    if definition.write_mode == "delete_insert" and date_keys:
+        raise PluginContractError(
+            f"domain {name!r}: delete_insert refreshes by the date key {date_keys[0]!r}; declare "
+            f"month_column={date_keys[0]!r} so that a run replaces only its own month"
+        )
 
 
 def check_migrations(answer: object, definition: DomainDefinition) -> MigrationSource:

@@ -7,6 +7,7 @@ from typing import Literal
 
 WriteMode = Literal["append", "upsert", "delete_insert", "replace"]
 SourceType = Literal["excel", "csv"]
+OtherMonths = Literal["reject", "refuse"]
 
 DEFAULT_EXCLUDES = ("~$*", "*.eml", "*回复*")
 
@@ -30,7 +31,13 @@ class SourceSpec:
 
 @dataclass(frozen=True)
 class DomainDefinition:
-    """A domain's identity and loading rules, as answered by the ``workdatahub_domain`` hook."""
+    """A domain's identity and loading rules, as answered by the ``workdatahub_domain`` hook.
+
+    ``month_column`` names the date column holding each row's report month: a run then loads
+    exactly one month, and rows of other months are rejected (``other_months="reject"``) or
+    refuse the whole file (``"refuse"``); a ``delete_insert`` refresh never reaches beyond the
+    run's month. Text keys are always made canonical (NFKC, no invisible edge characters).
+    """
 
     name: str
     table: str
@@ -41,6 +48,8 @@ class DomainDefinition:
     description: str = ""
     reject_threshold: float = 0.05
     spec_version: int = 1
+    month_column: str | None = None
+    other_months: OtherMonths = "reject"
 
 
 @dataclass(frozen=True)

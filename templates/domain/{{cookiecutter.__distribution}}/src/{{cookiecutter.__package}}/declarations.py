@@ -27,6 +27,8 @@ DEFINITION = DomainDefinition(
     ),
     write_mode="{{ cookiecutter.write_mode }}",
     keys=({% for key in a.keys %}"{{ key }}"{% if not loop.last %}, {% endif %}{% endfor %}{% if a.keys | length == 1 %},{% endif %}),
+    # Each row's report month: a run loads one month; rows of other months are rejected.
+    month_column="month",
     description="{{ cookiecutter.title }}",
 )
 

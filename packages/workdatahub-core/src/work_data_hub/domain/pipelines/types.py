@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, Literal, Protocol, runtime_checkable
 
 import pandas as pd
@@ -41,6 +41,8 @@ class PipelineContext:
     execution_id: str
     timestamp: datetime
     config: dict[str, Any] = field(default_factory=dict)
+    run_month: date | None = None
+    """The month the run loads (its first day), when the run was given one."""
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,12 @@ from work_data_hub.domain.steps.rejections import (
     source_rows,
     split_rejected,
 )
+from work_data_hub.domain.steps.scope import (
+    KeepRunMonth,
+    NormaliseKeyText,
+    OtherMonthRows,
+    key_text,
+)
 from work_data_hub.domain.steps.storable import RejectUnstorableText
 from work_data_hub.domain.steps.validate import ValidateSchema, cast_column
 from work_data_hub.domain.steps.values import (
@@ -37,9 +43,12 @@ __all__ = [
     "DeriveColumn",
     "DropColumns",
     "FillDefault",
+    "KeepRunMonth",
     "MapValues",
     "MissingColumnsError",
+    "NormaliseKeyText",
     "NormaliseNames",
+    "OtherMonthRows",
     "ParseMonth",
     "RejectUnstorableText",
     "RenameColumns",
@@ -51,6 +60,7 @@ __all__ = [
     "build_step",
     "build_steps",
     "cast_column",
+    "key_text",
     "map_through",
     "rejection_frame",
     "require_columns",

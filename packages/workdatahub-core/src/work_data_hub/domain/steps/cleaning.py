@@ -23,6 +23,7 @@ from work_data_hub.domain.steps.rejections import (
     require_columns,
     split_rejected,
 )
+from work_data_hub.domain.steps.scope import first_of_month
 from work_data_hub.domain.validation import format_value
 
 
@@ -59,8 +60,9 @@ class ParseMonth:
 
     A present value that names no month in ``min_year..max_year`` rejects the row
     (``"月度 'abc' is not a month"``) unless ``reject_invalid=False``; blanks become NaT.
-    With ``reject_after_run_month=True`` a month after the month of the run
-    (``context.timestamp``) rejects the row too (``"月度 2025-01 is after the run month 2024-12"``).
+    With ``reject_after_run_month=True`` a month after the month of the run rejects the row too
+    (``"月度 2025-01 is after the run month 2024-12"``): ``context.run_month`` when the run has
+    one, else the current month.
     """
 
     column: str
@@ -87,7 +89,7 @@ class ParseMonth:
 
 def _after_run_month(column: str, months: pd.Series, context: PipelineContext) -> RowFailure:
     """Return the rows whose month lies after the month of the run, with reasons."""
-    run_month = pd.Timestamp(context.timestamp.year, context.timestamp.month, 1)
+    run_month = first_of_month(context.run_month or context.timestamp.date())
     mask = (months > run_month).to_numpy(dtype=bool)
     reasons = np.full(len(months), "", dtype=object)
     reasons[mask] = [

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, get_args
 
 import pandas as pd
+from pandas.api.types import is_datetime64_any_dtype
 from sqlalchemy import URL, Connection, Engine
 
 from work_data_hub.config import Settings, get_settings
@@ -47,6 +49,18 @@ DRIVER = "psycopg2"
 """COPY and the set-based statements run on the psycopg2 cursor under the SQLAlchemy connection."""
 
 _KEYED_MODES: frozenset[str] = frozenset({"upsert", "delete_insert"})
+
+
+@dataclass(frozen=True)
+class _Request:
+    """What one ``load_dataframe`` call asks for, passed on whole to the load."""
+
+    table: str
+    schema: str
+    mode: WriteMode
+    keys: tuple[str, ...]
+    execution_id: str | None
+    scope: tuple[tuple[str, object], ...]
 
 
 @dataclass(frozen=True)
@@ -175,6 +189,7 @@ class WarehouseLoader:
         keys: Sequence[str] = (),
         tx: Connection | None = None,
         execution_id: str | None = None,
+        scope: Mapping[str, object] | None = None,
     ) -> LoadResult:
         """Write ``df`` into ``schema.table`` with ``mode``, all or nothing.
 
@@ -183,24 +198,23 @@ class WarehouseLoader:
         and logged; a missing required column raises ``MissingRequiredColumnsError`` before
         anything is written. ``execution_id`` fills ``wdh_execution_id`` when the table has it.
         ``upsert`` and ``delete_insert`` need ``keys``, every one a column of ``df``.
+        ``scope`` (``{"月度": date(2024, 11, 1)}``) confines the load: a row holding another value
+        raises ``InvalidLoadRequestError`` before anything is written, and ``delete_insert``
+        deletes only rows holding these values.
         """
         _check_request(mode, keys)
+        request = _Request(
+            table, schema, mode, tuple(keys), execution_id, tuple((scope or {}).items())
+        )
         if tx is None:
             with self.transaction() as own:
-                return self._load(df, table, schema, mode, tuple(keys), own, execution_id)
-        return self._load(df, table, schema, mode, tuple(keys), tx, execution_id)
+                return self._load(df, request, own)
+        return self._load(df, request, tx)
 
-    def _load(
-        self,
-        df: pd.DataFrame,
-        table: str,
-        schema: str,
-        mode: WriteMode,
-        keys: tuple[str, ...],
-        tx: Connection,
-        execution_id: str | None,
-    ) -> LoadResult:
+    def _load(self, df: pd.DataFrame, request: _Request, tx: Connection) -> LoadResult:
         started = time.perf_counter()
+        table, schema, mode, keys = request.table, request.schema, request.mode, request.keys
+        execution_id = request.execution_id
         name = qualified_name(schema, table)
         lock_table(tx, schema, table)
         cursor = _driver_connection(tx).cursor()
@@ -211,8 +225,9 @@ class WarehouseLoader:
             frame, dropped = project_frame(df, columns)
             _log_dropped(dropped, name)
             _check_frame(frame, keys, name, mode)
+            _check_scope(frame, request.scope, name)
             check_required_columns(frame, columns, name)
-            target = LoadTarget(schema, table, columns, keys)
+            target = LoadTarget(schema, table, columns, keys, request.scope)
             counts = WRITE_MODES[mode](cursor, target, frame, self._writer_for)
         finally:
             cursor.close()
@@ -302,6 +317,25 @@ def _check_frame(frame: pd.DataFrame, keys: tuple[str, ...], table: str, mode: s
             f"{mode} into {table} matches rows on {', '.join(map(repr, keys))}, but the data has "
             f"no column {', '.join(map(repr, missing))} that the table also has"
         )
+
+
+def _check_scope(frame: pd.DataFrame, scope: tuple[tuple[str, object], ...], table: str) -> None:
+    for column, value in scope:
+        if column not in frame.columns:
+            raise InvalidLoadRequestError(
+                f"the load into {table} is confined to {column} = {value}, but the data has no "
+                f"column {column!r}"
+            )
+        values = frame[column]
+        expected: Any = value
+        if is_datetime64_any_dtype(values.dtype) and isinstance(value, dt.date):
+            expected = pd.Timestamp(value)
+        outside = int((values.isna() | values.ne(expected)).sum())
+        if outside:
+            raise InvalidLoadRequestError(
+                f"{outside} row(s) of the load into {table} lie outside its scope "
+                f"{column} = {value}; nothing was written"
+            )
 
 
 def _log_dropped(dropped: tuple[str, ...], table: str) -> None:

@@ -6,8 +6,9 @@ Rows reach the database through a ``RowWriter`` (COPY or batched INSERT) picked 
 - ``replace``: ``DELETE FROM target`` (not TRUNCATE: it stays transactional and MVCC-safe, so
   readers see the old rows until commit), then straight into the target.
 - ``delete_insert``: the distinct key combinations of the frame go into a small temporary table;
-  ``DELETE … USING`` it removes the target rows with those combinations (NULL matches NULL), then
-  the rows go straight into the target.
+  ``DELETE … USING`` it removes the target rows with those combinations (NULL matches NULL) and
+  within the load's scope (``column = value`` pairs, such as the run's month), then the rows go
+  straight into the target.
 - ``upsert``: the rows go into a temporary staging table with the target's column types, then
   one ``INSERT … SELECT … ON CONFLICT (keys) DO UPDATE`` merges them.
 """
@@ -66,6 +67,8 @@ class LoadTarget:
     table: str
     columns: tuple[TableColumn, ...]
     keys: tuple[str, ...] = ()
+    scope: tuple[tuple[str, object], ...] = ()
+    """``(column, value)`` pairs every row of the load holds; deletes never reach beyond them."""
 
     @property
     def identifier(self) -> sql.Composable:
@@ -158,13 +161,24 @@ def delete_insert(
     """Delete the target rows whose key combination occurs in ``frame``, then insert ``frame``.
 
     Key combinations absent from the frame are left untouched; a NULL key matches a NULL key.
+    Only rows within the target's scope are deleted.
     """
     key_frame = frame.loc[:, list(target.keys)].drop_duplicates()
     keys_table = _temporary_table(cursor, target, target.keys, "keys")
     _write(cursor, keys_table, key_frame, writer_for)
     # Temporary tables are never auto-analysed; without statistics the planner may loop.
     cursor.execute(sql.SQL("ANALYZE {}").format(keys_table))
-    matches = sql.SQL(" AND ").join(_key_match(target.column(key)) for key in target.keys)
+    matches = sql.SQL(" AND ").join(
+        [
+            *(_key_match(target.column(key)) for key in target.keys),
+            *(
+                sql.SQL("{}.{} = {}").format(
+                    _TARGET_ALIAS, sql.Identifier(column), sql.Literal(value)
+                )
+                for column, value in target.scope
+            ),
+        ]
+    )
     cursor.execute(
         sql.SQL("DELETE FROM {} AS {} USING {} AS {} WHERE {}").format(
             target.identifier, _TARGET_ALIAS, keys_table, _KEYS_ALIAS, matches

@@ -20,6 +20,7 @@ class RunReport:
     status: RunStatus
     file: str | None = None
     sheet: str | None = None
+    month: str | None = None
     dry_run: bool = False
     rows_read: int = 0
     rows_loaded: int = 0

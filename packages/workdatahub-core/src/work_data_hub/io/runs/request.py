@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +21,11 @@ class RunFailed(Exception):
 
 @dataclass(frozen=True)
 class RunRequest:
-    """What to run: a domain and either an explicit file or a month to discover."""
+    """What to run: a domain, and an explicit file, a month to discover its file, or both.
+
+    With a month, the run loads that month only; a file without a month loads the month of
+    most of its rows (for a domain with a ``month_column``).
+    """
 
     domain: str
     file: Path | None = None
@@ -55,6 +59,8 @@ class TransformOutcome:
     metrics: dict[str, Any]
     learned_company_ids: tuple[LearnedCompanyId, ...] = ()
     stage_durations: dict[str, float] = field(default_factory=dict)
+    month: date | None = None
+    """The month the valid rows belong to (first day), for a domain with a month column."""
 
 
 class RejectThresholdExceeded(RunFailed):

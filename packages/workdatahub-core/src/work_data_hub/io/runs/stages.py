@@ -6,6 +6,7 @@ rejections, metrics and the audit row in one transaction); ``fail_run`` marks a 
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import time
 import uuid
@@ -25,8 +26,14 @@ from work_data_hub.domain.pipelines import (
     TransformStep,
 )
 from work_data_hub.domain.services import DomainServices
-from work_data_hub.domain.steps import RejectUnstorableText, ValidateSchema
-from work_data_hub.io.connectors.file_connector import discover_file
+from work_data_hub.domain.steps import (
+    KeepRunMonth,
+    NormaliseKeyText,
+    OtherMonthRows,
+    RejectUnstorableText,
+    ValidateSchema,
+)
+from work_data_hub.io.connectors.file_connector import discover_file, validate_month
 from work_data_hub.io.enrichment import CompanyIdResolver, WarehouseCompanyIdCache
 from work_data_hub.io.loader.audit import AuditWriter
 from work_data_hub.io.loader.warehouse_loader import WarehouseLoader
@@ -43,7 +50,7 @@ from work_data_hub.io.runs.request import (
     RunRequest,
     TransformOutcome,
 )
-from work_data_hub.plugins import DomainRegistry, RegisteredDomain, get_registry
+from work_data_hub.plugins import DomainDefinition, DomainRegistry, RegisteredDomain, get_registry
 from work_data_hub.utils.logging import get_logger
 
 logger = get_logger(__name__)
@@ -85,6 +92,8 @@ def prepare_run(
     settings = settings or get_settings(require_database=False)
     domain = _domain(registry, request.domain)
     definition = domain.definition
+    if request.month is not None:
+        validate_month(request.month)
     if request.file is not None:
         path = request.file
         if not path.is_file():
@@ -133,8 +142,47 @@ def read_stage(prepared: PreparedRun, *, registry: DomainRegistry | None = None)
 
 
 def domain_steps(domain: RegisteredDomain, services: DomainServices) -> list[TransformStep]:
-    """Return every step a run applies: unstorable text out, the domain's steps, its schema."""
-    return [RejectUnstorableText(), *domain.steps(services), ValidateSchema(domain.columns)]
+    """Return every step a run applies, in order.
+
+    Unstorable text out, the domain's steps, canonical text in the keys and code-list columns,
+    the schema, and (for a domain with a ``month_column``) only rows of the run's month.
+    """
+    definition = domain.definition
+    kinds = {column.name: column for column in domain.columns}
+    canonical = [
+        column.name
+        for column in domain.columns
+        if column.kind == "text" and (column.name in definition.keys or column.isin is not None)
+    ]
+    steps = [
+        RejectUnstorableText(),
+        *domain.steps(services),
+        NormaliseKeyText(canonical),
+        ValidateSchema(domain.columns),
+    ]
+    if definition.month_column is not None and definition.month_column in kinds:
+        steps.append(KeepRunMonth(definition.month_column, definition.other_months))
+    return steps
+
+
+def _run_month(request: RunRequest) -> dt.date | None:
+    """The first day of the month the run was asked to load, if it was given one."""
+    if request.month is None:
+        return None
+    month = validate_month(request.month)
+    return dt.date(int(month[:4]), int(month[4:]), 1)
+
+
+def _loaded_month(definition: DomainDefinition, valid: pd.DataFrame) -> dt.date | None:
+    """The single month of the valid rows (``KeepRunMonth`` leaves no other), if any."""
+    column = definition.month_column
+    if column is None or column not in valid.columns or valid.empty:
+        return None
+    dates = pd.to_datetime(valid[column]).dropna()
+    months = sorted(set((dates.dt.year * 100 + dates.dt.month).tolist()))
+    if len(months) != 1:
+        raise RunFailed(f"the valid rows hold {len(months)} months of {column}, expected one")
+    return dt.date(months[0] // 100, months[0] % 100, 1)
 
 
 def check_rows_conserved(raw: pd.DataFrame, valid: pd.DataFrame, rejected: pd.DataFrame) -> None:
@@ -180,15 +228,21 @@ def transform_stage(
         execution_id=prepared.execution_id,
         timestamp=prepared.started_at,
         config={"file": str(prepared.path)},
+        run_month=_run_month(prepared.request),
     )
     pipeline = Pipeline(
         domain.definition.name,
         domain_steps(domain, DomainServices(enrichment=resolver)),
         PipelineConfig(stop_on_error=False),
     )
-    result = pipeline.run(raw, context, raise_on_error=True)
+    try:
+        result = pipeline.run(raw, context, raise_on_error=True)
+    except OtherMonthRows as refused:
+        raise RunFailed(f"{_where(prepared)}: {refused}") from refused
     check_rows_conserved(raw, result.output_data, result.rejected)
+    month = _loaded_month(domain.definition, result.output_data) or context.run_month
     return TransformOutcome(
+        month=month,
         valid=result.output_data,
         rejected=result.rejected,
         rows_read=len(raw),
@@ -197,6 +251,11 @@ def transform_stage(
         learned_company_ids=tuple(resolver.learned),
         stage_durations={**prepared.stage_durations, "transform": _seconds_since(started)},
     )
+
+
+def _where(prepared: PreparedRun) -> str:
+    where = f"file {prepared.path.name!r}"
+    return f"{where}, sheet {prepared.sheet!r}" if prepared.sheet else where
 
 
 def _threshold(domain: RegisteredDomain, settings: Settings) -> float:
@@ -213,6 +272,7 @@ def _report(prepared: PreparedRun, outcome: TransformOutcome | None, **fields: A
         execution_id=prepared.execution_id,
         file=str(prepared.path),
         sheet=prepared.sheet,
+        month=f"{outcome.month:%Y-%m}" if outcome and outcome.month else None,
         dry_run=prepared.request.dry_run,
         rows_read=outcome.rows_read if outcome else 0,
         rows_rejected=rejected_row_count(rejected),
@@ -271,6 +331,7 @@ def load_stage(
                 mode=definition.write_mode,
                 keys=definition.keys,
                 tx=tx,
+                scope=_scope(definition, outcome),
             )
             report.rows_loaded = loaded.rows_loaded
             WarehouseCompanyIdCache(engine).store(tx, outcome.learned_company_ids)
@@ -293,6 +354,13 @@ def load_stage(
         dry_run=prepared.request.dry_run,
     )
     return report
+
+
+def _scope(definition: DomainDefinition, outcome: TransformOutcome) -> dict[str, object]:
+    """The run's month as the load's scope: a refresh never deletes another month."""
+    if definition.month_column is None or outcome.month is None or outcome.valid.empty:
+        return {}
+    return {definition.month_column: outcome.month}
 
 
 def _record_outcome(
