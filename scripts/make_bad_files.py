@@ -252,6 +252,15 @@ FILES: dict[str, Callable[[Path], None]] = {
     "control_characters.xlsx": _workbook(dict(enumerate_cells("计划名称", CONTROL_TEXTS))),
     "nul_character.xlsx": _workbook({(5, "客户名称"): NUL_NAME}),
     "extra_columns_200.xlsx": _many_extra_columns,
+    "stray_month_rows.xlsx": _workbook({(3, "月度"): 202410, (4, "月度"): "2025年6月"}),
+    "key_spellings.xlsx": _workbook(
+        {
+            (0, "业务类型"): "企年受托 ",
+            (1, "业务类型"): "\u200b企年投资",
+            (2, "计划类型"): "集合计划\u3000",
+            (6, "计划类型"): "集合",
+        }
+    ),
 }
 """Each file of the corpus and how it is made; docs/reliability.md lists what each one does."""
 

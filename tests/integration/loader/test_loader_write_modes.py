@@ -112,6 +112,38 @@ def test_delete_insert_replaces_only_the_key_combinations_present(
     ]
 
 
+@pytest.mark.parametrize("rows", [3, 150], ids=["batched", "copy"])
+def test_delete_insert_with_a_scope_deletes_only_rows_within_it(
+    loader: WarehouseLoader, seeded_facts: Engine, rows: int
+) -> None:
+    frame = facts_frame(*[(JAN, "A", str(n), "new A") for n in range(rows)])
+
+    result = loader.load_dataframe(
+        frame, FACTS, mode="delete_insert", keys=("plan",), scope={"month": JAN}
+    )
+
+    assert (result.rows_loaded, result.rows_deleted) == (rows, 2)
+    remaining = [row for row in facts(seeded_facts) if row[3] != "new A"]
+    assert remaining == [
+        (JAN, None, Decimal("3.0000"), "old null", None, None),
+        (FEB, "A", Decimal("4.0000"), "other month", None, None),
+    ]
+
+
+def test_a_row_outside_the_scope_refuses_the_whole_load(
+    loader: WarehouseLoader, seeded_facts: Engine
+) -> None:
+    before = facts(seeded_facts)
+    frame = facts_frame((JAN, "A", "10", "new A"), (FEB, "A", "11", "stray"))
+
+    with pytest.raises(InvalidLoadRequestError, match=r"1 row\(s\) .* outside its scope month"):
+        loader.load_dataframe(
+            frame, FACTS, mode="delete_insert", keys=("month", "plan"), scope={"month": JAN}
+        )
+
+    assert facts(seeded_facts) == before
+
+
 def test_delete_insert_rerun_is_idempotent(loader: WarehouseLoader, seeded_facts: Engine) -> None:
     frame = facts_frame((JAN, "A", "10", "new A"), (JAN, None, "12", "new null"))
     loader.load_dataframe(frame, FACTS, mode="delete_insert", keys=("month", "plan"))

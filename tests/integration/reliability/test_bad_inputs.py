@@ -125,6 +125,15 @@ OUTCOMES: dict[str, Outcome] = {
         {(row + 2, "计划名称"): text for row, text in enumerate(generator.CONTROL_TEXTS)}
     ),
     "extra_columns_200.xlsx": loaded(),
+    "stray_month_rows.xlsx": rows_rejected((5, "月度"), (6, "月度")),
+    "key_spellings.xlsx": rows_rejected(
+        (8, "计划类型"),
+        stored={
+            (2, "业务类型"): "企年受托",
+            (3, "业务类型"): "企年投资",
+            (4, "计划类型"): "集合计划",
+        },
+    ),
 }
 """Every file of the corpus and its outcome; docs/reliability.md has the same table."""
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 
 import pandas as pd
@@ -23,6 +24,8 @@ from work_data_hub.plugins import (
     RegisteredDomain,
     SourceSpec,
 )
+from work_data_hub.plugins.contract import check_columns
+from work_data_hub.plugins.errors import PluginContractError
 
 pytestmark = pytest.mark.unit
 
@@ -235,3 +238,18 @@ def test_its_repr_names_the_domain() -> None:
     assert repr(DeclaredDomain(definition=DEFINITION, columns=COLUMNS)) == (
         "DeclaredDomain('events')"
     )
+
+
+def test_a_refresh_by_a_date_key_must_name_its_month_column() -> None:
+    columns = (Column("month", kind="date", nullable=False), Column("id"))
+    by_month = DomainDefinition(
+        name="events",
+        table="events",
+        source=SourceSpec(patterns=("*.csv",), file_type="csv"),
+        write_mode="delete_insert",
+        keys=("month", "id"),
+    )
+
+    with pytest.raises(PluginContractError, match="declare month_column='month'"):
+        check_columns(columns, by_month)
+    assert check_columns(columns, replace(by_month, month_column="month")) == columns

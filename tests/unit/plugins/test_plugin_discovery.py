@@ -207,6 +207,9 @@ def test_a_plugin_without_the_domain_hook_is_broken(site: Site) -> None:
         ("source=SourceSpec(patterns=())", "source.patterns must be a non-empty tuple"),
         ("source=SourceSpec(patterns=('*',), file_type='xml')", "file_type 'xml' is not one of"),
         ("keys=('missing',), write_mode='delete_insert'", "keys ['missing'] are not among"),
+        ("other_months='skip'", "other_months 'skip' is not one of reject, refuse"),
+        ("month_column='id'", "month_column 'id' must be one of the declared date columns"),
+        ("month_column='month'", "month_column 'month' must be one of the declared date columns"),
     ],
 )
 def test_nonsense_definitions_are_refused(site: Site, change: str, message: str) -> None:

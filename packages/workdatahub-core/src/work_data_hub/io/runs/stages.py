@@ -23,6 +23,7 @@ from work_data_hub.domain.pipelines import (
     Pipeline,
     PipelineConfig,
     PipelineContext,
+    PipelineStepError,
     TransformStep,
 )
 from work_data_hub.domain.services import DomainServices
@@ -237,8 +238,10 @@ def transform_stage(
     )
     try:
         result = pipeline.run(raw, context, raise_on_error=True)
-    except OtherMonthRows as refused:
-        raise RunFailed(f"{_where(prepared)}: {refused}") from refused
+    except PipelineStepError as failed:
+        if isinstance(failed.cause, OtherMonthRows):
+            raise RunFailed(f"{_where(prepared)}: {failed.cause}") from failed
+        raise
     check_rows_conserved(raw, result.output_data, result.rejected)
     month = _loaded_month(domain.definition, result.output_data) or context.run_month
     return TransformOutcome(
