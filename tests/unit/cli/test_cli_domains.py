@@ -28,7 +28,9 @@ def cli_site(site: Site, monkeypatch: pytest.MonkeyPatch) -> Site:
     """The command sees only the distributions of ``site`` and no built-ins."""
     for variable in PLUGIN_VARIABLES:
         monkeypatch.delenv(variable, raising=False)
-    isolated = functools.partial(load_domains, search_path=[str(site.root)], builtins=())
+    isolated = functools.partial(
+        load_domains, search_path=[str(site.root)], builtins=("work_data_hub.io.readers.builtin",)
+    )
     monkeypatch.setattr(domains_command, "load_domains", isolated)
     return site
 

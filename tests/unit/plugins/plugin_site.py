@@ -14,6 +14,8 @@ from pathlib import Path
 import pytest
 from work_data_hub.plugins import DomainRegistry, load_domains
 
+CORE_READERS = "work_data_hub.io.readers.builtin"
+
 GOOD_DOMAIN = """
 from work_data_hub.plugins import Column, DomainDefinition, SourceSpec, hookimpl
 
@@ -101,8 +103,8 @@ class Site:
         )
 
     def load(self, env: Mapping[str, str] | None = None) -> DomainRegistry:
-        """Load the domains installed in this site only, without the core's built-ins."""
-        return load_domains(env or {}, search_path=[str(self.root)], builtins=())
+        """Load the domains installed in this site, with the core's readers and no other."""
+        return load_domains(env or {}, search_path=[str(self.root)], builtins=(CORE_READERS,))
 
 
 @pytest.fixture

@@ -94,7 +94,7 @@ def test_a_builtin_readers_module_answers_the_shared_hook(
     assert registry.readers() == {"text": fake_reader_module}
 
 
-def test_a_domain_plugin_may_override_a_builtin_reader(
+def test_a_domain_plugin_may_not_replace_a_builtin_reader(
     site: Site, fake_reader_module: TextReader
 ) -> None:
     site.add_domain(
@@ -117,14 +117,22 @@ def test_a_domain_plugin_may_override_a_builtin_reader(
         {}, search_path=[str(site.root)], builtins=("wdh_test_builtin_readers",)
     )
 
-    assert type(registry.readers()["text"]).__name__ == "OwnTextReader"
+    assert type(registry.readers()["text"]).__name__ == "TextReader"
+    assert registry.domains == {}
+    [broken] = registry.broken
+    assert broken.error == (
+        "reader 'text' is already provided by distribution 'workdatahub-core'; "
+        "distribution 'wdh-own-reader' must add it under a new name"
+    )
 
 
 def test_a_missing_builtin_is_recorded_in_lenient_mode(site: Site) -> None:
     site.add_domain("wdh-good", "good_domain")
 
     registry = load_domains(
-        {}, search_path=[str(site.root)], builtins=("work_data_hub.no_such_builtin",)
+        {},
+        search_path=[str(site.root)],
+        builtins=("work_data_hub.no_such_builtin", "work_data_hub.io.readers.builtin"),
     )
 
     assert list(registry.domains) == ["good_domain"]

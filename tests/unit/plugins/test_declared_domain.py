@@ -216,13 +216,18 @@ def test_declared_sample_data_is_what_month_generation_writes(tmp_path: Path) ->
     assert written.read_text("utf-8") == "id,customer\n0,202411/7\n1,202411/7\n"
 
 
-def test_company_id_override_files_join_the_shared_answers() -> None:
+def test_company_id_override_files_apply_to_their_own_domain_only() -> None:
     files = [Path("/overrides/first.csv"), Path("/overrides/second.csv")]
-    _, registry = _registered(
-        DeclaredDomain(definition=DEFINITION, columns=COLUMNS, company_id_overrides=files)
+    registry = DomainRegistry()
+    registry.register(
+        DeclaredDomain(definition=DEFINITION, columns=COLUMNS, company_id_overrides=files),
+        distribution="workdatahub-events",
     )
+    other = replace(DEFINITION, name="other_events", table="other_events")
+    registry.register(DeclaredDomain(definition=other, columns=COLUMNS), distribution="wdh-other")
 
-    assert registry.company_id_overrides() == files
+    assert registry.get("events").company_id_overrides() == files
+    assert registry.get("other_events").company_id_overrides() == []
 
 
 def test_a_declaration_that_breaks_the_contract_makes_the_plugin_broken() -> None:

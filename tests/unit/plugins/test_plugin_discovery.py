@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from plugin_site import Site
+from plugin_site import CORE_READERS, Site
 from structlog.testing import capture_logs
 from work_data_hub.plugins import PluginLoadError, load_domains
 
@@ -60,7 +60,7 @@ def test_a_good_plugin_is_registered_with_its_origin(site: Site) -> None:
 def test_discovery_without_a_search_path_reads_sys_path(site: Site) -> None:
     site.add_domain("wdh-on-sys-path", "on_sys_path")
 
-    registry = load_domains({}, builtins=())
+    registry = load_domains({}, builtins=(CORE_READERS,))
 
     assert registry.get("on_sys_path").distribution == "wdh-on-sys-path"
 
@@ -123,7 +123,7 @@ def test_a_broken_plugin_does_not_answer_shared_hooks(site: Site) -> None:
 
         @hookimpl
         def workdatahub_readers():
-            return {"csv": CsvReader()}
+            return {"tsv": CsvReader()}
 
 
         @hookimpl
@@ -134,8 +134,10 @@ def test_a_broken_plugin_does_not_answer_shared_hooks(site: Site) -> None:
 
     registry = site.load()
 
-    assert registry.readers() == {}
-    assert registry.hook_manager.hook.workdatahub_readers() == []
+    assert sorted(registry.readers()) == ["csv", "excel"]
+    assert [sorted(answer) for answer in registry.hook_manager.hook.workdatahub_readers()] == [
+        ["csv", "excel"]
+    ]
 
 
 def test_a_misspelt_hook_is_reported_with_a_suggestion(site: Site) -> None:
@@ -205,7 +207,8 @@ def test_a_plugin_without_the_domain_hook_is_broken(site: Site) -> None:
         ("write_mode='upsert'", "write_mode 'upsert' needs keys"),
         ("reject_threshold=1.5", "reject_threshold 1.5 must be between 0 and 1"),
         ("source=SourceSpec(patterns=())", "source.patterns must be a non-empty tuple"),
-        ("source=SourceSpec(patterns=('*',), file_type='xml')", "file_type 'xml' is not one of"),
+        ("source=SourceSpec(patterns=('*',), file_type='X-ML')", "file_type 'X-ML' must name a"),
+        ("source=SourceSpec(patterns=('*',), file_type='xml')", "'xml' has no reader; installed"),
         ("keys=('missing',), write_mode='delete_insert'", "keys ['missing'] are not among"),
         ("other_months='skip'", "other_months 'skip' is not one of reject, refuse"),
         ("month_column='id'", "month_column 'id' must be one of the declared date columns"),

@@ -199,15 +199,37 @@ def test_a_registered_domain_built_by_hand_still_asks_its_own_plugin() -> None:
     assert [step.name for step in domain.steps(DomainServices())] == ["alpha_step"]
 
 
-def test_readers_merge_in_registration_order_later_ones_override() -> None:
+def test_a_reader_under_a_name_already_provided_refuses_the_plugin_never_replaces() -> None:
     registry = DomainRegistry()
     first_csv, excel, second_csv = FakeReader("first"), FakeReader("excel"), FakeReader("second")
     registry.register(
         FakeDomain("alpha", readers={"csv": first_csv, "excel": excel}), distribution="wdh-a"
     )
-    registry.register(FakeDomain("beta", readers={"csv": second_csv}), distribution="wdh-b")
 
-    assert registry.readers() == {"csv": second_csv, "excel": excel}
+    assert (
+        registry.register(FakeDomain("beta", readers={"csv": second_csv}), distribution="wdh-b")
+        is None
+    )
+
+    assert registry.readers() == {"csv": first_csv, "excel": excel}
+    assert sorted(registry.domains) == ["alpha"]
+    [broken] = registry.broken
+    assert broken.distribution == "wdh-b"
+    assert broken.error == (
+        "reader 'csv' is already provided by distribution 'wdh-a'; "
+        "distribution 'wdh-b' must add it under a new name"
+    )
+
+
+def test_a_step_type_under_a_name_already_provided_refuses_the_plugin() -> None:
+    registry = DomainRegistry()
+    assert registry.register_internal(StepTypes({"rename": NamedStep}), name="core.steps")
+
+    assert not registry.register_internal(StepTypes({"rename": NamedStep}), name="other.steps")
+
+    assert "step type 'rename' is already provided by distribution 'workdatahub-core'" in (
+        registry.broken[0].error
+    )
 
 
 def test_step_types_come_from_internal_plugins_and_domains() -> None:

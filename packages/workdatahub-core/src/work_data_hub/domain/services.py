@@ -42,3 +42,5 @@ class DomainServices:
 
     enrichment: EnrichmentProtocol | None = None
     options: Mapping[str, Any] = field(default_factory=dict)
+    step_types: Mapping[str, type] = field(default_factory=dict)
+    """Step classes by spec name, from every installed plugin; empty means the core's own."""

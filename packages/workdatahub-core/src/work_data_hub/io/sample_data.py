@@ -189,6 +189,11 @@ def generate_month(
         if frame is None:
             continue
         source = definition.source
+        if source.file_type not in _EXTENSIONS:
+            raise ValueError(
+                f"domain {definition.name!r} reads {source.file_type!r} files: sample files "
+                f"can be written for {' and '.join(_EXTENSIONS)} sources only"
+            )
         groups.setdefault((source.folder, source.patterns, source.file_type), []).append(
             (definition, frame)
         )

@@ -15,7 +15,6 @@ from work_data_hub.plugins.definition import (
     MigrationSource,
     OtherMonths,
     SourceSpec,
-    SourceType,
     WriteMode,
 )
 from work_data_hub.plugins.errors import PluginContractError, summarize_exception
@@ -23,11 +22,12 @@ from work_data_hub.plugins.hookspecs import OLDEST_SPEC_VERSION, SPEC_VERSION
 from work_data_hub.plugins.readers import Reader
 
 DOMAIN_NAME_PATTERN = re.compile(r"[a-z][a-z0-9_]*")
+READER_NAME_PATTERN = DOMAIN_NAME_PATTERN
+"""Reader names (``source.file_type``) follow the domain-name rule."""
 MAX_IDENTIFIER_BYTES = 63
 """PostgreSQL truncates longer identifiers (NAMEDATALEN - 1)."""
 
 WRITE_MODES: tuple[str, ...] = get_args(WriteMode)
-SOURCE_TYPES: tuple[str, ...] = get_args(SourceType)
 OTHER_MONTHS: tuple[str, ...] = get_args(OtherMonths)
 KEYED_WRITE_MODES = ("upsert", "delete_insert")
 
@@ -119,10 +119,10 @@ def _check_source(name: str, source: object) -> None:
         raise PluginContractError(f"domain {name!r}: source must be a SourceSpec")
     if not source.patterns or isinstance(source.patterns, str):
         raise PluginContractError(f"domain {name!r}: source.patterns must be a non-empty tuple")
-    if source.file_type not in SOURCE_TYPES:
+    if not isinstance(source.file_type, str) or not READER_NAME_PATTERN.fullmatch(source.file_type):
         raise PluginContractError(
-            f"domain {name!r}: source.file_type {source.file_type!r} is not one of "
-            f"{', '.join(SOURCE_TYPES)}"
+            f"domain {name!r}: source.file_type {source.file_type!r} must name a reader "
+            "(lower-case letters, digits, underscores), such as 'excel' or 'csv'"
         )
 
 
@@ -213,9 +213,15 @@ def _is_existing_folder(name: str, location: str) -> bool:
 
 
 def check_readers(answer: object) -> dict[str, Reader]:
-    """Return the readers by source type when every value has a callable ``read``."""
+    """Return the readers by source type when every name is valid and every value has a
+    callable ``read``."""
     mapping = _named_mapping("workdatahub_readers", answer)
     for file_type, reader in mapping.items():
+        if not READER_NAME_PATTERN.fullmatch(file_type):
+            raise PluginContractError(
+                f"workdatahub_readers: reader name {file_type!r} must be lower-case letters, "
+                "digits and underscores"
+            )
         if not callable(getattr(reader, "read", None)):
             raise PluginContractError(
                 f"workdatahub_readers: reader for {file_type!r} has no read(path, source) method"

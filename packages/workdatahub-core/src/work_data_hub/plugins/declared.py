@@ -7,22 +7,20 @@ only return declarations. Modules of ``@hookimpl`` functions keep working alongs
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from work_data_hub.domain.columns import Column
-from work_data_hub.domain.pipelines.types import TransformStep
+from work_data_hub.domain.pipelines.types import StepDeclaration, TransformStep
 from work_data_hub.domain.services import DomainServices, EnrichmentProtocol
 from work_data_hub.plugins.definition import DomainDefinition, MigrationSource
 from work_data_hub.plugins.hookspecs import hookimpl
+from work_data_hub.plugins.readers import Reader
 
 if TYPE_CHECKING:
     import pandas as pd
-
-StepDeclaration = Mapping[str, Any] | TransformStep
-"""A generic step spec (``{"step": "rename", ...}``, see ``build_step``) or a step object."""
 
 StepsFactory = Callable[[DomainServices], Sequence[TransformStep]]
 """Builds a run's steps from its I/O services, for rules that need a lookup or a cache."""
@@ -54,25 +52,6 @@ class CompanyIdEnrichment:
         )
 
 
-def build_declared_steps(declared: Iterable[StepDeclaration]) -> list[TransformStep]:
-    """Return the steps in order: a mapping is built as a generic step spec, a step stays as is.
-
-    A spec that cannot be built raises ``StepSpecError`` naming its 0-based position.
-    """
-    from work_data_hub.domain.steps import StepSpecError, build_step
-
-    steps: list[TransformStep] = []
-    for position, item in enumerate(declared):
-        if not isinstance(item, Mapping):
-            steps.append(item)
-            continue
-        try:
-            steps.append(build_step(item))
-        except ValueError as error:
-            raise StepSpecError(f"step spec {position}: {error}") from error
-    return steps
-
-
 @dataclass(frozen=True, eq=False, repr=False)
 class DeclaredDomain:
     """A domain plugin declared from data; its methods are the hook implementations.
@@ -85,7 +64,10 @@ class DeclaredDomain:
     - ``migrations``: where the Alembic versions are (``"package:folder"`` or an absolute path);
       the branch label is the domain name.
     - ``sample``: answers ``workdatahub_sample_data`` as ``sample(month, rows, seed)``.
-    - ``company_id_overrides``: CSV files for the shared hook of that name.
+    - ``company_id_overrides``: CSV files of company-id overrides for this domain's runs.
+    - ``readers``, ``step_types``: readers and step classes this package adds under new names
+      (``{"parquet": ParquetReader()}``, ``{"upper_case": UpperCase}``); any domain may then
+      name them in ``source.file_type`` or in a step spec.
 
     A hook whose field is None (``migrations``, ``sample``) is not implemented at all, exactly
     as in a module that does not define the function. Plugins compare by identity, as modules do.
@@ -98,6 +80,8 @@ class DeclaredDomain:
     sample: SampleGenerator | None = None
     company_id_overrides: Sequence[Path] = ()
     enrich: CompanyIdEnrichment | None = None
+    readers: Mapping[str, Reader] = field(default_factory=dict)
+    step_types: Mapping[str, type[TransformStep]] = field(default_factory=dict)
 
     if TYPE_CHECKING:
         # Attributes of the instance, set by __post_init__ only when declared.
@@ -111,6 +95,23 @@ class DeclaredDomain:
         # A hook without its declaration must not exist at all (the core and pluggy look hooks
         # up by attribute), as in a module that does not define the function.
         migrations, sample, name = self.migrations, self.sample, self.definition.name
+        readers, step_types = dict(self.readers), dict(self.step_types)
+        if readers:
+
+            @hookimpl
+            def workdatahub_readers() -> Mapping[str, Reader]:
+                """Return the readers this package adds."""
+                return readers
+
+            object.__setattr__(self, "workdatahub_readers", workdatahub_readers)
+        if step_types:
+
+            @hookimpl
+            def workdatahub_step_types() -> Mapping[str, type]:
+                """Return the step classes this package adds."""
+                return step_types
+
+            object.__setattr__(self, "workdatahub_step_types", workdatahub_step_types)
         if migrations is not None:
 
             @hookimpl
@@ -141,13 +142,26 @@ class DeclaredDomain:
         """Return the declared columns."""
         return self.columns
 
+    def declared_steps(self, step_types: Mapping[str, type] | None = None) -> list[TransformStep]:
+        """Build the declared step list with ``step_types`` (every installed plugin's; the
+        core's when empty); [] when the steps come from a function of the run's services.
+
+        Raises ``StepSpecError`` naming the spec's position and what is wrong with it.
+        """
+        # Imported when asked, so importing work_data_hub.plugins does not load the steps.
+        from work_data_hub.domain.steps import build_steps
+
+        if callable(self.steps):
+            return []
+        return build_steps(self.steps, step_types or None)
+
     @hookimpl
     def workdatahub_steps(self, services: DomainServices) -> list[TransformStep]:
         """Return the declared steps, then the enrichment step when the run has a service."""
         if callable(self.steps):
             steps = list(self.steps(services))
         else:
-            steps = build_declared_steps(self.steps)
+            steps = self.declared_steps(services.step_types)
         if self.enrich is not None and services.enrichment is not None:
             steps.append(self.enrich.step(services.enrichment))
         return steps

@@ -6,7 +6,9 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 WriteMode = Literal["append", "upsert", "delete_insert", "replace"]
-SourceType = Literal["excel", "csv"]
+SourceType = str
+"""The name of the reader a source needs: the core's ``"excel"`` and ``"csv"``, or a name an
+installed plugin contributes through ``workdatahub_readers`` (``"parquet"``, a domain's layout)."""
 OtherMonths = Literal["reject", "refuse"]
 
 DEFAULT_EXCLUDES = ("~$*", "*.eml", "*回复*")
@@ -18,6 +20,7 @@ class SourceSpec:
 
     ``folder`` is relative to the inbox root and may contain ``{YYYYMM}``; version folders
     ``V1..Vn`` below it are searched highest first. ``patterns`` are glob patterns on file names.
+    ``file_type`` names the reader (see ``SourceType``).
     """
 
     patterns: tuple[str, ...]

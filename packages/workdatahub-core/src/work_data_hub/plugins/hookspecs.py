@@ -4,10 +4,11 @@
 A domain plugin is a module, or an object such as a ``DeclaredDomain``, named by an entry point
 in the ``workdatahub.domains`` group. Per-domain hooks (``workdatahub_domain``,
 ``workdatahub_columns``, ``workdatahub_steps``, ``workdatahub_migrations``,
-``workdatahub_sample_data``) are asked of that plugin alone;
-shared hooks (``workdatahub_readers``, ``workdatahub_step_types``,
-``workdatahub_company_lookup``, ``workdatahub_company_id_overrides``) are asked of every
-plugin, the core's internal plugins included.
+``workdatahub_sample_data``, ``workdatahub_company_id_overrides``) are asked of that plugin
+alone and apply to its domain alone; shared hooks (``workdatahub_readers``,
+``workdatahub_step_types``, ``workdatahub_company_lookup``) are asked of every plugin, the
+core's internal plugins included. A reader or step type is added under a new name: a name
+another plugin already provides (the core's ``excel`` and ``csv`` included) refuses the plugin.
 """
 
 from __future__ import annotations
@@ -68,12 +69,14 @@ def workdatahub_sample_data(month: str, rows: int | None, seed: int) -> pd.DataF
 
 @hookspec
 def workdatahub_readers() -> Mapping[str, Reader]:
-    """Return readers by source type (``"excel"``, ``"csv"``, …); later plugins override."""
+    """Return readers by new source-type names (``"parquet"``, …) that any domain may name in
+    ``source.file_type``; a name already provided (``"excel"``, ``"csv"``) refuses the plugin."""
 
 
 @hookspec
 def workdatahub_step_types() -> Mapping[str, type]:
-    """Return generic step classes by name, for steps configured as data; later plugins override."""
+    """Return step classes by new names, for step lists declared as data by any domain; a name
+    already provided refuses the plugin."""
 
 
 @hookspec(firstresult=True)
@@ -83,4 +86,5 @@ def workdatahub_company_lookup() -> CompanyLookup | None:
 
 @hookspec
 def workdatahub_company_id_overrides() -> Sequence[Path]:
-    """Return CSV files of company-id overrides (by plan code, then name); later files win."""
+    """Return this domain's CSV files of company-id overrides (by plan code, then name); later
+    files win. They apply to this domain's runs only."""

@@ -36,6 +36,7 @@ DOMAIN_HOOKS = (
     "workdatahub_steps",
     "workdatahub_migrations",
     "workdatahub_sample_data",
+    "workdatahub_company_id_overrides",
 )
 """Hooks asked of one plugin alone: a plugin never answers for another domain."""
 

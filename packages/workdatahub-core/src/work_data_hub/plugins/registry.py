@@ -7,7 +7,7 @@ import importlib
 import importlib.metadata
 import os
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, cast
 
@@ -58,6 +58,8 @@ class RegisteredDomain:
     entry_point: str
     plugin: object
     hook_manager: pluggy.PluginManager | None = field(default=None, repr=False, compare=False)
+    step_types: Mapping[str, type] = field(default_factory=dict, repr=False, compare=False)
+    """Every installed plugin's step classes by name (the registry's own, kept current)."""
 
     @property
     def name(self) -> str:
@@ -75,8 +77,15 @@ class RegisteredDomain:
         Raises ``PluginContractError`` when the plugin answers something that is not a list of
         steps; an exception raised by the plugin itself propagates with a note naming it.
         """
+        if not services.step_types and self.step_types:
+            services = replace(services, step_types=self.step_types)
         answer = self.hook_answer("workdatahub_steps", services=services)
         return [] if answer is None else check_steps(answer, self.definition)
+
+    def company_id_overrides(self) -> list[Path]:
+        """Return this domain's own company-id override files; other domains' never apply."""
+        answer = self.hook_answer("workdatahub_company_id_overrides")
+        return [Path(path) for path in answer or ()]
 
     def hook_answer(self, hook_name: str, **kwargs: Any) -> Any:
         """Return this domain's own answer to the per-domain hook ``hook_name``, None without one.
@@ -117,6 +126,7 @@ class DomainRegistry:
         self._broken: list[BrokenPlugin] = []
         self._readers: dict[str, Reader] = {}
         self._step_types: dict[str, type] = {}
+        self._providers: dict[tuple[str, str], str] = {}
 
     @property
     def domains(self) -> dict[str, RegisteredDomain]:
@@ -151,11 +161,6 @@ class DomainRegistry:
         """Return the first company-id lookup service a plugin offers, or None."""
         return cast("CompanyLookup | None", self.hook_manager.hook.workdatahub_company_lookup())
 
-    def company_id_overrides(self) -> list[Path]:
-        """Return every plugin's company-id override files, in plugin order."""
-        answers = self.hook_manager.hook.workdatahub_company_id_overrides()
-        return [Path(path) for files in reversed(answers) for path in files]
-
     def register(
         self, plugin: object, *, distribution: str, version: str = "", entry_point: str = ""
     ) -> RegisteredDomain | None:
@@ -175,7 +180,9 @@ class DomainRegistry:
             self.hook_manager.unregister(plugin)
             _log_skipped(origin, definition.name)
             return None
-        conflict = self._conflict(definition, origin)
+        conflict = self._conflict(definition, origin) or self._shared_conflict(
+            admitted.shared, origin
+        )
         if conflict:
             self.hook_manager.unregister(plugin)
             self._fail(origin, conflict)
@@ -189,6 +196,7 @@ class DomainRegistry:
             entry_point=origin.entry_point,
             plugin=plugin,
             hook_manager=self.hook_manager,
+            step_types=self._step_types,
         )
         self._domains[definition.name] = domain
         self._merge(admitted.shared, origin)
@@ -202,8 +210,44 @@ class DomainRegistry:
         except Exception as exc:
             self._fail(origin, _reason(exc))
             return False
+        conflict = self._shared_conflict(shared, origin)
+        if conflict:
+            self.hook_manager.unregister(plugin)
+            self._fail(origin, conflict)
+            return False
         self._merge(shared, origin)
         return True
+
+    def verify_domains(self) -> None:
+        """Set aside every domain whose source names no installed reader or whose declared step
+        list cannot be built from the installed step types (a ``BrokenPlugin`` naming the domain,
+        the step's position and what is wrong; ``PluginLoadError`` in strict mode).
+
+        Run once every plugin is in: a domain may use a reader or step type another plugin adds.
+        """
+        for name, domain in list(self._domains.items()):
+            problem = self._domain_problem(domain)
+            if problem is None:
+                continue
+            del self._domains[name]
+            self.hook_manager.unregister(domain.plugin)
+            origin = PluginOrigin(domain.distribution, domain.version, domain.entry_point)
+            self._fail(origin, f"domain {name!r}: {problem}")
+
+    def _domain_problem(self, domain: RegisteredDomain) -> str | None:
+        file_type = domain.definition.source.file_type
+        if file_type not in self._readers:
+            return (
+                f"source.file_type {file_type!r} has no reader; installed readers: "
+                f"{', '.join(sorted(self._readers)) or 'none'}"
+            )
+        declared_steps = getattr(domain.plugin, "declared_steps", None)
+        if callable(declared_steps):
+            try:
+                declared_steps(self._step_types)
+            except ValueError as error:
+                return str(error)
+        return None
 
     def load_builtin(self, module_name: str) -> bool:
         """Import the core module ``module_name`` and admit it as an internal plugin."""
@@ -257,13 +301,22 @@ class DomainRegistry:
                 )
         return None
 
+    def _shared_conflict(self, shared: SharedAnswers, origin: PluginOrigin) -> str | None:
+        """A reader or step type under a name another plugin already provides is refused."""
+        for kind, names in (("reader", shared.readers), ("step type", shared.step_types)):
+            for name in sorted(names):
+                provider = self._providers.get((kind, name))
+                if provider is not None:
+                    return (
+                        f"{kind} {name!r} is already provided by {provider}; "
+                        f"distribution {origin.distribution!r} must add it under a new name"
+                    )
+        return None
+
     def _merge(self, shared: SharedAnswers, origin: PluginOrigin) -> None:
-        for kind, overridden in (
-            ("reader", shared.readers.keys() & self._readers.keys()),
-            ("step_type", shared.step_types.keys() & self._step_types.keys()),
-        ):
-            for key in sorted(overridden):
-                logger.info(f"{kind}_overridden", key=key, distribution=origin.distribution)
+        provider = f"distribution {origin.distribution!r}"
+        self._providers.update({("reader", name): provider for name in shared.readers})
+        self._providers.update({("step type", name): provider for name in shared.step_types})
         self._readers.update(shared.readers)
         self._step_types.update(shared.step_types)
 
@@ -315,6 +368,7 @@ def load_domains(
         registry.load_builtin(module_name)
     for entry_point in discover_entry_points(search_path):
         registry.load_entry_point(entry_point)
+    registry.verify_domains()
     logger.info("plugins_loaded", domains=len(registry.domains), broken=len(registry.broken))
     return registry
 

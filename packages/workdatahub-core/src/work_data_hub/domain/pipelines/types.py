@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, Literal, Protocol, runtime_checkable
@@ -64,6 +65,10 @@ class TransformStep(Protocol):
     def execute(self, data: pd.DataFrame, context: PipelineContext) -> pd.DataFrame | StepSkipped:
         """Transform ``data`` and return a new DataFrame (or ``StepSkipped``)."""
         ...
+
+
+StepDeclaration = Mapping[str, Any] | TransformStep
+"""A generic step spec (``{"step": "rename", ...}``, see ``build_step``) or a step object."""
 
 
 class RowValidationError(Exception):

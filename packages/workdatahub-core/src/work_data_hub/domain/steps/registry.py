@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from work_data_hub.domain.pipelines.types import TransformStep
+from work_data_hub.domain.pipelines.types import StepDeclaration, TransformStep
 from work_data_hub.domain.steps.cleaning import CleanMoney, CleanRate, NormaliseNames, ParseMonth
 from work_data_hub.domain.steps.columns import CopyColumn, DeriveColumn, DropColumns, RenameColumns
 from work_data_hub.domain.steps.scope import KeepRunMonth, NormaliseKeyText
@@ -60,13 +60,21 @@ def build_step(
 
 
 def build_steps(
-    specs: Iterable[Mapping[str, Any]], registry: Mapping[str, type[TransformStep]] = GENERIC_STEPS
+    declared: Iterable[StepDeclaration],
+    registry: Mapping[str, type[TransformStep]] | None = None,
 ) -> list[TransformStep]:
-    """Return the steps of a list of specs, in order; an error names the spec's 0-based position."""
+    """Return the steps in order: a spec is built from ``registry``, a step object stays as is.
+
+    ``registry`` defaults to ``GENERIC_STEPS``; a run passes every installed plugin's step
+    types. A spec that cannot be built raises ``StepSpecError`` naming its 0-based position.
+    """
     steps: list[TransformStep] = []
-    for position, spec in enumerate(specs):
+    for position, item in enumerate(declared):
+        if not isinstance(item, Mapping):
+            steps.append(item)
+            continue
         try:
-            steps.append(build_step(spec, registry))
+            steps.append(build_step(item, GENERIC_STEPS if registry is None else registry))
         except ValueError as error:
             raise StepSpecError(f"step spec {position}: {error}") from error
     return steps

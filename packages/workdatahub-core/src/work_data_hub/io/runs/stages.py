@@ -222,7 +222,7 @@ def transform_stage(
         engine,
         settings,
         lookup=registry.company_lookup(),
-        override_files=registry.company_id_overrides(),
+        override_files=domain.company_id_overrides(),
     )
     context = PipelineContext(
         pipeline_name=domain.definition.name,
