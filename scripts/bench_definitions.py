@@ -112,7 +112,7 @@ def cold_load(env: dict[str, str], repeat: int) -> dict[str, float]:
 def warm_load(site: Path | None) -> tuple[float, int]:
     """Seconds to discover the plugins and build the definitions, imports already done."""
     from work_data_hub.orchestration.definitions import build_definitions
-    from work_data_hub.plugins import load_domains
+    from work_data_hub.plugins.registry import load_domains
 
     search = [str(site), *sys.path] if site is not None else None
     if site is not None:

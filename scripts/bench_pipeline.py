@@ -69,7 +69,7 @@ def _income_rows(rows: int) -> int:
 def worker_generate(options: dict[str, Any]) -> dict[str, Any]:
     """Write the sample month (or, with ``csv``, the 规模明细 sheet as CSV); return its path."""
     from work_data_hub.io.sample_data import generate_month, write_csv
-    from work_data_hub.plugins import get_registry
+    from work_data_hub.plugins.registry import get_registry
 
     registry = get_registry()
     rows, folder, seed = options["rows"], Path(options["folder"]), options["seed"]
@@ -148,7 +148,7 @@ def worker_pipeline(options: dict[str, Any]) -> dict[str, Any]:
     """
     from work_data_hub.config import get_settings
     from work_data_hub.io.database import create_engine_for
-    from work_data_hub.plugins import get_registry
+    from work_data_hub.plugins.registry import get_registry
 
     registry, settings = get_registry(), get_settings(require_database=False)
     engine = create_engine_for(options["url"])
@@ -183,7 +183,7 @@ def worker_naive(options: dict[str, Any]) -> dict[str, Any]:
     import pandas as pd
     from sqlalchemy import create_engine
     from work_data_hub.io.database import normalise_url
-    from work_data_hub.plugins import get_registry
+    from work_data_hub.plugins.registry import get_registry
 
     registry = get_registry()
     engine = create_engine(normalise_url(options["url"]))

@@ -48,7 +48,7 @@ from work_data_hub.io.loader import WarehouseLoader, arrow_csv_chunks
 from work_data_hub.io.runs import RunRequest, run_domain
 from work_data_hub.io.sample_data import generate_month
 from work_data_hub.io.schema.migrate import upgrade
-from work_data_hub.plugins import get_registry
+from work_data_hub.plugins.registry import get_registry
 from work_data_hub.testing import unique_database_name
 from work_data_hub.utils.logging import configure_logging
 

@@ -21,7 +21,7 @@ from work_data_hub.orchestration.definitions import build_definitions
 from work_data_hub.orchestration.jobs import job_name, run_config
 from work_data_hub.orchestration.ops import DomainRunConfig
 from work_data_hub.orchestration.resources import WarehouseResource
-from work_data_hub.plugins import DomainRegistry, RegisteredDomain, load_domains
+from work_data_hub.plugins.registry import DomainRegistry, RegisteredDomain, load_domains
 
 pytestmark = pytest.mark.integration
 

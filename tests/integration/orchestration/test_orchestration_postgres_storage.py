@@ -16,7 +16,7 @@ from work_data_hub.orchestration.instance import instance_environment, write_ins
 from work_data_hub.orchestration.jobs import job_name, run_config
 from work_data_hub.orchestration.ops import DomainRunConfig
 from work_data_hub.orchestration.resources import WarehouseResource
-from work_data_hub.plugins import load_domains
+from work_data_hub.plugins.registry import load_domains
 from work_data_hub.testing.databases import DatabaseServer
 
 pytestmark = pytest.mark.integration

@@ -28,7 +28,7 @@ from sqlalchemy import Engine
 from work_data_hub.config import Settings
 from work_data_hub.io.sample_data import generate_month
 from work_data_hub.orchestration.jobs import job_name
-from work_data_hub.plugins import load_domains
+from work_data_hub.plugins.registry import load_domains
 
 pytestmark = pytest.mark.integration
 

@@ -19,7 +19,7 @@ from warehouse_state import data_rows, executions, gated_inserts, loaded_by, wai
 from work_data_hub.config import Settings
 from work_data_hub.io.runs import RunReport, RunRequest, run_domain
 from work_data_hub.io.sample_data import generate_month
-from work_data_hub.plugins import get_registry
+from work_data_hub.plugins.registry import get_registry
 
 pytestmark = pytest.mark.integration
 

@@ -27,7 +27,7 @@ from work_data_hub.io.loader import (
     WarehouseLoader,
 )
 from work_data_hub.io.runs import RunRequest, run_domain
-from work_data_hub.plugins import get_registry
+from work_data_hub.plugins.registry import get_registry
 from work_data_hub.testing.domain_runner import write_sample_file
 
 pytestmark = pytest.mark.integration

@@ -25,8 +25,9 @@ from work_data_hub.domain.columns import Column
 from work_data_hub.io.runs import RunRequest, run_domain
 from work_data_hub.io.sample_data import write_csv
 from work_data_hub.io.schema.tables import create_domain_table
-from work_data_hub.plugins import DomainDefinition, PluginLoadError, SourceSpec, hookimpl
+from work_data_hub.plugins import DomainDefinition, SourceSpec, hookimpl
 from work_data_hub.plugins.definition import WriteMode
+from work_data_hub.plugins.errors import PluginLoadError
 from work_data_hub.testing.domain_runner import plugin_registry
 
 pytestmark = pytest.mark.integration

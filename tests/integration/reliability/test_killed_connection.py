@@ -25,7 +25,7 @@ from warehouse_state import (
 )
 from work_data_hub.config import Settings
 from work_data_hub.io.runs import RunReport, RunRequest, run_domain
-from work_data_hub.plugins import get_registry
+from work_data_hub.plugins.registry import get_registry
 from work_data_hub.testing.domain_runner import write_sample_file
 
 pytestmark = pytest.mark.integration

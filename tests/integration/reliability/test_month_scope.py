@@ -17,8 +17,8 @@ from sqlalchemy import Engine, create_engine
 from warehouse_state import rejected_cells, table_rows
 from work_data_hub.config import Settings
 from work_data_hub.io.runs import RunReport, RunRequest, run_domain
-from work_data_hub.plugins import DomainRegistry
 from work_data_hub.plugins.manager import BUILTIN_PLUGINS
+from work_data_hub.plugins.registry import DomainRegistry
 from work_data_hub.testing.domain_runner import write_sample_file
 from workdatahub_annuity_performance.plugin import PLUGIN
 

@@ -29,7 +29,7 @@ from warehouse_state import (
 from work_data_hub.config import Settings
 from work_data_hub.io.runs import RunRequest, run_domain, run_month
 from work_data_hub.io.sample_data import generate_month
-from work_data_hub.plugins import get_registry
+from work_data_hub.plugins.registry import get_registry
 
 pytestmark = pytest.mark.integration
 

@@ -39,7 +39,7 @@ from work_data_hub.orchestration.definitions import build_definitions
 from work_data_hub.orchestration.jobs import job_name, run_config
 from work_data_hub.orchestration.ops import DomainRunConfig
 from work_data_hub.orchestration.resources import WarehouseResource
-from work_data_hub.plugins import get_registry
+from work_data_hub.plugins.registry import get_registry
 from work_data_hub.testing.domain_runner import write_sample_file
 
 pytestmark = pytest.mark.integration

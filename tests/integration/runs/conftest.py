@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from work_data_hub.config import Settings, get_settings
 from work_data_hub.io.sample_data import generate_month
-from work_data_hub.plugins import DomainRegistry, get_registry
+from work_data_hub.plugins.registry import DomainRegistry, get_registry
 
 MONTH = "202411"
 

@@ -17,14 +17,9 @@ from work_data_hub.config import Settings
 from work_data_hub.domain.columns import SOURCE_ROW_COLUMN
 from work_data_hub.domain.pipelines import PipelineContext
 from work_data_hub.io.runs import RunRequest, run_domain
-from work_data_hub.plugins import (
-    BUILTIN_PLUGINS,
-    Column,
-    DeclaredDomain,
-    DomainDefinition,
-    DomainRegistry,
-    SourceSpec,
-)
+from work_data_hub.plugins import Column, DeclaredDomain, DomainDefinition, SourceSpec
+from work_data_hub.plugins.manager import BUILTIN_PLUGINS
+from work_data_hub.plugins.registry import DomainRegistry
 
 pytestmark = pytest.mark.integration
 

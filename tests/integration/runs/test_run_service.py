@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import Engine, text
 from work_data_hub.config import Settings
 from work_data_hub.io.runs import RunRequest, run_domain, run_month
-from work_data_hub.plugins import DomainRegistry
+from work_data_hub.plugins.registry import DomainRegistry
 
 from .conftest import MONTH
 

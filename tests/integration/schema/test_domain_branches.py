@@ -18,7 +18,8 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 from work_data_hub.io.database import create_engine_for
 from work_data_hub.io.schema import migrate
-from work_data_hub.plugins import MigrationSource, reset_registry
+from work_data_hub.plugins import MigrationSource
+from work_data_hub.plugins.registry import reset_registry
 
 pytestmark = pytest.mark.integration
 

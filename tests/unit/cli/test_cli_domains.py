@@ -15,7 +15,8 @@ from plugin_site import Site
 from typer.testing import CliRunner, Result
 from work_data_hub.cli import domains as domains_command
 from work_data_hub.cli.app import app
-from work_data_hub.plugins import ENTRY_POINT_GROUP, load_domains
+from work_data_hub.plugins.manager import ENTRY_POINT_GROUP
+from work_data_hub.plugins.registry import load_domains
 
 pytestmark = pytest.mark.unit
 

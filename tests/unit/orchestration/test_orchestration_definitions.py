@@ -18,7 +18,8 @@ from work_data_hub.orchestration import definitions as definitions_module
 from work_data_hub.orchestration.definitions import build_definitions, defs
 from work_data_hub.orchestration.jobs import build_domain_job, job_name
 from work_data_hub.orchestration.ops import DOMAIN_TAG, RETRY_POLICY
-from work_data_hub.plugins import PluginLoadError, RegisteredDomain, load_domains, reset_registry
+from work_data_hub.plugins.errors import PluginLoadError
+from work_data_hub.plugins.registry import RegisteredDomain, load_domains, reset_registry
 
 pytestmark = pytest.mark.unit
 

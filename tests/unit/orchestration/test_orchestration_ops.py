@@ -32,7 +32,7 @@ from work_data_hub.orchestration.definitions import build_definitions
 from work_data_hub.orchestration.jobs import build_domain_job, run_config
 from work_data_hub.orchestration.ops import DomainRunConfig, should_retry
 from work_data_hub.orchestration.resources import WarehouseResource
-from work_data_hub.plugins import DomainRegistry
+from work_data_hub.plugins.registry import DomainRegistry
 
 pytestmark = pytest.mark.unit
 

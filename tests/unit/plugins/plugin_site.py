@@ -12,7 +12,7 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 import pytest
-from work_data_hub.plugins import DomainRegistry, load_domains
+from work_data_hub.plugins.registry import DomainRegistry, load_domains
 
 CORE_READERS = "work_data_hub.io.readers.builtin"
 

@@ -10,13 +10,10 @@ import pandas as pd
 import pytest
 from plugin_site import Site
 from work_data_hub import __version__
-from work_data_hub.plugins import (
-    BUILTIN_PLUGINS,
-    PluginLoadError,
-    SourceSpec,
-    hookimpl,
-    load_domains,
-)
+from work_data_hub.plugins import SourceSpec, hookimpl
+from work_data_hub.plugins.errors import PluginLoadError
+from work_data_hub.plugins.manager import BUILTIN_PLUGINS
+from work_data_hub.plugins.registry import load_domains
 
 pytestmark = pytest.mark.unit
 

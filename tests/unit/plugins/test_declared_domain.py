@@ -19,13 +19,12 @@ from work_data_hub.plugins import (
     CompanyIdEnrichment,
     DeclaredDomain,
     DomainDefinition,
-    DomainRegistry,
     MigrationSource,
-    RegisteredDomain,
     SourceSpec,
 )
 from work_data_hub.plugins.contract import check_columns
 from work_data_hub.plugins.errors import PluginContractError
+from work_data_hub.plugins.registry import DomainRegistry, RegisteredDomain
 
 pytestmark = pytest.mark.unit
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 from plugin_site import CORE_READERS, Site
 from structlog.testing import capture_logs
-from work_data_hub.plugins import PluginLoadError, load_domains
+from work_data_hub.plugins.errors import PluginLoadError
+from work_data_hub.plugins.registry import load_domains
 
 pytestmark = pytest.mark.unit
 

@@ -5,8 +5,7 @@ from __future__ import annotations
 import inspect
 
 import pytest
-from work_data_hub.plugins import BrokenPlugin
-from work_data_hub.plugins.errors import MAX_SUMMARY_LENGTH, summarize_exception
+from work_data_hub.plugins.errors import MAX_SUMMARY_LENGTH, BrokenPlugin, summarize_exception
 
 pytestmark = pytest.mark.unit
 

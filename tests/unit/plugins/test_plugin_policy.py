@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from work_data_hub.plugins import PluginLoadError
+from work_data_hub.plugins.errors import PluginLoadError
 from work_data_hub.plugins.policy import PluginPolicy, canonical_name
 
 pytestmark = pytest.mark.unit

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from plugin_site import Site
-from work_data_hub.plugins import ENTRY_POINT_GROUP
+from work_data_hub.plugins.manager import ENTRY_POINT_GROUP
 
 pytestmark = pytest.mark.unit
 

@@ -11,7 +11,8 @@ import pandas as pd
 import pytest
 from work_data_hub.domain.pipelines.types import TransformStep
 from work_data_hub.domain.steps import build_steps
-from work_data_hub.plugins import Column, DomainDefinition, PluginLoadError, SourceSpec, hookimpl
+from work_data_hub.plugins import Column, DomainDefinition, SourceSpec, hookimpl
+from work_data_hub.plugins.errors import PluginLoadError
 from work_data_hub.testing.domain_runner import (
     UPDATE_GOLDEN_VARIABLE,
     assert_golden,

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from work_data_hub.domain.sampling import (
+from work_data_hub.sampling import (
     FUTURE_MONTH,
     UNREADABLE_MONTHS,
     YUAN,

@@ -8,8 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from work_data_hub.domain.columns import Column
-from work_data_hub.plugins.definition import DomainDefinition, SourceSpec
+from work_data_hub.plugins import Column, DomainDefinition, SourceSpec
 
 DEFINITION = DomainDefinition(
     name="sample_csv",

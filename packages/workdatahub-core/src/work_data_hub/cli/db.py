@@ -21,7 +21,7 @@ from work_data_hub.io.database import DatabaseUrlError, resolve_database_url
 from work_data_hub.io.embedded import EmbeddedPostgresError, stop_embedded
 from work_data_hub.io.schema import migrate
 from work_data_hub.io.schema.migrate import RevisionInfo
-from work_data_hub.plugins import PluginLoadError
+from work_data_hub.plugins.errors import PluginLoadError
 
 db_app = typer.Typer(
     name="db",

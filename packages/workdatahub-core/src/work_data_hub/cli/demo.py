@@ -17,7 +17,7 @@ from work_data_hub.io.embedded import embedded_database_url, stop_embedded
 from work_data_hub.io.runs import run_month
 from work_data_hub.io.sample_data import generate_month
 from work_data_hub.io.schema.migrate import upgrade
-from work_data_hub.plugins import get_registry
+from work_data_hub.plugins.registry import get_registry
 
 DEMO_MONTH = "202411"
 

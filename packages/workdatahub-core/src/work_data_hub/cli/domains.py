@@ -10,7 +10,9 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from work_data_hub.plugins import ENTRY_POINT_GROUP, DomainRegistry, PluginLoadError, load_domains
+from work_data_hub.plugins.errors import PluginLoadError
+from work_data_hub.plugins.manager import ENTRY_POINT_GROUP
+from work_data_hub.plugins.registry import DomainRegistry, load_domains
 
 domains_app = typer.Typer(
     name="domains",

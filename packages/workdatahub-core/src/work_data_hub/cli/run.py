@@ -29,7 +29,7 @@ from work_data_hub.io.runs import (
     run_domain,
     run_month,
 )
-from work_data_hub.plugins import UnknownDomainError
+from work_data_hub.plugins.errors import UnknownDomainError
 
 EXIT_FAILED = 1
 EXIT_THRESHOLD = 3

@@ -21,8 +21,8 @@ from work_data_hub.orchestration.resources import (
 )
 from work_data_hub.orchestration.schedules import build_monthly_schedule
 from work_data_hub.orchestration.sensors import build_inbox_sensor
-from work_data_hub.plugins import DomainRegistry, PluginLoadError, RegisteredDomain, get_registry
-from work_data_hub.plugins.errors import BrokenPlugin, summarize_exception
+from work_data_hub.plugins.errors import BrokenPlugin, PluginLoadError, summarize_exception
+from work_data_hub.plugins.registry import DomainRegistry, RegisteredDomain, get_registry
 from work_data_hub.utils.logging import get_logger
 
 logger = get_logger(__name__)

@@ -12,7 +12,7 @@ from work_data_hub.orchestration.ops import (
     read,
     transform,
 )
-from work_data_hub.plugins import RegisteredDomain
+from work_data_hub.plugins.registry import RegisteredDomain
 
 JOB_SUFFIX = "_job"
 

@@ -53,7 +53,7 @@ from work_data_hub.orchestration.metadata import (
     transform_metadata,
 )
 from work_data_hub.orchestration.resources import WarehouseResource
-from work_data_hub.plugins import DomainRegistry
+from work_data_hub.plugins.registry import DomainRegistry
 
 DOMAIN_TAG = "workdatahub/domain"
 """Job and run tag naming the domain a job runs; the ops read it from their job."""

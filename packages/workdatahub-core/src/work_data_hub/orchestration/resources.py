@@ -10,7 +10,7 @@ from sqlalchemy import Engine
 
 from work_data_hub.config import Settings, get_settings
 from work_data_hub.io.database import create_engine_for, resolve_database_url
-from work_data_hub.plugins import DomainRegistry
+from work_data_hub.plugins.registry import DomainRegistry
 
 WAREHOUSE_KEY = "warehouse"
 SETTINGS_KEY = "settings"

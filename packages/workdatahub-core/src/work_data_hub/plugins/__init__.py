@@ -1,10 +1,20 @@
-"""How domains plug in: hook specifications, the plugin manager, the domain registry.
+"""The author API: everything a domain package imports from the core, and nothing else.
 
-A domain author writes ``from work_data_hub.plugins import DeclaredDomain, DomainDefinition``
-(or ``hookimpl`` for hook functions).
+A domain declares itself with ``DeclaredDomain(definition=DomainDefinition(...), columns=[Column
+...], steps=[...])``; a rule of its own is a ``TransformStep`` that rejects rows with
+``split_rejected`` and ``RowFailure``; a package may add readers (``Reader``) and step types.
+Tests use ``work_data_hub.testing``; migrations use ``work_data_hub.migrations``. The registry,
+the plugin manager and the contract checks live in this package's modules and are the core's.
 """
 
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from work_data_hub.domain.columns import Column
+from work_data_hub.domain.pipelines.types import PipelineContext, TransformStep
+from work_data_hub.domain.services import DomainServices
 from work_data_hub.plugins.declared import CompanyIdEnrichment, DeclaredDomain
 from work_data_hub.plugins.definition import (
     DomainDefinition,
@@ -12,39 +22,39 @@ from work_data_hub.plugins.definition import (
     SourceSpec,
     WriteMode,
 )
-from work_data_hub.plugins.errors import BrokenPlugin, PluginLoadError, UnknownDomainError
-from work_data_hub.plugins.hookspecs import SPEC_VERSION, hookimpl, hookspec
-from work_data_hub.plugins.manager import BUILTIN_PLUGINS, ENTRY_POINT_GROUP
+from work_data_hub.plugins.hookspecs import SPEC_VERSION, hookimpl
 from work_data_hub.plugins.readers import Reader, SourceFileError
-from work_data_hub.plugins.registry import (
-    DomainRegistry,
-    RegisteredDomain,
-    get_registry,
-    load_domains,
-    reset_registry,
-)
+
+if TYPE_CHECKING:
+    from work_data_hub.domain.steps import DeriveColumn, RowFailure, require_columns, split_rejected
 
 __all__ = [
-    "BUILTIN_PLUGINS",
-    "ENTRY_POINT_GROUP",
     "SPEC_VERSION",
-    "BrokenPlugin",
     "Column",
     "CompanyIdEnrichment",
     "DeclaredDomain",
+    "DeriveColumn",
     "DomainDefinition",
-    "DomainRegistry",
+    "DomainServices",
     "MigrationSource",
-    "PluginLoadError",
+    "PipelineContext",
     "Reader",
-    "RegisteredDomain",
+    "RowFailure",
     "SourceFileError",
     "SourceSpec",
-    "UnknownDomainError",
+    "TransformStep",
     "WriteMode",
-    "get_registry",
     "hookimpl",
-    "hookspec",
-    "load_domains",
-    "reset_registry",
+    "require_columns",
+    "split_rejected",
 ]
+
+_FROM_STEPS = frozenset({"DeriveColumn", "RowFailure", "require_columns", "split_rejected"})
+
+
+def __getattr__(name: str) -> Any:
+    # The step helpers load pandas-heavy modules: imported on first use, so that importing the
+    # author API (every plugin does, at discovery) stays cheap.
+    if name in _FROM_STEPS:
+        return getattr(importlib.import_module("work_data_hub.domain.steps"), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

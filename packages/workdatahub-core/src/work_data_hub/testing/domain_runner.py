@@ -34,15 +34,11 @@ from work_data_hub.io.database import render_url
 from work_data_hub.io.runs import RunReport, RunRequest, run_domain
 from work_data_hub.io.runs.stages import check_rows_conserved, domain_steps
 from work_data_hub.io.sample_data import write_csv, write_workbook
-from work_data_hub.plugins import (
-    BUILTIN_PLUGINS,
-    DomainRegistry,
-    RegisteredDomain,
-    SourceFileError,
-    get_registry,
-)
+from work_data_hub.plugins import SourceFileError
 from work_data_hub.plugins.definition import SourceType
+from work_data_hub.plugins.manager import BUILTIN_PLUGINS
 from work_data_hub.plugins.policy import PluginPolicy
+from work_data_hub.plugins.registry import DomainRegistry, RegisteredDomain, get_registry
 
 __all__ = [
     "REJECTION_FIELDS",

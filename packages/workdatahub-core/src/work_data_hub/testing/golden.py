@@ -20,7 +20,7 @@ import pandas as pd
 
 from work_data_hub.domain.services import DomainServices
 from work_data_hub.io.enrichment import CacheHits
-from work_data_hub.plugins import DomainRegistry
+from work_data_hub.plugins.registry import DomainRegistry
 from work_data_hub.testing.domain_runner import (
     TransformedFile,
     registered_domain,

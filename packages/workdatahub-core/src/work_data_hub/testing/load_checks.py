@@ -18,7 +18,7 @@ import pandas as pd
 
 from work_data_hub.io.runs import RunReport, RunRequest, run_domain
 from work_data_hub.io.sample_data import generate_month
-from work_data_hub.plugins import get_registry
+from work_data_hub.plugins.registry import get_registry
 from work_data_hub.testing.domain_runner import DomainRun, DomainRunner
 
 __all__ = ["DomainLoadChecks", "SampleMonths"]

@@ -8,8 +8,7 @@ Nothing here reads files or databases.
 from __future__ import annotations
 
 import pandas as pd
-from work_data_hub.domain.pipelines.types import TransformStep
-from work_data_hub.domain.steps import DeriveColumn
+from work_data_hub.plugins import DeriveColumn, TransformStep
 
 
 def customer_or_account(data: pd.DataFrame) -> pd.Series:

@@ -15,7 +15,7 @@ from work_data_hub.io.runs.stages import (
     read_stage,
     transform_stage,
 )
-from work_data_hub.plugins import DomainRegistry, get_registry
+from work_data_hub.plugins.registry import DomainRegistry, get_registry
 from work_data_hub.utils.logging import get_logger
 
 logger = get_logger(__name__)

@@ -51,7 +51,8 @@ from work_data_hub.io.runs.request import (
     RunRequest,
     TransformOutcome,
 )
-from work_data_hub.plugins import DomainDefinition, DomainRegistry, RegisteredDomain, get_registry
+from work_data_hub.plugins import DomainDefinition
+from work_data_hub.plugins.registry import DomainRegistry, RegisteredDomain, get_registry
 from work_data_hub.utils.logging import get_logger
 
 logger = get_logger(__name__)

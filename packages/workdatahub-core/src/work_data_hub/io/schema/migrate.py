@@ -21,7 +21,8 @@ from sqlalchemy import Connection
 from sqlalchemy.pool import NullPool
 
 from work_data_hub.io.database import create_engine_for, masked
-from work_data_hub.plugins import MigrationSource, get_registry
+from work_data_hub.plugins import MigrationSource
+from work_data_hub.plugins.registry import get_registry
 from work_data_hub.utils.logging import get_logger
 
 logger = get_logger(__name__)

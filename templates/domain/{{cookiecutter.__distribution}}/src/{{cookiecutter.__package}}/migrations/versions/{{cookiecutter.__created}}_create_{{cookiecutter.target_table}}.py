@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from alembic import op
-from work_data_hub.io.schema.tables import create_domain_table, drop_domain_table
+from work_data_hub.migrations import create_domain_table, drop_domain_table
 from {{ cookiecutter.__package }}.declarations import COLUMNS, DEFINITION
 
 revision: str = "{{ cookiecutter.__revision }}"
