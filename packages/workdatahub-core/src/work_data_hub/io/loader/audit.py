@@ -125,7 +125,8 @@ class AuditWriter:
             "rows_read": rows_read,
             "dry_run": dry_run,
             "environment": environment or get_settings(require_database=False).ENVIRONMENT,
-            "metadata": _json_safe(dict(metadata)) if metadata is not None else None,
+            # SQL NULL, not the JSON value null, which would turn the finishing merge into an array.
+            "metadata": _json_safe(dict(metadata)) if metadata is not None else sa.null(),
         }
         with self._transaction(None) as connection:
             connection.execute(sa.insert(_executions).values(**values))
@@ -258,7 +259,8 @@ class AuditWriter:
         metadata: Mapping[str, Any] | None,
         **values: Any,
     ) -> None:
-        merged = sa.func.coalesce(_executions.c.metadata, sa.cast({}, JSONB)).op("||")(
+        stored = sa.func.nullif(_executions.c.metadata, sa.cast(None, JSONB))
+        merged = sa.func.coalesce(stored, sa.cast({}, JSONB)).op("||")(
             sa.cast(_json_safe(dict(metadata or {})), JSONB)
         )
         result = connection.execute(

@@ -1,0 +1,142 @@
+"""``workdatahub runs list`` and ``runs show``: the history of runs, from the audit tables."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from work_data_hub.cli.database import command_settings, warehouse_engine
+from work_data_hub.cli.output import print_error
+from work_data_hub.io.runs.history import (
+    ExecutionNotFound,
+    ExecutionSummary,
+    list_executions,
+    show_execution,
+)
+
+EXIT_NOT_FOUND = 4
+
+console = Console()
+runs_app = typer.Typer(
+    help="Past runs: what was loaded, when, from which file.", no_args_is_help=True
+)
+
+
+def _count(value: int | None) -> str:
+    return "-" if value is None else str(value)
+
+
+@runs_app.command("list")
+def list_command(
+    domain: Annotated[str | None, typer.Option("--domain", help="Only this domain.")] = None,
+    month: Annotated[
+        str | None, typer.Option("--month", help="Only runs that loaded this month (YYYYMM).")
+    ] = None,
+    status: Annotated[
+        str | None,
+        typer.Option("--status", help="Only running, succeeded, failed or abandoned runs."),
+    ] = None,
+    limit: Annotated[int, typer.Option("--limit", help="At most this many runs.")] = 50,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON list.")] = False,
+) -> None:
+    """List the latest runs, newest first."""
+    engine = warehouse_engine(command_settings())
+    executions = list_executions(engine, domain=domain, month=month, status=status, limit=limit)
+    if as_json:
+        typer.echo(json.dumps([e.to_json() for e in executions], ensure_ascii=False))
+        return
+    table = Table(title=f"{len(executions)} run(s)", title_justify="left")
+    for column in ("id", "started", "domain", "month", "status", "read", "loaded", "rejected"):
+        table.add_column(
+            column, justify="right" if column in {"read", "loaded", "rejected"} else "left"
+        )
+    for execution in executions:
+        table.add_row(
+            execution.execution_id,
+            f"{execution.started_at:%Y-%m-%d %H:%M:%S}",
+            Text(execution.domain),
+            execution.month or "-",
+            execution.status + (" (dry run)" if execution.dry_run else ""),
+            _count(execution.rows_read),
+            _count(execution.rows_loaded),
+            _count(execution.rows_rejected),
+        )
+    console.print(table)
+
+
+def _write_rejects(execution: ExecutionSummary, target: Path) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with target.open("w", newline="", encoding="utf-8-sig") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["source_row", "column", "reason", "raw"])
+        for row in execution.rejected:
+            raw = json.dumps(row.raw, ensure_ascii=False)
+            writer.writerow([row.source_row, row.column, row.reason, raw])
+
+
+@runs_app.command("show")
+def show_command(
+    execution_id: Annotated[str, typer.Argument(help="The execution id `runs list` shows.")],
+    rejects_out: Annotated[
+        Path | None, typer.Option("--rejects-out", help="Write its rejected rows to this CSV.")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+) -> None:
+    """Show one run: file, checksum, counts, timings, error, and its rejected rows."""
+    engine = warehouse_engine(command_settings())
+    try:
+        execution = show_execution(engine, execution_id)
+    except ExecutionNotFound as error:
+        print_error(Console(stderr=True), error)
+        raise typer.Exit(EXIT_NOT_FOUND) from error
+    if rejects_out is not None:
+        _write_rejects(execution, rejects_out)
+    if as_json:
+        typer.echo(json.dumps(execution.to_json(), ensure_ascii=False, default=str))
+        return
+    table = Table(
+        title=f"{execution.domain}: {execution.status}", show_header=False, title_justify="left"
+    )
+    table.add_column("what", style="bold")
+    table.add_column("value")
+    details = execution.details
+    for label, value in (
+        ("execution id", execution.execution_id),
+        ("month", execution.month or "-"),
+        ("file", execution.input_file or "-"),
+        ("sha-256", details.get("input_checksum") or "-"),
+        ("sheet", details.get("sheet") or "-"),
+        ("target table", details.get("target_table") or "-"),
+        ("started", f"{execution.started_at:%Y-%m-%d %H:%M:%S %Z}"),
+        (
+            "finished",
+            f"{execution.finished_at:%Y-%m-%d %H:%M:%S %Z}" if execution.finished_at else "-",
+        ),
+        ("rows read", _count(execution.rows_read)),
+        ("rows loaded", _count(execution.rows_loaded)),
+        ("rows rejected", _count(execution.rows_rejected)),
+        (
+            "durations",
+            ", ".join(f"{k} {v:.2f}s" for k, v in details.get("stage_durations", {}).items())
+            or "-",
+        ),
+        ("error", execution.error or "-"),
+        ("rejects written to", str(rejects_out) if rejects_out else "-"),
+    ):
+        table.add_row(label, Text(str(value)))
+    console.print(table)
+    if execution.rejected:
+        rejected = Table(title=f"{len(execution.rejected)} rejected cell(s)", title_justify="left")
+        rejected.add_column("row", justify="right")
+        rejected.add_column("column")
+        rejected.add_column("reason")
+        for row in execution.rejected:
+            rejected.add_row(_count(row.source_row), Text(row.column or "-"), Text(row.reason))
+        console.print(rejected)
