@@ -27,6 +27,7 @@ from work_data_hub.domain.pipelines import (
 from work_data_hub.domain.services import DomainServices
 from work_data_hub.domain.steps import RejectUnstorableText, ValidateSchema
 from work_data_hub.io.connectors.file_connector import discover_file
+from work_data_hub.io.database import name_session
 from work_data_hub.io.enrichment import CompanyIdResolver, WarehouseCompanyIdCache
 from work_data_hub.io.loader.audit import AuditWriter
 from work_data_hub.io.loader.warehouse_loader import WarehouseLoader
@@ -72,6 +73,11 @@ def _seconds_since(started: float) -> float:
 def _elapsed(prepared: PreparedRun) -> float:
     """Wall-clock seconds since the run started; valid when stages run in separate processes."""
     return round((datetime.now(UTC) - prepared.started_at).total_seconds(), 4)
+
+
+def run_application_name(prepared: PreparedRun) -> str:
+    """The ``application_name`` of a run's sessions: ``workdatahub <execution id> <domain>``."""
+    return f"workdatahub {prepared.execution_id} {prepared.request.domain}"
 
 
 def prepare_run(
@@ -264,6 +270,7 @@ def load_stage(
     loader = WarehouseLoader(engine, settings=settings)
     try:
         with loader.transaction() as tx:
+            name_session(tx, run_application_name(prepared))
             loaded = loader.load_dataframe(
                 valid,
                 definition.table,
