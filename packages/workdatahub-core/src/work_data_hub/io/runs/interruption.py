@@ -4,8 +4,9 @@ Inside ``interruptible(engine)`` the first SIGTERM or SIGINT raises ``RunInterru
 main thread, where ``run_domain`` records the execution ``failed`` ("interrupted by SIGTERM")
 and re-raises it. A statement blocked in the driver would hold the signal back until it
 returns (libpq retries its wait on EINTR), so a watcher thread, woken through
-``signal.set_wakeup_fd``, cancels the statements in flight on ``engine``'s connections. A second
-signal gets the previous handler (for SIGTERM: the process ends at once).
+``signal.set_wakeup_fd``, cancels the statements in flight on ``engine``'s connections. Once the
+interruption is raised or recorded, a further signal gets the previous handler (for SIGTERM:
+the process ends at once).
 """
 
 from __future__ import annotations
@@ -52,14 +53,15 @@ class _Interruption:
 
     def __init__(self) -> None:
         self.signum: int | None = None
-        self.taken = False
+        self.claimed = False
+        self.active = True
         self.connections: set[Any] = set()
         self.guard = threading.Lock()
 
-    def take(self) -> RunInterrupted | None:
-        if self.signum is None or self.taken:
+    def claim(self) -> RunInterrupted | None:
+        if self.signum is None or self.claimed:
             return None
-        self.taken = True
+        self.claimed = True
         return RunInterrupted(self.signum)
 
     def cancel_statements(self) -> None:
@@ -73,12 +75,22 @@ class _Interruption:
 
 
 _current: _Interruption | None = None
+_ASK_AGAIN_S = 0.05
+
+
+def _inside_codec(frame: FrameType | None) -> bool:
+    return frame is not None and f"{os.sep}encodings{os.sep}" in frame.f_code.co_filename
 
 
 def take_interruption() -> RunInterrupted | None:
-    """Return the pending interruption once (then None), for a caller that caught the error a
-    cancelled statement raised before the signal handler could run; None when there is none."""
-    return _current.take() if _current is not None else None
+    """Return the pending interruption once (then None); None when there is none.
+
+    The caller records it: after it, the signal handler raises nothing more. A caller that
+    caught any error (the cancelled statement's, or the ``RunInterrupted`` itself) asks here,
+    because the handler's exception can be swallowed by code it interrupts (the driver, while
+    it decodes the server's message) or arrive only after the statement's error.
+    """
+    return _current.claim() if _current is not None else None
 
 
 def _watch(state: _Interruption, read_fd: int) -> None:
@@ -105,13 +117,27 @@ def interruptible(engine: Engine) -> Iterator[None]:
     state = _Interruption()
     previous = {signum: signal.getsignal(signum) or signal.SIG_DFL for signum in STOP_SIGNALS}
 
-    def on_signal(signum: int, frame: FrameType | None) -> None:
-        state.signum = state.signum or signum
+    def restore() -> None:
         for number, handler in previous.items():
             signal.signal(number, handler)
-        interruption = state.take()
-        if interruption is not None:
-            raise interruption
+
+    def ask_again(signum: int) -> None:
+        with state.guard:
+            if state.active and not state.claimed:
+                os.kill(os.getpid(), signum)
+
+    def on_signal(signum: int, frame: FrameType | None) -> None:
+        state.signum = state.signum or signum
+        if state.claimed:
+            restore()
+            return
+        if _inside_codec(frame):
+            # psycopg2 prints and swallows an exception raised while it decodes a server
+            # message (the cancelled statement's): ask again a moment later.
+            threading.Timer(_ASK_AGAIN_S, ask_again, (signum,)).start()
+            return
+        restore()
+        raise RunInterrupted(state.signum)
 
     def checked_out(dbapi_connection: Any, record: Any, proxy: Any) -> None:
         with state.guard:
@@ -134,8 +160,9 @@ def interruptible(engine: Engine) -> Iterator[None]:
             signal.signal(signum, on_signal)
         yield
     finally:
-        for signum, handler in previous.items():
-            signal.signal(signum, handler)
+        with state.guard:
+            state.active = False
+        restore()
         _current = None
         signal.set_wakeup_fd(previous_wakeup)
         os.write(write_fd, _STOP_WATCHING)

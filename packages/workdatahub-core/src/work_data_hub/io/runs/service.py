@@ -54,7 +54,7 @@ def run_domain(
                 prepared, outcome, engine=engine, registry=registry, settings=settings
             )
         except KeyboardInterrupt as stopped:
-            fail_run(prepared, stopped, engine=engine, outcome=outcome)
+            fail_run(prepared, take_interruption() or stopped, engine=engine, outcome=outcome)
             raise
         except Exception as error:
             pending = take_interruption()
