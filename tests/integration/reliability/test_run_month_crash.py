@@ -6,12 +6,17 @@ after ``annuity_income`` committed, while ``annuity_performance`` is held inside
 trigger. Afterwards ``annuity_income`` holds exactly the new month and ``annuity_performance``
 exactly what it held before; running the month again (the service ``run-month`` calls) then
 completes both.
+
+Nobody is left to record the killed execution's outcome: its row stays ``running`` until the
+next run starts, finds that no live session holds the execution's lock, and marks it
+``abandoned`` with when and why.
 """
 
 from __future__ import annotations
 
 import os
 import signal
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -24,10 +29,12 @@ from warehouse_state import (
     stalled_inserts,
     table_rows,
     terminate_backend,
+    wait_for_lock_release,
     waiting_backends,
 )
 from work_data_hub.config import Settings
 from work_data_hub.io.runs import RunRequest, run_domain, run_month
+from work_data_hub.io.runs.liveness import EXECUTION_LOCK_NAMESPACE
 from work_data_hub.io.sample_data import generate_month
 from work_data_hub.plugins.registry import get_registry
 
@@ -94,11 +101,22 @@ def test_a_run_month_killed_after_its_first_domain_leaves_each_domain_whole(
     assert loaded_by(wdh_engine, FIRST) == {
         by_domain[FIRST].execution_id: by_domain[FIRST].rows_loaded
     }
-    assert by_domain[SECOND].status == "running"
+    killed = by_domain[SECOND]
+    assert killed.status == "running"
+    assert (killed.pid, killed.host) == (process.pid, socket.gethostname())
+    assert killed.lock_key is not None
     assert table_rows(wdh_engine, SECOND) == second_before
+    wait_for_lock_release(wdh_engine, EXECUTION_LOCK_NAMESPACE, killed.lock_key)
 
     reruns = run_month(MONTH, engine=wdh_engine, settings=settings)
     assert [report.status for report in reruns] == ["succeeded", "succeeded"]
+    abandoned = executions(wdh_engine)[killed.execution_id]
+    assert (abandoned.status, abandoned.rows_loaded) == ("abandoned", 0)
+    assert abandoned.error_type == "RunAbandoned"
+    assert abandoned.abandoned_at is not None
+    why = abandoned.error_details or ""
+    assert f"pid {process.pid} on host {socket.gethostname()}" in why
+    assert f"execution {reruns[0].execution_id}" in why
     completed = {
         row.domain: row
         for key, row in executions(wdh_engine).items()

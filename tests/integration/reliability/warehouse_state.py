@@ -13,6 +13,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -37,6 +38,10 @@ class Execution:
     rows_rejected: int | None
     error_type: str | None
     error_details: str | None
+    host: str | None = None
+    pid: int | None = None
+    lock_key: int | None = None
+    abandoned_at: datetime | None = None
 
 
 def _quoted(engine: Engine, *parts: str) -> str:
@@ -87,7 +92,8 @@ def executions(engine: Engine) -> dict[str, Execution]:
         rows = connection.execute(
             sa.text(
                 "SELECT execution_id::text, domain, status, rows_read, rows_loaded, "
-                "rows_rejected, error_type, error_details FROM pipeline_executions"
+                "rows_rejected, error_type, error_details, host, pid, lock_key, abandoned_at "
+                "FROM pipeline_executions"
             )
         ).all()
     return {row[0]: Execution(*row) for row in rows}
@@ -201,6 +207,27 @@ def waiting_backends(
                 return found
             time.sleep(0.02)
     raise AssertionError(f"expected {count} backends waiting ({wait_type}), found {found}")
+
+
+def wait_for_lock_release(
+    engine: Engine, namespace: int, key: int, *, timeout_s: float = 30
+) -> None:
+    """Wait until no session holds the advisory lock ``(namespace, key)`` (its holder ended)."""
+    deadline = time.monotonic() + timeout_s
+    with engine.connect() as connection:
+        while time.monotonic() < deadline:
+            held = connection.execute(
+                sa.text(
+                    "SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND objsubid = 2 "
+                    "AND classid::bigint = :namespace AND objid::bigint = :key"
+                ),
+                {"namespace": namespace, "key": key},
+            ).first()
+            connection.rollback()
+            if held is None:
+                return
+            time.sleep(0.02)
+    raise AssertionError(f"advisory lock ({namespace}, {key}) still held after {timeout_s} s")
 
 
 def terminate_backend(engine: Engine, pid: int) -> None:

@@ -50,5 +50,5 @@ def test_revision_file_names_start_with_date_and_time() -> None:
     assert date.isdigit()
     assert len(time) == 4
     assert time.isdigit()
-    assert slug == "core_audit_tables"
+    assert slug == core_head.message.splitlines()[0].replace(" ", "_")
     assert core_head.branch == migrate.CORE_BRANCH

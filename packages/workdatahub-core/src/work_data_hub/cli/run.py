@@ -1,8 +1,10 @@
 """``workdatahub run`` and ``workdatahub run-month``: load a domain's file into the warehouse.
 
-Exit codes: 0 every run succeeded; 1 a run failed (bad file, load error); 2 usage error;
-3 the rejected share exceeded the domain's threshold (nothing loaded); 4 nothing could be
-started (unknown domain, no file found, missing configuration).
+Exit codes: 0 every run succeeded; 1 a run failed (bad file, load error, a database that
+refuses the run); 2 usage error; 3 the rejected share exceeded the domain's threshold (nothing
+loaded); 4 nothing could be started (unknown domain, no file found, missing configuration);
+130 and 143 the command was stopped by SIGINT or SIGTERM (the run in progress rolled back and
+was recorded failed). Every error is one line, without a traceback.
 """
 
 from __future__ import annotations
@@ -11,9 +13,11 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Annotated, cast, get_args
 
+import psycopg2
 import typer
 from pydantic import ValidationError
 from rich.console import Console
+from sqlalchemy.exc import SQLAlchemyError
 
 from work_data_hub.cli.database import command_settings, warehouse_engine
 from work_data_hub.cli.output import print_error, print_report, reports_json
@@ -29,6 +33,8 @@ from work_data_hub.io.runs import (
     run_domain,
     run_month,
 )
+from work_data_hub.io.runs.failures import failure_message
+from work_data_hub.io.runs.interruption import RunInterrupted, interruptible
 from work_data_hub.plugins.errors import UnknownDomainError
 
 EXIT_FAILED = 1
@@ -46,8 +52,12 @@ NOT_STARTED_ERRORS = (
     EmbeddedPostgresError,
     UnknownDomainError,
     ValidationError,
+    OSError,
 )
 """Errors raised before a run exists: shown as one line, exit code 4."""
+
+DATABASE_ERRORS = (SQLAlchemyError, psycopg2.Error)
+"""A database that refuses the run itself (read-only, no privilege): one line, exit code 1."""
 
 
 def exit_code(reports: Sequence[RunReport]) -> int:
@@ -74,8 +84,21 @@ def _selection(select: str) -> FileSelection:
 
 
 def _not_started(error: Exception) -> typer.Exit:
-    print_error(console, error)
+    print_error(console, failure_message(error))
     return typer.Exit(EXIT_NOT_STARTED)
+
+
+def _refused(error: Exception) -> typer.Exit:
+    print_error(console, f"{failure_message(error)}; the run could not be recorded")
+    return typer.Exit(EXIT_FAILED)
+
+
+def _interrupted(interruption: RunInterrupted) -> typer.Exit:
+    print_error(
+        console,
+        f"{interruption}: the run in progress was rolled back and recorded failed",
+    )
+    return typer.Exit(interruption.exit_code)
 
 
 def run(
@@ -118,10 +141,14 @@ def run(
     try:
         settings = command_settings()
         engine = warehouse_engine(settings)
-        with console.status(f"running {domain}…"):
+        with interruptible(engine), console.status(f"running {domain}…"):
             report = run_domain(request, engine=engine, settings=settings)
     except NOT_STARTED_ERRORS as error:
         raise _not_started(error) from error
+    except DATABASE_ERRORS as error:
+        raise _refused(error) from error
+    except RunInterrupted as interruption:
+        raise _interrupted(interruption) from interruption
     _finish([report], as_json)
 
 
@@ -144,12 +171,16 @@ def run_month_command(
     try:
         settings = command_settings()
         engine = warehouse_engine(settings)
-        with console.status(f"running every domain for {month}…"):
+        with interruptible(engine), console.status(f"running every domain for {month}…"):
             reports = run_month(
                 month, engine=engine, settings=settings, dry_run=dry_run, select=selection
             )
     except NOT_STARTED_ERRORS as error:
         raise _not_started(error) from error
+    except DATABASE_ERRORS as error:
+        raise _refused(error) from error
+    except RunInterrupted as interruption:
+        raise _interrupted(interruption) from interruption
     if not reports:
         console.print(f"no domain found a source file for {month} under {settings.INBOX_DIR}")
         raise typer.Exit(EXIT_NOT_STARTED)

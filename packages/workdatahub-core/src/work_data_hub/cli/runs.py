@@ -20,6 +20,7 @@ from work_data_hub.io.runs.history import (
     list_executions,
     show_execution,
 )
+from work_data_hub.io.runs.liveness import mark_abandoned_runs
 
 EXIT_NOT_FOUND = 4
 
@@ -46,8 +47,9 @@ def list_command(
     limit: Annotated[int, typer.Option("--limit", help="At most this many runs.")] = 50,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON list.")] = False,
 ) -> None:
-    """List the latest runs, newest first."""
+    """List the latest runs, newest first; runs whose process died are marked abandoned first."""
     engine = warehouse_engine(command_settings())
+    mark_abandoned_runs(engine, found_by="workdatahub runs list")
     executions = list_executions(engine, domain=domain, month=month, status=status, limit=limit)
     if as_json:
         typer.echo(json.dumps([e.to_json() for e in executions], ensure_ascii=False))
@@ -91,6 +93,7 @@ def show_command(
 ) -> None:
     """Show one run: file, checksum, counts, timings, error, and its rejected rows."""
     engine = warehouse_engine(command_settings())
+    mark_abandoned_runs(engine, found_by="workdatahub runs show")
     try:
         execution = show_execution(engine, execution_id)
     except ExecutionNotFound as error:

@@ -145,6 +145,15 @@ class Settings(BaseSettings):
     )
     COMPANY_ID_OVERRIDES_PATH: Path | None = None
     WDH_REJECT_THRESHOLD: float | None = Field(default=None, ge=0.0, le=1.0)
+    WDH_DB_CONNECT_TIMEOUT_S: int = Field(default=10, ge=1)
+    WDH_DB_KEEPALIVES_IDLE_S: int = Field(default=30, ge=1)
+    WDH_DB_KEEPALIVES_INTERVAL_S: int = Field(default=10, ge=1)
+    WDH_DB_KEEPALIVES_COUNT: int = Field(default=3, ge=1)
+    WDH_DB_TCP_USER_TIMEOUT_S: int = Field(default=60, ge=0)
+    WDH_DB_STATEMENT_TIMEOUT_S: float = Field(default=0.0, ge=0.0)
+    WDH_DB_LOCK_TIMEOUT_S: float = Field(default=0.0, ge=0.0)
+    WDH_DB_IDLE_IN_TRANSACTION_TIMEOUT_S: float = Field(default=600.0, ge=0.0)
+    WDH_TABLE_LOCK_WAIT_S: float = Field(default=600.0, ge=0.0)
 
     def __init__(self, *args: Any, **values: Any) -> None:
         """Load and validate; a ``ValidationError`` carries messages, never the values read."""

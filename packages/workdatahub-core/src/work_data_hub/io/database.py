@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import URL, Engine, create_engine, make_url, text
+from sqlalchemy import URL, Connection, Engine, create_engine, make_url, text
 from sqlalchemy.exc import ArgumentError
 from sqlalchemy.pool import NullPool
 
@@ -24,6 +24,9 @@ logger = get_logger(__name__)
 DRIVER_NAME = "postgresql+psycopg2"
 
 MIN_POOLED_CONNECTIONS = 2
+APPLICATION_NAME = "workdatahub"
+"""``application_name`` of every connection; a run's load names itself after its execution."""
+MAX_APPLICATION_NAME = 63
 _POSTGRES_BACKENDS = ("postgres", "postgresql")
 
 
@@ -105,6 +108,74 @@ def resolve_database_url(
     return render_url(normalise_url(embedded_database_url(folder)))
 
 
+def _milliseconds(seconds: float) -> int:
+    return round(seconds * 1000)
+
+
+def connection_arguments(settings: Settings) -> dict[str, Any]:
+    """Return the libpq arguments every warehouse connection gets from ``settings``.
+
+    Client side: ``connect_timeout``, TCP keepalives and ``tcp_user_timeout``, so a half-dead
+    network path (no packets, sockets open) ends in an error instead of a hang. Server side,
+    through ``options``: the same keepalives (the server notices a vanished client and rolls back
+    its transaction, releasing its locks), ``statement_timeout``, ``lock_timeout`` and
+    ``idle_in_transaction_session_timeout``; 0 means no limit.
+    """
+    server = {
+        "statement_timeout": _milliseconds(settings.WDH_DB_STATEMENT_TIMEOUT_S),
+        "lock_timeout": _milliseconds(settings.WDH_DB_LOCK_TIMEOUT_S),
+        "idle_in_transaction_session_timeout": _milliseconds(
+            settings.WDH_DB_IDLE_IN_TRANSACTION_TIMEOUT_S
+        ),
+        "tcp_keepalives_idle": settings.WDH_DB_KEEPALIVES_IDLE_S,
+        "tcp_keepalives_interval": settings.WDH_DB_KEEPALIVES_INTERVAL_S,
+        "tcp_keepalives_count": settings.WDH_DB_KEEPALIVES_COUNT,
+        "tcp_user_timeout": settings.WDH_DB_TCP_USER_TIMEOUT_S * 1000,
+    }
+    return {
+        "application_name": APPLICATION_NAME,
+        "connect_timeout": settings.WDH_DB_CONNECT_TIMEOUT_S,
+        "keepalives": 1,
+        "keepalives_idle": settings.WDH_DB_KEEPALIVES_IDLE_S,
+        "keepalives_interval": settings.WDH_DB_KEEPALIVES_INTERVAL_S,
+        "keepalives_count": settings.WDH_DB_KEEPALIVES_COUNT,
+        "tcp_user_timeout": settings.WDH_DB_TCP_USER_TIMEOUT_S * 1000,
+        "options": " ".join(f"-c {name}={value}" for name, value in server.items()),
+    }
+
+
+def _with_connection_arguments(
+    settings: Settings, url: URL, given: dict[str, Any]
+) -> dict[str, Any]:
+    """The settings' arguments, overridden by the URL's query and then by the caller's.
+
+    ``options`` are joined instead, the settings' first, so that a later ``-c`` wins.
+    """
+    merged = connection_arguments(settings)
+    from_url = {key: _query_text(value) for key, value in url.query.items()}
+    options = [merged.pop("options"), from_url.pop("options", ""), given.get("options", "")]
+    merged = merged | from_url | given
+    merged["options"] = " ".join(option for option in options if option)
+    return merged
+
+
+def _query_text(value: str | tuple[str, ...]) -> str:
+    return value[-1] if isinstance(value, tuple) else value
+
+
+def name_session(connection: Connection, name: str) -> None:
+    """Set ``application_name`` of ``connection`` for its current transaction only.
+
+    ``pg_stat_activity`` then shows which run a session belongs to (the pool's connections go
+    back to ``workdatahub`` at commit or rollback). Names are cut to PostgreSQL's 63 bytes.
+    """
+    encoded = name.encode("utf-8")[:MAX_APPLICATION_NAME]
+    connection.execute(
+        text("SELECT set_config('application_name', :name, true)"),
+        {"name": encoded.decode("utf-8", errors="ignore")},
+    )
+
+
 def create_engine_for(
     url: str | URL,
     *,
@@ -115,7 +186,10 @@ def create_engine_for(
 
     The pool keeps two connections and grows to ``max_connections`` (default ``DB_POOL_SIZE``,
     10); connections are checked before use so a restarted server does not surface as an error.
-    ``engine_options`` go to ``sqlalchemy.create_engine`` unchanged (e.g. ``poolclass=NullPool``).
+    Every connection gets ``connection_arguments(settings)`` (timeouts, keepalives,
+    ``application_name``); ``connect_args`` in ``engine_options`` override them one by one.
+    Other ``engine_options`` go to ``sqlalchemy.create_engine`` unchanged (e.g.
+    ``poolclass=NullPool``).
     """
     settings = get_settings(require_database=False)
     embedded = is_embedded(url)
@@ -127,6 +201,9 @@ def create_engine_for(
         kept = min(MIN_POOLED_CONNECTIONS, largest)
         engine_options = {"pool_size": kept, "max_overflow": largest - kept, **engine_options}
     engine_options.setdefault("pool_pre_ping", True)
+    engine_options["connect_args"] = _with_connection_arguments(
+        settings, target, engine_options.get("connect_args", {})
+    )
     logger.debug("database_engine_created", url=masked(target))
     return create_engine(target, **engine_options)
 

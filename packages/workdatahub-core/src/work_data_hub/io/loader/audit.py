@@ -59,6 +59,9 @@ _executions = sa.table(
     sa.column("error_details", sa.Text),
     sa.column("environment", sa.Text),
     sa.column("metadata", JSONB),
+    sa.column("host", sa.Text),
+    sa.column("pid", sa.Integer),
+    sa.column("lock_key", sa.Integer),
 )
 _metrics = sa.table(
     "data_quality_metrics",
@@ -108,10 +111,15 @@ class AuditWriter:
         dry_run: bool = False,
         environment: str | None = None,
         metadata: Mapping[str, Any] | None = None,
+        host: str | None = None,
+        pid: int | None = None,
+        lock_key: int | None = None,
     ) -> None:
         """Record the execution as ``running`` and commit at once, so it is visible while it runs.
 
         ``pipeline_name`` defaults to ``domain``, ``environment`` to the ``ENVIRONMENT`` setting.
+        ``host`` and ``pid`` say which process runs it; ``lock_key`` names the execution lock that
+        process holds while it runs (see ``work_data_hub.io.runs.liveness``).
         """
         values = {
             "execution_id": execution_id,
@@ -127,6 +135,9 @@ class AuditWriter:
             "environment": environment or get_settings(require_database=False).ENVIRONMENT,
             # SQL NULL, not the JSON value null, which would turn the finishing merge into an array.
             "metadata": _json_safe(dict(metadata)) if metadata is not None else sa.null(),
+            "host": _text(host),
+            "pid": pid,
+            "lock_key": lock_key,
         }
         with self._transaction(None) as connection:
             connection.execute(sa.insert(_executions).values(**values))

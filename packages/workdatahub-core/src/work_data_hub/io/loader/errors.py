@@ -10,6 +10,7 @@ __all__ = [
     "InvalidLoadRequestError",
     "LoaderError",
     "MissingRequiredColumnsError",
+    "TableLockTimeout",
     "TableNotFoundError",
 ]
 
@@ -39,6 +40,19 @@ class MissingRequiredColumnsError(LoaderError):
         super().__init__(
             f"cannot load into {qualified_table}: the data has no column {names}, which the table "
             "requires (NOT NULL without a default); nothing was written"
+        )
+
+
+class TableLockTimeout(LoaderError):
+    """Another session held the table's load lock for longer than the allowed wait."""
+
+    def __init__(self, table: str, waited_s: float, holders: Sequence[str]) -> None:
+        self.table = table
+        self.holders = tuple(holders)
+        held_by = "; ".join(self.holders) or "a session that has ended since"
+        super().__init__(
+            f"{table} stayed locked by another load for {waited_s:g} s (WDH_TABLE_LOCK_WAIT_S), "
+            f"held by {held_by}; nothing was loaded"
         )
 
 

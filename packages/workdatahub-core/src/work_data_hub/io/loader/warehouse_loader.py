@@ -20,6 +20,7 @@ from work_data_hub.io.loader.copy_format import FrameSerialiser, arrow_csv_chunk
 from work_data_hub.io.loader.errors import ConnectionLostError, InvalidLoadRequestError
 from work_data_hub.io.loader.retry import RetryPolicy
 from work_data_hub.io.loader.row_writers import CopyWriter, InsertWriter, RowWriter
+from work_data_hub.io.loader.table_lock import lock_table
 from work_data_hub.io.loader.table_schema import (
     TableColumn,
     check_required_columns,
@@ -27,7 +28,7 @@ from work_data_hub.io.loader.table_schema import (
     project_frame,
     qualified_name,
 )
-from work_data_hub.io.loader.write_modes import WRITE_MODES, LoadTarget, lock_table
+from work_data_hub.io.loader.write_modes import WRITE_MODES, LoadTarget
 from work_data_hub.plugins.definition import WriteMode
 from work_data_hub.utils.logging import get_logger
 
@@ -87,7 +88,8 @@ class WarehouseLoader:
     server) or an existing SQLAlchemy engine. A URL gets a pool of 2 to ``max_connections``
     (default ``DB_POOL_SIZE``). Batched INSERTs use ``batch_size`` rows (default
     ``DB_BATCH_SIZE``); frames of ``copy_threshold`` rows or more go through COPY. Opening a
-    connection is retried per ``retry`` (1 s, 2 s, 4 s); nothing else is retried.
+    connection is retried per ``retry`` (1 s, 2 s, 4 s); nothing else is retried. A load waits
+    at most ``WDH_TABLE_LOCK_WAIT_S`` for another load of the same table to finish.
     """
 
     def __init__(
@@ -120,6 +122,7 @@ class WarehouseLoader:
         self._copy = CopyWriter(serialiser)
         self._insert = InsertWriter(batch_size or settings.DB_BATCH_SIZE)
         self._copy_threshold = copy_threshold
+        self._lock_wait_s = settings.WDH_TABLE_LOCK_WAIT_S
         self._columns: dict[tuple[str, str], tuple[TableColumn, ...]] = {}
 
     @property
@@ -194,7 +197,8 @@ class WarehouseLoader:
         """Write ``df`` into ``schema.table`` with ``mode``, all or nothing.
 
         In ``tx`` when given (it then commits with the caller's block), else in a transaction
-        of its own. Loads of one table serialise on an advisory lock. Extra columns are dropped
+        of its own. Loads of one table serialise on an advisory lock (``TableLockTimeout`` after
+        ``WDH_TABLE_LOCK_WAIT_S``, naming the holder). Extra columns are dropped
         and logged; a missing required column raises ``MissingRequiredColumnsError`` before
         anything is written. ``execution_id`` fills ``wdh_execution_id`` when the table has it.
         ``upsert`` and ``delete_insert`` need ``keys``, every one a column of ``df``.
@@ -216,7 +220,7 @@ class WarehouseLoader:
         table, schema, mode, keys = request.table, request.schema, request.mode, request.keys
         execution_id = request.execution_id
         name = qualified_name(schema, table)
-        lock_table(tx, schema, table)
+        lock_table(tx, schema, table, wait_s=self._lock_wait_s)
         cursor = _driver_connection(tx).cursor()
         try:
             columns = self._cached_columns(cursor, table, schema)

@@ -22,13 +22,12 @@ from typing import Any, Protocol
 
 import pandas as pd
 from psycopg2 import sql
-from sqlalchemy import Connection, text
 
 from work_data_hub.io.loader.row_writers import RowWriter
 from work_data_hub.io.loader.table_schema import TableColumn
 from work_data_hub.plugins.definition import WriteMode
 
-__all__ = ["WRITE_MODES", "LoadTarget", "WriteCounts", "lock_table"]
+__all__ = ["WRITE_MODES", "LoadTarget", "WriteCounts"]
 
 WriterFor = Callable[[int], RowWriter]
 """Returns the row writer to use for a given number of rows."""
@@ -54,7 +53,6 @@ _NULL_STAND_INS = {
     "uuid": "00000000-0000-0000-0000-000000000000",
 }
 
-_LOCK = text("SELECT pg_advisory_xact_lock(hashtext(:name))")
 _TARGET_ALIAS = sql.Identifier("t")
 _KEYS_ALIAS = sql.Identifier("k")
 
@@ -96,14 +94,6 @@ class WriteModeFunction(Protocol):
     ) -> WriteCounts:
         """Run the mode's statements; any error leaves the transaction to be rolled back."""
         ...
-
-
-def lock_table(connection: Connection, schema: str, table: str) -> None:
-    """Take the transaction-scoped advisory lock of ``schema.table``: loads of a table serialise.
-
-    Issued through SQLAlchemy so that its transaction is begun on ``connection`` if it was not.
-    """
-    connection.execute(_LOCK, {"name": f"{schema}.{table}"})
 
 
 def _columns(names: Any) -> sql.Composable:

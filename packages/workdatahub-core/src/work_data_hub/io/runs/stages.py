@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import os
+import socket
 import time
 import uuid
 from datetime import UTC, datetime
@@ -35,9 +37,12 @@ from work_data_hub.domain.steps import (
     ValidateSchema,
 )
 from work_data_hub.io.connectors.file_connector import discover_file, validate_month
+from work_data_hub.io.database import name_session
 from work_data_hub.io.enrichment import CompanyIdResolver, WarehouseCompanyIdCache
 from work_data_hub.io.loader.audit import AuditWriter
 from work_data_hub.io.loader.warehouse_loader import WarehouseLoader
+from work_data_hub.io.runs.failures import failure_message
+from work_data_hub.io.runs.liveness import ExecutionLock, mark_abandoned_runs
 from work_data_hub.io.runs.report import (
     RunReport,
     count_by_reason,
@@ -66,11 +71,15 @@ def _domain(registry: DomainRegistry | None, name: str) -> RegisteredDomain:
     return (registry or get_registry()).get(name)
 
 
-def _sha256(path: Path) -> str:
+def _sha256(path: Path) -> str | None:
+    """The file's SHA-256, or None when it cannot be read (the read stage then fails, recorded)."""
     digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
+    try:
+        with path.open("rb") as handle:
+            for chunk in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(chunk)
+    except OSError:
+        return None
     return digest.hexdigest()
 
 
@@ -83,14 +92,25 @@ def _elapsed(prepared: PreparedRun) -> float:
     return round((datetime.now(UTC) - prepared.started_at).total_seconds(), 4)
 
 
+def run_application_name(prepared: PreparedRun) -> str:
+    """The ``application_name`` of a run's sessions: ``workdatahub <execution id> <domain>``."""
+    return f"workdatahub {prepared.execution_id} {prepared.request.domain}"
+
+
 def prepare_run(
     request: RunRequest,
     *,
     engine: Engine,
     registry: DomainRegistry | None = None,
     settings: Settings | None = None,
+    lock: ExecutionLock | None = None,
 ) -> PreparedRun:
-    """Resolve the domain and its source file, and record the execution as running."""
+    """Resolve the domain and its source file, and record the execution as running.
+
+    Executions of earlier runs whose process died are marked ``abandoned`` first. With
+    ``lock`` (held by the caller until the outcome is recorded), the row names it, so that a
+    later run can tell when this process is gone.
+    """
     settings = settings or get_settings(require_database=False)
     domain = _domain(registry, request.domain)
     definition = domain.definition
@@ -114,6 +134,7 @@ def prepare_run(
         started_at=datetime.now(UTC),
         sheet=definition.source.sheet,
     )
+    mark_abandoned_runs(engine, found_by=f"execution {prepared.execution_id}")
     AuditWriter(engine).start(
         prepared.execution_id,
         domain=definition.name,
@@ -123,6 +144,9 @@ def prepare_run(
         target_table=prepared.table,
         dry_run=request.dry_run,
         environment=settings.ENVIRONMENT,
+        host=lock.host if lock else socket.gethostname(),
+        pid=lock.pid if lock else os.getpid(),
+        lock_key=lock.key if lock else None,
     )
     logger.info(
         "run started", domain=definition.name, file=str(path), execution_id=prepared.execution_id
@@ -130,11 +154,20 @@ def prepare_run(
     return prepared
 
 
+def _check_readable(path: Path) -> None:
+    """Raise ``RunFailed`` naming the file and the reason when it cannot be opened for reading."""
+    try:
+        path.open("rb").close()
+    except OSError as error:
+        raise RunFailed(failure_message(error)) from error
+
+
 def read_stage(prepared: PreparedRun, *, registry: DomainRegistry | None = None) -> pd.DataFrame:
     """Read the source file into raw text values plus ``wdh_source_row``."""
     started = time.perf_counter()
     registry = registry or get_registry()
     source = _domain(registry, prepared.request.domain).definition.source
+    _check_readable(prepared.path)
     readers = registry.readers()
     if source.file_type not in readers:
         raise RunFailed(f"no reader for source type {source.file_type!r}; known: {sorted(readers)}")
@@ -328,6 +361,7 @@ def load_stage(
     loader = WarehouseLoader(engine, settings=settings)
     try:
         with loader.transaction() as tx:
+            name_session(tx, run_application_name(prepared))
             loaded = loader.load_dataframe(
                 valid,
                 definition.table,
@@ -417,12 +451,16 @@ def fail_run(
     engine: Engine,
     outcome: TransformOutcome | None = None,
 ) -> RunReport:
-    """Mark the execution failed (rejections still recorded) and return the failed report."""
+    """Mark the execution failed (rejections still recorded) and return the failed report.
+
+    The report's error is one line (``failure_message``); the execution's ``error_details``
+    keep the whole chain of causes. The log line carries the stack trace at DEBUG only.
+    """
     report = _report(
         prepared,
         outcome,
         status="failed",
-        error=str(error),
+        error=failure_message(error),
         error_type=type(error).__name__,
         threshold_exceeded=isinstance(error, RejectThresholdExceeded),
     )
@@ -446,6 +484,6 @@ def fail_run(
         execution_id=prepared.execution_id,
         error_type=report.error_type,
         error=report.error,
-        exc_info=error,
     )
+    logger.debug("run failure trace", execution_id=prepared.execution_id, exc_info=error)
     return report

@@ -17,7 +17,7 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import Script, ScriptDirectory
 from alembic.util import coerce_resource_to_filename, to_tuple
-from sqlalchemy import Connection
+from sqlalchemy import Connection, text
 from sqlalchemy.pool import NullPool
 
 from work_data_hub.io.database import create_engine_for, masked
@@ -34,6 +34,9 @@ FILE_TEMPLATE = "%(year)d%(month).2d%(day).2d_%(hour).2d%(minute).2d_%(slug)s"
 """Revision file names: ``YYYYMMDD_HHMM_description.py`` (alembic.ini doubles each ``%``)."""
 
 ALL_HEADS = "heads"
+
+MIGRATION_LOCK = "workdatahub.migrations"
+"""The advisory lock every migration command holds for its transaction (``hashtext`` of it)."""
 
 Database = str | Connection
 """Where to migrate: a database URL (``embedded`` allowed) or an open connection."""
@@ -160,6 +163,18 @@ def check_recorded_revisions(recorded: Sequence[str], script: ScriptDirectory) -
         "to go on. To give the domain up instead, delete its row (DELETE FROM alembic_version "
         f"WHERE version_num IN ({revisions})); reinstalling it later then needs "
         "`workdatahub db stamp <domain>@head`, because its tables already exist."
+    )
+
+
+def lock_migrations(connection: Connection) -> None:
+    """Wait for, then hold until ``connection``'s transaction ends, the migration lock.
+
+    Two commands at once (two deploys) therefore run one after the other: the second reads
+    ``alembic_version`` only after the first committed, finds the database at head and does
+    nothing, instead of creating the same tables a second time.
+    """
+    connection.execute(
+        text("SELECT pg_advisory_xact_lock(hashtext(:name))"), {"name": MIGRATION_LOCK}
     )
 
 

@@ -16,6 +16,7 @@ from work_data_hub.io.database import create_engine_for, resolve_database_url
 from work_data_hub.io.schema.migrate import (
     WorkDataHubAlembicConfig,
     check_recorded_revisions,
+    lock_migrations,
     plugin_version_locations,
 )
 
@@ -36,6 +37,7 @@ def _database_url() -> str:
 
 
 def _migrate(connection: Connection) -> None:
+    lock_migrations(connection)
     context.configure(connection=connection, target_metadata=None)
     migration_context = context.get_context()
     if not migration_context.opts.get("purge"):
