@@ -12,7 +12,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import Engine
 from structlog.testing import capture_logs
+from work_data_hub.io.database import create_engine_for
 from work_data_hub.io.loader import WarehouseLoader
 from work_data_hub.utils.logging import configure_logging
 
@@ -27,17 +29,17 @@ from loader_support import NO_WAIT, MakeLoader  # noqa: E402
 def make_loader(wdh_database: str) -> Iterator[MakeLoader]:
     """Build loaders on the test's database (keyword arguments go to ``WarehouseLoader``, ``url``
     replaces the database URL); each is disconnected after the test."""
-    loaders: list[WarehouseLoader] = []
+    engines: list[Engine] = []
 
     def build(**options: Any) -> WarehouseLoader:
         options.setdefault("retry", NO_WAIT)
-        loader = WarehouseLoader(options.pop("url", wdh_database), **options)
-        loaders.append(loader)
-        return loader
+        engine = create_engine_for(options.pop("url", wdh_database))
+        engines.append(engine)
+        return WarehouseLoader(engine, **options)
 
     yield build
-    for loader in loaders:
-        loader.disconnect()
+    for engine in engines:
+        engine.dispose()
 
 
 @pytest.fixture(params=["copy", "batched"])

@@ -72,8 +72,11 @@ def test_a_permanent_failure_raises_after_three_retries(
 ) -> None:
     loader, connect = flaky_loader(wdh_database, refusals=100, pauses=pauses)
 
-    with pytest.raises(DatabaseUnavailableError, match="after 4 attempts") as raised:
-        loader.connect()
+    with (
+        pytest.raises(DatabaseUnavailableError, match="after 4 attempts") as raised,
+        loader.transaction(),
+    ):
+        pass
 
     assert connect.attempts == 4
     assert pauses == [1.0, 2.0, 4.0]

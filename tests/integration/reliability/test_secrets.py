@@ -190,8 +190,8 @@ def test_a_failed_connection_never_shows_the_password(
     engine = create_engine_for(secret.unreachable_url, poolclass=NullPool)
     loader = WarehouseLoader(engine, retry=RetryPolicy(sleep=lambda _: None))
 
-    with pytest.raises(DatabaseUnavailableError) as raised:
-        loader.connect()
+    with pytest.raises(DatabaseUnavailableError) as raised, loader.transaction():
+        pass
 
     error = raised.value
     assert "could not connect" in str(error)

@@ -33,6 +33,10 @@ CORE_TABLES = {
         "error_details": (sa.Text, True),
         "environment": (sa.Text, True),
         "metadata": (postgresql.JSONB, True),
+        "host": (sa.Text, True),
+        "pid": (sa.Integer, True),
+        "lock_key": (sa.Integer, True),
+        "abandoned_at": (sa.DateTime, True),
     },
     "data_quality_metrics": {
         "id": (sa.BigInteger, False),

@@ -8,7 +8,6 @@ import pytest
 from work_data_hub.domain.enrichment import (
     EnrichCompanyId,
     assign_company_ids,
-    transform_customer_names,
 )
 from work_data_hub.domain.pipelines import Pipeline, PipelineContext, StepSkipped
 from work_data_hub.domain.services import EnrichmentProtocol
@@ -118,20 +117,3 @@ def test_a_service_answering_the_wrong_number_of_ids_is_an_error(context: Pipeli
         EnrichCompanyId("客户名称", _service(Short())).execute(
             pd.DataFrame({"客户名称": ["A"]}), context
         )
-
-
-def test_the_pure_transform_runs_with_a_fake_and_without_a_service() -> None:
-    data = pd.DataFrame({"客户名称": [" 中国平安（已转出）", "null"]})
-
-    with_service = transform_customer_names(data, _service(FakeEnrichment()))
-    without = transform_customer_names(data)
-
-    assert with_service["年金账户名"].tolist() == [" 中国平安（已转出）", "null"]
-    assert with_service["客户名称"].iloc[0] == "中国平安"
-    assert with_service["company_id"].iloc[0] == "ID:中国平安"
-    assert pd.isna(with_service["company_id"].iloc[1])
-    assert without["company_id"].isna().all()
-    assert transform_customer_names(data.assign(company_id="C1"))["company_id"].tolist() == [
-        "C1",
-        "C1",
-    ]

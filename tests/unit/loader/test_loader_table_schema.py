@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 import sqlalchemy as sa
+from work_data_hub.io.database import create_engine_for
 from work_data_hub.io.loader import (
     InvalidLoadRequestError,
     MissingRequiredColumnsError,
@@ -72,14 +73,14 @@ def test_qualified_names_are_quoted_like_sql() -> None:
 def test_inconsistent_requests_are_refused_before_connecting(
     mode: str, keys: tuple[str, ...], message: str
 ) -> None:
-    loader = WarehouseLoader("postgresql://nobody@127.0.0.1:1/nowhere")
+    loader = WarehouseLoader(create_engine_for("postgresql://nobody@127.0.0.1:1/nowhere"))
 
     with pytest.raises(InvalidLoadRequestError, match=message):
         loader.load_dataframe(pd.DataFrame({"a": [1]}), "t", mode=mode, keys=keys)  # type: ignore[arg-type]
 
 
 def test_a_loader_never_shows_its_password() -> None:
-    loader = WarehouseLoader("postgres://etl:hunter2@db:5432/warehouse")
+    loader = WarehouseLoader(create_engine_for("postgres://etl:hunter2@db:5432/warehouse"))
 
     assert repr(loader) == "WarehouseLoader(postgresql+psycopg2://etl:***@db:5432/warehouse)"
     assert loader.engine.url.drivername == "postgresql+psycopg2"

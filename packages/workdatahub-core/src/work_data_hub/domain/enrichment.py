@@ -11,7 +11,6 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from work_data_hub.cleansing.names import normalise_company_name
 from work_data_hub.cleansing.text import as_text, blank_to_na
 from work_data_hub.domain.pipelines.retry import is_transient
 from work_data_hub.domain.pipelines.types import PipelineContext, StepSkipped
@@ -105,37 +104,3 @@ class EnrichCompanyId:
                     f"enrichment service unavailable: {type(error).__name__}: {error}"
                 )
             raise
-
-
-def transform_customer_names(
-    data: pd.DataFrame,
-    enrichment: EnrichmentProtocol | None = None,
-    *,
-    name_column: str = "客户名称",
-    raw_name_column: str = "年金账户名",
-    target: str = "company_id",
-    plan_code_column: str | None = None,
-) -> pd.DataFrame:
-    """Keep the raw customer name, normalise it, and resolve company ids when a service is given.
-
-    Pure: everything it needs arrives as arguments. Without ``enrichment`` the ids present
-    are kept and the others stay missing, so it runs without any database or network.
-    """
-    require_columns(data, [name_column], "transform_customer_names")
-    named = data.assign(
-        **{
-            raw_name_column: data[name_column],
-            name_column: normalise_company_name(data[name_column]),
-        }
-    )
-    if enrichment is None:
-        if target in named.columns:
-            return named
-        return named.assign(**{target: pd.Series(pd.NA, index=data.index, dtype="str")})
-    return assign_company_ids(
-        named,
-        enrichment,
-        name_column=name_column,
-        target=target,
-        plan_code_column=plan_code_column,
-    )

@@ -11,11 +11,11 @@ from typing import Any, get_args
 
 import pandas as pd
 from pandas.api.types import is_datetime64_any_dtype
-from sqlalchemy import URL, Connection, Engine
+from sqlalchemy import Connection, Engine
 
 from work_data_hub.config import Settings, get_settings
 from work_data_hub.domain.columns import EXECUTION_ID_COLUMN
-from work_data_hub.io.database import create_engine_for, masked
+from work_data_hub.io.database import masked
 from work_data_hub.io.loader.copy_format import FrameSerialiser, arrow_csv_chunks
 from work_data_hub.io.loader.errors import ConnectionLostError, InvalidLoadRequestError
 from work_data_hub.io.loader.retry import RetryPolicy
@@ -84,9 +84,8 @@ class WarehouseLoader:
     """Loads DataFrames into PostgreSQL tables: all or nothing, identifiers quoted, data never
     in SQL text.
 
-    ``url_or_engine`` is a database URL (normalised to psycopg2; ``embedded`` for the embedded
-    server) or an existing SQLAlchemy engine. A URL gets a pool of 2 to ``max_connections``
-    (default ``DB_POOL_SIZE``). Batched INSERTs use ``batch_size`` rows (default
+    ``engine`` is a psycopg2 engine (``work_data_hub.io.database.create_engine_for``), owned by
+    the caller. Batched INSERTs use ``batch_size`` rows (default
     ``DB_BATCH_SIZE``); frames of ``copy_threshold`` rows or more go through COPY. Opening a
     connection is retried per ``retry`` (1 s, 2 s, 4 s); nothing else is retried. A load waits
     at most ``WDH_TABLE_LOCK_WAIT_S`` for another load of the same table to finish.
@@ -94,24 +93,16 @@ class WarehouseLoader:
 
     def __init__(
         self,
-        url_or_engine: str | URL | Engine,
+        engine: Engine,
         *,
         settings: Settings | None = None,
         batch_size: int | None = None,
-        max_connections: int | None = None,
         retry: RetryPolicy | None = None,
         serialiser: FrameSerialiser = arrow_csv_chunks,
         copy_threshold: int = COPY_THRESHOLD_ROWS,
     ) -> None:
         settings = settings or get_settings(require_database=False)
-        self._owns_engine = not isinstance(url_or_engine, Engine)
-        self._engine = (
-            url_or_engine
-            if isinstance(url_or_engine, Engine)
-            else create_engine_for(
-                url_or_engine, max_connections=max_connections or settings.DB_POOL_SIZE
-            )
-        )
+        self._engine = engine
         if self._engine.dialect.driver != DRIVER:
             raise InvalidLoadRequestError(
                 f"the loader needs a PostgreSQL engine on psycopg2 (postgresql+psycopg2://…); "
@@ -133,17 +124,6 @@ class WarehouseLoader:
     def __repr__(self) -> str:
         return f"WarehouseLoader({masked(self._engine.url)})"
 
-    def connect(self) -> None:
-        """Check that the database answers, retrying connection failures; raise if it never does."""
-        with self._connection() as connection:
-            connection.exec_driver_sql("SELECT 1")
-
-    def disconnect(self) -> None:
-        """Close the pooled connections of an engine the loader created (a given engine is left
-        to its owner). The loader reconnects on next use."""
-        if self._owns_engine:
-            self._engine.dispose()
-
     @contextmanager
     def transaction(self) -> Iterator[Connection]:
         """Open one transaction: everything done in the block commits together or not at all.
@@ -164,23 +144,6 @@ class WarehouseLoader:
                         "in it: run the load again"
                     ) from error
                 raise
-
-    def get_allowed_columns(self, table: str, schema: str = "public") -> list[str]:
-        """Return the columns of ``schema.table`` a load may write (not generated), in table order.
-
-        Read from the database once per loader and table, then cached.
-        """
-        columns = self._table_columns(table, schema)
-        return [column.name for column in columns if not column.read_only]
-
-    def project_columns(self, df: pd.DataFrame, table: str, schema: str = "public") -> pd.DataFrame:
-        """Return ``df`` without the columns ``schema.table`` does not have (``df`` is unchanged).
-
-        The dropped names are logged; more than five dropped is a WARNING.
-        """
-        projected, dropped = project_frame(df, self._table_columns(table, schema))
-        _log_dropped(dropped, qualified_name(schema, table))
-        return projected
 
     def load_dataframe(
         self,
@@ -264,17 +227,6 @@ class WarehouseLoader:
             yield connection
         finally:
             connection.close()
-
-    def _table_columns(self, table: str, schema: str) -> tuple[TableColumn, ...]:
-        cached = self._columns.get((schema, table))
-        if cached is not None:
-            return cached
-        with self._connection() as connection:
-            cursor = _driver_connection(connection).cursor()
-            try:
-                return self._cached_columns(cursor, table, schema)
-            finally:
-                cursor.close()
 
     def _cached_columns(self, cursor: Any, table: str, schema: str) -> tuple[TableColumn, ...]:
         key = (schema, table)
