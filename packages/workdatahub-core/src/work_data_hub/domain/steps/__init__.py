@@ -16,6 +16,7 @@ from work_data_hub.domain.steps.rejections import (
     source_rows,
     split_rejected,
 )
+from work_data_hub.domain.steps.source_cells import RejectUnreadCells
 from work_data_hub.domain.steps.storable import RejectUnstorableText
 from work_data_hub.domain.steps.validate import ValidateSchema, cast_column
 from work_data_hub.domain.steps.values import (
@@ -41,6 +42,7 @@ __all__ = [
     "MissingColumnsError",
     "NormaliseNames",
     "ParseMonth",
+    "RejectUnreadCells",
     "RejectUnstorableText",
     "RenameColumns",
     "ReplaceValues",

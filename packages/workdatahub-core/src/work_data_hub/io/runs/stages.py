@@ -25,7 +25,7 @@ from work_data_hub.domain.pipelines import (
     TransformStep,
 )
 from work_data_hub.domain.services import DomainServices
-from work_data_hub.domain.steps import RejectUnstorableText, ValidateSchema
+from work_data_hub.domain.steps import RejectUnreadCells, RejectUnstorableText, ValidateSchema
 from work_data_hub.io.connectors.file_connector import discover_file
 from work_data_hub.io.enrichment import CompanyIdResolver, WarehouseCompanyIdCache
 from work_data_hub.io.loader.audit import AuditWriter
@@ -133,8 +133,14 @@ def read_stage(prepared: PreparedRun, *, registry: DomainRegistry | None = None)
 
 
 def domain_steps(domain: RegisteredDomain, services: DomainServices) -> list[TransformStep]:
-    """Return every step a run applies: unstorable text out, the domain's steps, its schema."""
-    return [RejectUnstorableText(), *domain.steps(services), ValidateSchema(domain.columns)]
+    """Return every step a run applies: unread cells and unstorable text out, the domain's
+    steps, its schema."""
+    return [
+        RejectUnreadCells(),
+        RejectUnstorableText(),
+        *domain.steps(services),
+        ValidateSchema(domain.columns),
+    ]
 
 
 def check_rows_conserved(raw: pd.DataFrame, valid: pd.DataFrame, rejected: pd.DataFrame) -> None:
