@@ -340,11 +340,16 @@ def _far_cells_problem(scan: SheetScan) -> str:
     """Say which cells stretch the sheet's grid far beyond its data."""
     first = f"{column_letter(scan.first_column or 0)}{(scan.first_row or 0) + 1}"
     last = f"{column_letter(scan.last_column or 0)}{(scan.last_row or 0) + 1}"
-    cells = " and ".join(scan.far_cells) or last
+    row_cell, column_cell = scan.far_row_cell or last, scan.far_column_cell or last
+    edges = (
+        f"its last row and column come from cell {row_cell}"
+        if row_cell == column_cell
+        else f"its last row comes from cell {row_cell} and its last column from cell {column_cell}"
+    )
     return (
         f"the used range {first}:{last} spans {scan.area:,} cells but only {scan.values:,} "
-        f"hold a value: cell {cells} lies far outside the data; delete it (or the rows and "
-        "columns up to it) in Excel and save again"
+        f"hold a value: {edges}; delete the stray cells far outside the data in Excel and "
+        "save again"
     )
 
 

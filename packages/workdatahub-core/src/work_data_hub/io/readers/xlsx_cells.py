@@ -59,12 +59,6 @@ class SheetScan:
     """The first cell of the last used row."""
 
     @property
-    def far_cells(self) -> list[str]:
-        """The cells that set the used range's last column and last row."""
-        cells = [self.far_column_cell, self.far_row_cell]
-        return list(dict.fromkeys(cell for cell in cells if cell))
-
-    @property
     def area(self) -> int:
         """Cells of the grid from the first to the last used row and column."""
         if None in (self.first_row, self.last_row, self.first_column, self.last_column):
