@@ -206,7 +206,9 @@ class ExcelReader:
         if path.suffix.lower() in LEGACY_SUFFIXES:
             return SheetScan()
         try:
-            scan = scan_sheet(path, sheet_name, max_cell_text=self.max_cell_text)
+            scan = scan_sheet(path, sheet_name)
+            if scan is not None and _grid_too_large(scan):
+                scan = scan_sheet(path, sheet_name, exact_columns=True)
         except SheetTooLarge as error:
             raise SourceFileError(path, str(error), sheet=sheet_name) from error
         except (zipfile.BadZipFile, EOFError, OSError, ValueError) as error:
@@ -222,7 +224,7 @@ class ExcelReader:
                 f"{self.max_cell_text:,} a cell may hold: the sheet is refused unread",
                 sheet=sheet_name,
             )
-        if scan.area > ALWAYS_READABLE_CELLS + GRID_CELLS_PER_VALUE * scan.values:
+        if _grid_too_large(scan):
             raise SourceFileError(path, _far_cells_problem(scan), sheet=sheet_name)
         return scan
 
@@ -334,6 +336,11 @@ def _panic_as_error(path: Path, error: BaseException, sheet: str | None = None) 
     return SourceFileError(
         path, f"the workbook is damaged and cannot be read ({error})", sheet=sheet
     )
+
+
+def _grid_too_large(scan: SheetScan) -> bool:
+    """True when python-calamine's grid for the sheet would dwarf the cells holding data."""
+    return scan.area > ALWAYS_READABLE_CELLS + GRID_CELLS_PER_VALUE * scan.values
 
 
 def _far_cells_problem(scan: SheetScan) -> str:
