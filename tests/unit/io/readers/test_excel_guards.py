@@ -185,6 +185,21 @@ def test_a_stray_far_cell_refuses_the_sheet_before_it_is_loaded(
     assert message.startswith(f"file 'far.xlsx', sheet '{SHEET}': the used range A1:")
 
 
+@pytest.mark.parametrize("row_tag", ['<row r="3">', "<row>"])
+def test_a_far_cell_is_found_by_its_reference_whatever_its_row_tag_says(
+    tmp_path: Path, row_tag: str
+) -> None:
+    rows = [
+        HEADER,
+        f'<row r="2">{_text("A2", "甲")}</row>',
+        f'{row_tag}<c r="XFD1048576"><v>1</v></c></row>',
+    ]
+
+    message = _refusal(_xlsx(tmp_path / "lying.xlsx", rows))
+
+    assert "its last row and column come from cell XFD1048576" in message
+
+
 def test_a_sparse_sheet_within_the_grid_allowance_is_read(tmp_path: Path) -> None:
     rows = [HEADER, f'<row r="900">{_text("A900", "甲")}<c r="Z900"><v>1</v></c></row>']
 

@@ -6,8 +6,9 @@ dense grid from its first to its last used cell, so one stray cell at ``XFD10485
 hundreds of gigabytes and aborts the process. This scan finds, in bounded memory:
 
 - the error cells and the formulas without a calculated value, with their formula;
-- the used range (first and last row and column holding a cell) and how many cells hold a
-  value, so that the reader can refuse a sheet whose grid would dwarf its data;
+- the used range (first and last row and column holding a cell, from the row tags and the
+  cell references, never from ``<dimension>``) and how many cells hold something, so that
+  the reader can refuse a sheet whose grid would dwarf its data;
 - the longest text run between two tags, so that no cell text above the cap is loaded.
 
 The XML is read in blocks cut after a cell or row end; the expensive steps are C-level
@@ -52,7 +53,7 @@ class SheetScan:
     values: int = 0
     """Cells holding something (a value, an inline string, a formula): not self-closing."""
     longest_text: int = 0
-    """Characters of the longest text between two tags: an upper bound of no cell text."""
+    """Characters of the longest text between two tags (no single text node is longer)."""
     far_column_cell: str | None = None
     """The first cell found in the last used column."""
     far_row_cell: str | None = None
@@ -170,20 +171,35 @@ class _Scanner:
                 scan.last_column = column_index(last_letters)
                 found = re.search(b"<" + self.prefix + b'c r="(' + last_letters + b"[0-9]+)", xml)
                 scan.far_column_cell = found.group(1).decode() if found else None
-        rows = [int(row) for row in self.row_ref.findall(xml)]
-        if rows:
-            first_row, last_row = min(rows) - 1, max(rows) - 1
-            if scan.first_row is None or first_row < scan.first_row:
-                scan.first_row = first_row
-            if scan.last_row is None or last_row > scan.last_row:
-                scan.last_row = last_row
-                row_tag = self.row_ref.search(xml, xml.rfind(b"<" + self.prefix + b"row"))
-                if row_tag is None or int(row_tag.group(1)) != last_row + 1:
-                    number = str(last_row + 1).encode()
-                    pattern = b"<" + self.prefix + rb'row\b[^>]*?\sr="' + number + b'"'
-                    row_tag = re.search(pattern, xml)
-                cell = self.cell_ref.search(xml, row_tag.end()) if row_tag else None
-                scan.far_row_cell = (cell.group(1) + cell.group(2)).decode() if cell else None
+        self._rows(xml, [int(row) for row in self.row_ref.findall(xml)], from_cells=False)
+        digits = len(str((scan.last_row or 0) + 1))
+        longer = b"<" + self.prefix + b'c r="[A-Z]{1,3}[0-9]{' + str(digits + 1).encode() + b"}"
+        if re.search(longer, xml):
+            cells = [int(row) for _, row in self.cell_ref.findall(xml)]
+            self._rows(xml, cells, from_cells=True)
+
+    def _rows(self, xml: bytes, rows: list[int], *, from_cells: bool) -> None:
+        """Track the used rows from row tags, or from cell references that reach further than
+        the row tags (a cell's reference decides where python-calamine puts it)."""
+        scan = self.scan
+        if not rows:
+            return
+        first_row, last_row = min(rows) - 1, max(rows) - 1
+        if scan.first_row is None or first_row < scan.first_row:
+            scan.first_row = first_row
+        if scan.last_row is not None and last_row <= scan.last_row:
+            return
+        scan.last_row = last_row
+        number = str(last_row + 1).encode()
+        if from_cells:
+            cell = re.search(b"<" + self.prefix + b'c r="([A-Z]{1,3})(' + number + b')"', xml)
+        else:
+            row_tag = self.row_ref.search(xml, xml.rfind(b"<" + self.prefix + b"row"))
+            if row_tag is None or int(row_tag.group(1)) != last_row + 1:
+                pattern = b"<" + self.prefix + rb'row\b[^>]*?\sr="' + number + b'"'
+                row_tag = re.search(pattern, xml)
+            cell = self.cell_ref.search(xml, row_tag.end()) if row_tag else None
+        scan.far_row_cell = (cell.group(1) + cell.group(2)).decode() if cell else None
 
     def _special_cell(self, xml: bytes, position: int) -> None:
         start = xml.rfind(self.cell_open, 0, position + 1)
