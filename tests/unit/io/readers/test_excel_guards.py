@@ -234,6 +234,14 @@ def test_an_inline_text_over_the_cap_refuses_the_sheet(tmp_path: Path) -> None:
     )
 
 
+def test_an_inline_text_over_the_cap_is_found_beside_a_wider_one_of_entities(
+    tmp_path: Path,
+) -> None:
+    rows = [HEADER, f'<row r="2">{_text("A2", "&amp;" * 10_000)}{_text("B2", "x" * 33_000)}</row>']
+
+    assert "a cell holds 33,000 characters" in _refusal(_xlsx(tmp_path / "two.xlsx", rows))
+
+
 @pytest.mark.parametrize("others", [[SHEET + " ", "\u200b" + SHEET], [SHEET, "\u3000" + SHEET]])
 def test_two_sheets_matching_the_declared_name_are_an_error_naming_both(
     tmp_path: Path, others: list[str]

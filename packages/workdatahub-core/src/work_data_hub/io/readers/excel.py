@@ -206,9 +206,11 @@ class ExcelReader:
         if path.suffix.lower() in LEGACY_SUFFIXES:
             return SheetScan()
         try:
-            scan = scan_sheet(path, sheet_name)
+            scan = scan_sheet(path, sheet_name, max_cell_text=self.max_cell_text)
             if scan is not None and _grid_too_large(scan):
-                scan = scan_sheet(path, sheet_name, exact_columns=True)
+                scan = scan_sheet(
+                    path, sheet_name, max_cell_text=self.max_cell_text, exact_columns=True
+                )
         except SheetTooLarge as error:
             raise SourceFileError(path, str(error), sheet=sheet_name) from error
         except (zipfile.BadZipFile, EOFError, OSError, ValueError) as error:

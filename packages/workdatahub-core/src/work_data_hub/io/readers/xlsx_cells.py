@@ -53,7 +53,7 @@ class SheetScan:
     values: int = 0
     """Cells holding something (a value, an inline string, a formula): not self-closing."""
     longest_text: int = 0
-    """Characters of the longest text between two tags (no single text node is longer)."""
+    """Characters of the longest text between two tags, if over the cap (else 0)."""
     far_column_cell: str | None = None
     """The first cell found in the last used column."""
     far_row_cell: str | None = None
@@ -110,9 +110,10 @@ def _letters_key(letters: bytes) -> tuple[int, bytes]:
 class _Scanner:
     """The scan's patterns for one namespace prefix, and the state carried between blocks."""
 
-    def __init__(self, prefix: bytes, exact_columns: bool) -> None:
+    def __init__(self, prefix: bytes, max_cell_text: int, exact_columns: bool) -> None:
         p = re.escape(prefix)
         self.prefix = prefix
+        self.max_cell_text = max_cell_text
         self.exact_columns = exact_columns
         self.cell_ref = re.compile(rb"<" + p + rb'c\s[^>]*?r="([A-Z]{1,3})([0-9]+)"')
         self.column_ref = re.compile(rb"<" + p + rb'c r="([A-Z]{1,3})')
@@ -141,16 +142,13 @@ class _Scanner:
                 position = xml.find(marker, after)
 
     def _text_runs(self, xml: bytes) -> None:
+        """Record the longest text node over the cap: only a node of more bytes than the cap
+        can hold more characters, so only those are decoded."""
         tags = np.flatnonzero(np.frombuffer(xml, dtype=np.uint8) == ord("<"))
-        if len(tags) < 2:
-            return
-        gaps = np.diff(tags)
-        widest = int(gaps.argmax())
-        if int(gaps[widest]) <= self.scan.longest_text:
-            return
-        start = int(tags[widest])
-        run = xml[xml.index(b">", start) + 1 : int(tags[widest + 1])]
-        self.scan.longest_text = max(self.scan.longest_text, len(unescape(run.decode())))
+        for widest in np.flatnonzero(np.diff(tags) > self.max_cell_text).tolist():
+            start = xml.index(b">", int(tags[widest])) + 1
+            text = unescape(xml[start : int(tags[widest + 1])].decode())
+            self.scan.longest_text = max(self.scan.longest_text, len(text))
 
     def _bounds(self, xml: bytes) -> None:
         """Track the used rows and columns; without ``exact_columns``, columns A–Z count as a
@@ -257,7 +255,9 @@ def _cut(buffer: bytes, close: bytes) -> int:
     return max(cell_end + len(close) if cell_end != -1 else 0, row_end + 4 if row_end != -1 else 0)
 
 
-def scan_sheet(path: Path, sheet: str, *, exact_columns: bool = False) -> SheetScan | None:
+def scan_sheet(
+    path: Path, sheet: str, *, max_cell_text: int, exact_columns: bool = False
+) -> SheetScan | None:
     """Scan ``sheet`` of an xlsx/xlsm workbook (see the module); None for other formats.
 
     Without ``exact_columns`` the used range may be overstated by columns A–Z (see
@@ -274,13 +274,13 @@ def scan_sheet(path: Path, sheet: str, *, exact_columns: bool = False) -> SheetS
         if member is None or member not in archive.NameToInfo:
             return None
         with archive.open(member) as stream:
-            return _scan_stream(stream, exact_columns)
+            return _scan_stream(stream, max_cell_text, exact_columns)
 
 
-def _scan_stream(stream: IO[bytes], exact_columns: bool) -> SheetScan:
+def _scan_stream(stream: IO[bytes], max_cell_text: int, exact_columns: bool) -> SheetScan:
     first = stream.read(_BLOCK_SIZE)
     root = _ROOT.search(first)
-    scanner = _Scanner(root.group(1) or b"" if root else b"", exact_columns)
+    scanner = _Scanner(root.group(1) or b"" if root else b"", max_cell_text, exact_columns)
     carry = b""
     block = first
     while block:
