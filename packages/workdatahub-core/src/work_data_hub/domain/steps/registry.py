@@ -8,6 +8,7 @@ from typing import Any
 from work_data_hub.domain.pipelines.types import TransformStep
 from work_data_hub.domain.steps.cleaning import CleanMoney, CleanRate, NormaliseNames, ParseMonth
 from work_data_hub.domain.steps.columns import CopyColumn, DeriveColumn, DropColumns, RenameColumns
+from work_data_hub.domain.steps.source_cells import RejectUnreadCells
 from work_data_hub.domain.steps.storable import RejectUnstorableText
 from work_data_hub.domain.steps.validate import ValidateSchema
 from work_data_hub.domain.steps.values import FillDefault, MapValues, ReplaceValues, StripPrefix
@@ -27,6 +28,7 @@ GENERIC_STEPS: dict[str, type[TransformStep]] = {
     "normalise_names": NormaliseNames,
     "validate_schema": ValidateSchema,
     "reject_unstorable_text": RejectUnstorableText,
+    "reject_unread_cells": RejectUnreadCells,
 }
 """Every generic step class by the name used in step specs (``{"step": "rename", ...}``)."""
 
