@@ -19,6 +19,7 @@ import python_calamine
 from work_data_hub.domain.columns import CELL_REJECTS, SOURCE_ROW_COLUMN
 from work_data_hub.domain.pipelines.types import PipelineContext, RowValidationError
 from work_data_hub.domain.steps import RejectUnreadCells
+from work_data_hub.io.readers import excel
 from work_data_hub.io.readers.excel import ExcelReader
 from work_data_hub.plugins.definition import SourceSpec
 from work_data_hub.plugins.readers import SourceFileError
@@ -200,6 +201,20 @@ def test_a_far_cell_is_found_by_its_reference_whatever_its_row_tag_says(
     assert "its last row and column come from cell XFD1048576" in message
 
 
+def test_no_grid_over_the_absolute_maximum_is_loaded(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(excel, "MAX_GRID_CELLS", 30)
+    rows = [HEADER, *(_row(n, f"名{n}", f'<c r="B{n}"><v>{n}</v></c>') for n in range(2, 21))]
+
+    assert _refusal(_xlsx(tmp_path / "dense.xlsx", rows)) == (
+        f"file 'dense.xlsx', sheet '{SHEET}': the used range A1:B20 spans more than 30 cells, "
+        "the most the reader loads at once: its last row comes from cell A20 and its last "
+        "column from cell B1; delete stray cells far outside the data, or split the sheet, "
+        "and save again"
+    )
+
+
 def test_a_sparse_sheet_within_the_grid_allowance_is_read(tmp_path: Path) -> None:
     rows = [HEADER, f'<row r="900">{_text("A900", "甲")}<c r="Z900"><v>1</v></c></row>']
 
@@ -251,6 +266,33 @@ def test_two_sheets_matching_the_declared_name_are_an_error_naming_both(
     assert _refusal(path) == (
         f"file 'two.xlsx', sheet '{SHEET}': 2 sheets match '{SHEET}': "
         f"{others[0]!r}, {others[1]!r}; rename or remove all but one of them"
+    )
+
+
+def _with_part(path: Path, name: str, data: bytes) -> Path:
+    with zipfile.ZipFile(path, "a", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr(name, data)
+    return path
+
+
+def test_an_xml_part_over_its_maximum_refuses_the_workbook(tmp_path: Path) -> None:
+    path = _with_part(_xlsx(tmp_path / "styles.xlsx", [HEADER]), "xl/styles.xml", bytes(65 << 20))
+
+    assert _refusal(path) == (
+        "file 'styles.xlsx': the part xl/styles.xml holds 68,157,440 bytes uncompressed, more "
+        "than the 67,108,864 the reader accepts: the workbook is refused unread"
+    )
+
+
+def test_a_part_larger_than_it_declares_is_a_damaged_workbook(tmp_path: Path) -> None:
+    path = _with_part(_xlsx(tmp_path / "lying.xlsx", [HEADER]), "xl/styles.xml", bytes(1 << 20))
+    whole = bytearray(path.read_bytes())
+    size = struct.pack("<I", 1 << 20)
+    assert whole.count(size) == 2
+    path.write_bytes(bytes(whole).replace(size, struct.pack("<I", 100)))
+
+    assert _refusal(path).startswith(
+        "file 'lying.xlsx': the workbook is damaged and cannot be opened (Bad CRC-32"
     )
 
 

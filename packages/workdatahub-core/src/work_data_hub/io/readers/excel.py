@@ -42,6 +42,8 @@ ALWAYS_READABLE_CELLS = 1_000_000
 """A sheet's grid (first to last used row × column) of up to this many cells is always read."""
 GRID_CELLS_PER_VALUE = 10
 """Beyond that, the grid may hold at most this many cells per cell that has a value."""
+MAX_GRID_CELLS = 40_000_000
+"""No grid is larger (about 1.3 GB in python-calamine): 1,048,576 rows × 38 columns."""
 _EXACT_INTEGER_LIMIT = float(2**53)
 """Integral numbers up to this size are exact in a double and print as integers."""
 _NULL_TEXT = pa.scalar(None, pa.large_string())
@@ -206,10 +208,16 @@ class ExcelReader:
         if path.suffix.lower() in LEGACY_SUFFIXES:
             return SheetScan()
         try:
-            scan = scan_sheet(path, sheet_name, max_cell_text=self.max_cell_text)
+            scan = scan_sheet(
+                path, sheet_name, max_cell_text=self.max_cell_text, stop_above=MAX_GRID_CELLS
+            )
             if scan is not None and _grid_too_large(scan):
                 scan = scan_sheet(
-                    path, sheet_name, max_cell_text=self.max_cell_text, exact_columns=True
+                    path,
+                    sheet_name,
+                    max_cell_text=self.max_cell_text,
+                    stop_above=MAX_GRID_CELLS,
+                    exact_columns=True,
                 )
         except SheetTooLarge as error:
             raise SourceFileError(path, str(error), sheet=sheet_name) from error
@@ -341,8 +349,10 @@ def _panic_as_error(path: Path, error: BaseException, sheet: str | None = None) 
 
 
 def _grid_too_large(scan: SheetScan) -> bool:
-    """True when python-calamine's grid for the sheet would dwarf the cells holding data."""
-    return scan.area > ALWAYS_READABLE_CELLS + GRID_CELLS_PER_VALUE * scan.values
+    """True when python-calamine's grid for the sheet would dwarf the cells holding data,
+    or exceed ``MAX_GRID_CELLS``."""
+    allowance = ALWAYS_READABLE_CELLS + GRID_CELLS_PER_VALUE * scan.values
+    return scan.area > min(allowance, MAX_GRID_CELLS)
 
 
 def _far_cells_problem(scan: SheetScan) -> str:
@@ -355,10 +365,16 @@ def _far_cells_problem(scan: SheetScan) -> str:
         if row_cell == column_cell
         else f"its last row comes from cell {row_cell} and its last column from cell {column_cell}"
     )
+    if scan.complete and scan.area > ALWAYS_READABLE_CELLS + GRID_CELLS_PER_VALUE * scan.values:
+        return (
+            f"the used range {first}:{last} spans {scan.area:,} cells but only {scan.values:,} "
+            f"hold a value: {edges}; delete the stray cells far outside the data in Excel and "
+            "save again"
+        )
     return (
-        f"the used range {first}:{last} spans {scan.area:,} cells but only {scan.values:,} "
-        f"hold a value: {edges}; delete the stray cells far outside the data in Excel and "
-        "save again"
+        f"the used range {first}:{last} spans more than {MAX_GRID_CELLS:,} cells, the most "
+        f"the reader loads at once: {edges}; delete stray cells far outside the data, or "
+        "split the sheet, and save again"
     )
 
 

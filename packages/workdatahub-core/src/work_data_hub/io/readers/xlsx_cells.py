@@ -58,6 +58,8 @@ class SheetScan:
     """The first cell found in the last used column."""
     far_row_cell: str | None = None
     """The first cell of the last used row."""
+    complete: bool = True
+    """False when the scan stopped early (``stop_above``): the range is then a lower bound."""
 
     @property
     def area(self) -> int:
@@ -256,12 +258,18 @@ def _cut(buffer: bytes, close: bytes) -> int:
 
 
 def scan_sheet(
-    path: Path, sheet: str, *, max_cell_text: int, exact_columns: bool = False
+    path: Path,
+    sheet: str,
+    *,
+    max_cell_text: int,
+    stop_above: int | None = None,
+    exact_columns: bool = False,
 ) -> SheetScan | None:
     """Scan ``sheet`` of an xlsx/xlsm workbook (see the module); None for other formats.
 
     Without ``exact_columns`` the used range may be overstated by columns A–Z (see
-    ``_Scanner._bounds``); an exact scan also names the cell at the last column.
+    ``_Scanner._bounds``); an exact scan also names the cell at the last column. The scan
+    stops early once the used range exceeds ``stop_above`` cells: such a sheet is refused.
 
     Raises ``SheetTooLarge`` when one cell's XML exceeds 16 MB, and ``zipfile.BadZipFile``
     (or ``OSError``, ``EOFError``) when the sheet's part is damaged.
@@ -274,10 +282,12 @@ def scan_sheet(
         if member is None or member not in archive.NameToInfo:
             return None
         with archive.open(member) as stream:
-            return _scan_stream(stream, max_cell_text, exact_columns)
+            return _scan_stream(stream, max_cell_text, exact_columns, stop_above)
 
 
-def _scan_stream(stream: IO[bytes], max_cell_text: int, exact_columns: bool) -> SheetScan:
+def _scan_stream(
+    stream: IO[bytes], max_cell_text: int, exact_columns: bool, stop_above: int | None
+) -> SheetScan:
     first = stream.read(_BLOCK_SIZE)
     root = _ROOT.search(first)
     scanner = _Scanner(root.group(1) or b"" if root else b"", max_cell_text, exact_columns)
@@ -293,5 +303,8 @@ def _scan_stream(stream: IO[bytes], max_cell_text: int, exact_columns: bool) -> 
                 f"the sheet's XML holds a single cell larger than {_MAX_CELL_XML >> 20} MB"
             )
         block = stream.read(_BLOCK_SIZE)
+        if block and stop_above is not None and scanner.scan.area > stop_above:
+            scanner.scan.complete = False
+            return scanner.scan
     scanner.block(carry)
     return scanner.scan

@@ -7,6 +7,10 @@ written in the file. So nothing reaches it that the reader has not looked at fir
   refused by its first bytes: an encrypted workbook or an old .xls renamed to .xlsx, a CSV
   renamed, an empty file;
 - a zip archive must open with Python's ``zipfile`` (which reads only what is there);
+- no XML part may be larger than its declared maximum (``MAX_SHEET_XML``,
+  ``MAX_SHARED_STRINGS_XML``, ``MAX_OTHER_PART``), and the parts python-calamine reads
+  besides the sheet are decompressed once here, so that a part whose real size differs from
+  the size it declares fails ``zipfile``'s size and checksum check instead of inflating;
 - the shared strings (``xl/sharedStrings.xml``, which python-calamine loads whole when it
   opens the workbook) may hold no text longer than the cell text cap, checked by streaming.
 """
@@ -25,6 +29,13 @@ ZIP_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 LEGACY_SUFFIXES = (".xls", ".xla")
 """Suffixes of the old binary format, an OLE2 compound file python-calamine reads itself."""
+
+MAX_SHEET_XML = 2 << 30
+"""Uncompressed bytes a worksheet's XML may have (a dense 1,048,576 × 30 sheet has ~1 GB)."""
+MAX_SHARED_STRINGS_XML = 1 << 30
+"""Uncompressed bytes the shared strings may have; python-calamine holds them all at once."""
+MAX_OTHER_PART = 64 << 20
+"""Uncompressed bytes of any other XML part (styles, workbook, relationships …)."""
 
 _BLOCK_SIZE = 1 << 20
 _STRING_END = re.compile(rb"</(?:\w+:)?si>")
@@ -49,11 +60,42 @@ def check_container(path: Path, *, max_cell_text: int) -> None:
         raise SourceFileError(path, _not_a_workbook(head))
     try:
         with zipfile.ZipFile(path) as archive:
+            _check_part_sizes(path, archive)
             _check_shared_strings(path, archive, max_cell_text)
     except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, ValueError) as error:
         raise SourceFileError(
             path, f"the workbook is damaged and cannot be opened ({error})"
         ) from error
+
+
+def _part_limit(name: str) -> int | None:
+    """Return the most uncompressed bytes the part may have; None for non-XML parts."""
+    lowered = name.lower()
+    if lowered.startswith("xl/worksheets/") and lowered.endswith(".xml"):
+        return MAX_SHEET_XML
+    if lowered.endswith("sharedstrings.xml"):
+        return MAX_SHARED_STRINGS_XML
+    if lowered.endswith((".xml", ".rels")):
+        return MAX_OTHER_PART
+    return None
+
+
+def _check_part_sizes(path: Path, archive: zipfile.ZipFile) -> None:
+    """Refuse a part over its limit; decompress the small parts once (see the module)."""
+    for info in archive.infolist():
+        limit = _part_limit(info.filename)
+        if limit is None:
+            continue
+        if info.file_size > limit:
+            raise SourceFileError(
+                path,
+                f"the part {info.filename} holds {info.file_size:,} bytes uncompressed, more "
+                f"than the {limit:,} the reader accepts: the workbook is refused unread",
+            )
+        if limit == MAX_OTHER_PART:
+            with archive.open(info) as stream:
+                while stream.read(_BLOCK_SIZE):
+                    pass
 
 
 def _not_a_workbook(head: bytes) -> str:
