@@ -187,13 +187,14 @@ def test_a_stray_far_cell_refuses_the_sheet_before_it_is_loaded(
 
 
 @pytest.mark.parametrize("row_tag", ['<row r="3">', "<row>"])
+@pytest.mark.parametrize("cell_tag", ['<c r="XFD1048576">', '<c s="0" r="XFD1048576">'])
 def test_a_far_cell_is_found_by_its_reference_whatever_its_row_tag_says(
-    tmp_path: Path, row_tag: str
+    tmp_path: Path, row_tag: str, cell_tag: str
 ) -> None:
     rows = [
         HEADER,
         f'<row r="2">{_text("A2", "甲")}</row>',
-        f'{row_tag}<c r="XFD1048576"><v>1</v></c></row>',
+        f"{row_tag}{cell_tag}<v>1</v></c></row>",
     ]
 
     message = _refusal(_xlsx(tmp_path / "lying.xlsx", rows))

@@ -135,11 +135,11 @@ class _Scanner:
         scan.values += xml.count(self.cell_close)
         self._text_runs(xml)
         self._bounds(xml)
-        for marker, ends in ((b' t="e"', b""), (b"<" + self.prefix + b"f", b" >/")):
+        for marker, is_tag in ((b' t="e"', False), (b"<" + self.prefix + b"f", True)):
             position = xml.find(marker)
             while position != -1:
                 after = position + len(marker)
-                if not ends or xml[after : after + 1] in (b" ", b">", b"/"):
+                if not is_tag or xml[after : after + 1] in (b" ", b">", b"/"):
                     self._special_cell(xml, position)
                 position = xml.find(marker, after)
 
@@ -154,9 +154,16 @@ class _Scanner:
 
     def _bounds(self, xml: bytes) -> None:
         """Track the used rows and columns; without ``exact_columns``, columns A–Z count as a
-        whole (one-letter columns cannot stretch the grid, and skipping them is 3× faster)."""
+        whole (one-letter columns cannot stretch the grid, and skipping them is 3× faster).
+        A piece with any other tag starting ``<c`` (a cell whose reference is not its first
+        attribute, or ``<cols>`` before the cells) has all its references read."""
         scan = self.scan
-        if self.exact_columns:
+        cell_tag = b"<" + self.prefix + b"c"
+        irregular = xml.count(cell_tag) != xml.count(cell_tag + b' r="')
+        references = self.cell_ref.findall(xml) if irregular else []
+        if irregular:
+            columns = {letters for letters, _ in references}
+        elif self.exact_columns:
             columns = set(self.column_ref.findall(xml))
         else:
             columns = set(self.wide_column_ref.findall(xml))
@@ -169,14 +176,18 @@ class _Scanner:
                 scan.first_column = first
             if scan.last_column is None or column_index(last_letters) > scan.last_column:
                 scan.last_column = column_index(last_letters)
-                found = re.search(b"<" + self.prefix + b'c r="(' + last_letters + b"[0-9]+)", xml)
-                scan.far_column_cell = found.group(1).decode() if found else None
+                found = re.search(self._reference(last_letters, rb"[0-9]+"), xml)
+                scan.far_column_cell = (found.group(1) + found.group(2)).decode() if found else None
         self._rows(xml, [int(row) for row in self.row_ref.findall(xml)], from_cells=False)
         digits = len(str((scan.last_row or 0) + 1))
         longer = b"<" + self.prefix + b'c r="[A-Z]{1,3}[0-9]{' + str(digits + 1).encode() + b"}"
-        if re.search(longer, xml):
-            cells = [int(row) for _, row in self.cell_ref.findall(xml)]
-            self._rows(xml, cells, from_cells=True)
+        if not irregular and re.search(longer, xml):
+            references = self.cell_ref.findall(xml)
+        self._rows(xml, [int(row) for _, row in references], from_cells=True)
+
+    def _reference(self, letters: bytes, digits: bytes) -> bytes:
+        """Return a pattern for a cell tag whose reference matches ``letters`` and ``digits``."""
+        return b"<" + re.escape(self.prefix) + rb'c\s[^>]*?r="(' + letters + b")(" + digits + b')"'
 
     def _rows(self, xml: bytes, rows: list[int], *, from_cells: bool) -> None:
         """Track the used rows from row tags, or from cell references that reach further than
@@ -192,7 +203,7 @@ class _Scanner:
         scan.last_row = last_row
         number = str(last_row + 1).encode()
         if from_cells:
-            cell = re.search(b"<" + self.prefix + b'c r="([A-Z]{1,3})(' + number + b')"', xml)
+            cell = re.search(self._reference(rb"[A-Z]{1,3}", number), xml)
         else:
             row_tag = self.row_ref.search(xml, xml.rfind(b"<" + self.prefix + b"row"))
             if row_tag is None or int(row_tag.group(1)) != last_row + 1:
