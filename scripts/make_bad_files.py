@@ -25,6 +25,8 @@ ROWS = 50
 """Rows of the clean sheet; two bad rows stay under the domain's 5 % rejection threshold."""
 
 LONG_TEXT = 10_000
+SHARED_STRING_BOMB = 1 << 24
+"""Characters of the corpus's shared-strings bomb (16 KB compressed); tests build larger ones."""
 HOSTILE_SQL = (
     "'; DROP TABLE annuity_performance; --",
     "Robert'); DROP TABLE pipeline_executions;--",
@@ -100,19 +102,28 @@ def _write(path: Path, frame: pd.DataFrame, sheet: str = SHEET) -> None:
     write_workbook(path, {sheet: frame})
 
 
-def _rewrite_sheet_xml(path: Path, replacements: Mapping[bytes, bytes]) -> None:
-    """Replace exact byte strings in the first worksheet's XML (each must occur once)."""
+def _rewrite_sheet_xml(
+    path: Path,
+    replacements: Mapping[bytes, bytes],
+    member: str = "xl/worksheets/sheet1.xml",
+    added: Mapping[str, bytes] | None = None,
+) -> None:
+    """Replace exact byte strings in one part of the workbook, by default the first
+    worksheet's XML (each must occur once); ``added`` parts are appended."""
     with zipfile.ZipFile(path) as archive:
         members = {info: archive.read(info) for info in archive.infolist()}
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         for info, data in members.items():
-            if info.filename == "xl/worksheets/sheet1.xml":
+            if info.filename == member:
                 for old, new in replacements.items():
                     if data.count(old) != 1:
                         raise ValueError(f"{old!r} occurs {data.count(old)} times in {path.name}")
                     data = data.replace(old, new)
             archive.writestr(info, data)
+        for name, data in (added or {}).items():
+            info = zipfile.ZipInfo(name, date_time=(2024, 11, 30, 0, 0, 0))
+            archive.writestr(info, data, compress_type=zipfile.ZIP_DEFLATED)
     path.write_bytes(buffer.getvalue())
 
 
@@ -215,6 +226,54 @@ def _long_names(path: Path) -> None:
     _write(path, frame)
 
 
+def _far_cell(path: Path) -> None:
+    """The clean sheet plus one stray value in the last cell Excel has, XFD1048576."""
+    _write(path, clean_sheet())
+    _rewrite_sheet_xml(
+        path,
+        {
+            b'<dimension ref="A1:W51"/>': b'<dimension ref="A1:XFD1048576"/>',
+            b"</sheetData>": b'<row r="1048576"><c r="XFD1048576"><v>1</v></c></row></sheetData>',
+        },
+    )
+
+
+def _ambiguous_sheets(path: Path) -> None:
+    """Two sheets whose names both read as 规模明细: one with a trailing space, one with U+200B."""
+    write_workbook(path, {SHEET + " ": clean_sheet(), "\u200b" + SHEET: clean_sheet()})
+
+
+def _formula_without_cached_value(path: Path) -> None:
+    """Row 5: formulas ``=1/0`` (期初资产规模) and ``=A1/0`` (客户名称) saved without a value;
+    row 11: 投资收益 ``=1/0`` whose saved value is the error ``#DIV/0!``."""
+    cells = {(3, "期初资产规模"): 515_151.0, (3, "客户名称"): "FORMULA", (9, "投资收益"): 737_373.0}
+    _write(path, changed(cells))
+    _rewrite_sheet_xml(
+        path,
+        {
+            b"<v>515151</v>": b"<f>1/0</f>",
+            b'<c r="I5" t="inlineStr"><is><t>FORMULA</t></is></c>': b'<c r="I5"><f>A1/0</f></c>',
+            b'<c r="P11"><v>737373</v></c>': b'<c r="P11" t="e"><f>1/0</f><v>#DIV/0!</v></c>',
+        },
+    )
+
+
+def shared_strings_bomb(path: Path, characters: int = SHARED_STRING_BOMB) -> None:
+    """Row 2's 客户名称 is a shared string of ``characters`` letters: a few KB compressed."""
+    _write(path, changed({(0, "客户名称"): "BOMB"}))
+    strings = (
+        b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<sst xmlns="http://schemas.'
+        b'openxmlformats.org/spreadsheetml/2006/main" count="1" uniqueCount="1"><si><t>'
+        + b"A" * characters
+        + b"</t></si></sst>"
+    )
+    _rewrite_sheet_xml(
+        path,
+        {b'<c r="I2" t="inlineStr"><is><t>BOMB</t></is></c>': b'<c r="I2" t="s"><v>0</v></c>'},
+        added={"xl/sharedStrings.xml": strings},
+    )
+
+
 FILES: dict[str, Callable[[Path], None]] = {
     "corrupt_zip.xlsx": _corrupt_zip,
     "csv_renamed.xlsx": _csv_renamed,
@@ -261,6 +320,19 @@ FILES: dict[str, Callable[[Path], None]] = {
             (6, "计划类型"): "集合",
         }
     ),
+    "misplaced_separators.xlsx": _workbook(
+        {
+            (0, "期初资产规模"): "1,2,3",
+            (0, "供款"): "12,34",
+            (1, "期末资产规模"): "1.234,56",
+            (1, "投资收益"): "1,,000",
+            (2, "期初资产规模"): "1,234,567.5",
+        }
+    ),
+    "formula_without_cached_value.xlsx": _formula_without_cached_value,
+    "ambiguous_sheets.xlsx": _ambiguous_sheets,
+    "far_cell.xlsx": _far_cell,
+    "shared_strings_bomb.xlsx": shared_strings_bomb,
 }
 """Each file of the corpus and how it is made; docs/reliability.md lists what each one does."""
 

@@ -134,6 +134,25 @@ OUTCOMES: dict[str, Outcome] = {
             (4, "计划类型"): "集合计划",
         },
     ),
+    "misplaced_separators.xlsx": rows_rejected(
+        (2, "期初资产规模"),
+        (2, "供款"),
+        (3, "期末资产规模"),
+        (3, "投资收益"),
+        stored={(4, "期初资产规模"): Decimal("1234567.5000")},
+    ),
+    "formula_without_cached_value.xlsx": rows_rejected(
+        (5, "期初资产规模"), (5, "客户名称"), (11, "投资收益")
+    ),
+    "ambiguous_sheets.xlsx": file_rejected(
+        "ambiguous_sheets.xlsx", "2 sheets match '规模明细'", "'规模明细 '", "'\\u200b规模明细'"
+    ),
+    "far_cell.xlsx": file_rejected(
+        "far_cell.xlsx", f"sheet '{SHEET}'", "come from cell XFD1048576", "17,179,869,184 cells"
+    ),
+    "shared_strings_bomb.xlsx": file_rejected(
+        "shared_strings_bomb.xlsx", "shared string number 1", "more than 32,767 characters"
+    ),
 }
 """Every file of the corpus and its outcome; docs/reliability.md has the same table."""
 

@@ -39,6 +39,30 @@ def test_unreadable_amounts_are_nan(raw: object) -> None:
     assert np.isnan(clean_money(pd.Series([raw], dtype=object)).iloc[0])
 
 
+@pytest.mark.parametrize(
+    "raw",
+    ["1,2,3", "12,34", "1.234,56", "1,,000", ",123", "1,234,", "1234,567", "1,234.5,6", "(1,23)"],
+    ids=repr,
+)
+def test_commas_outside_thousands_positions_are_unreadable(raw: str) -> None:
+    assert np.isnan(clean_money(pd.Series([raw], dtype=object)).iloc[0])
+    assert np.isnan(clean_rate(pd.Series([raw + "%"], dtype=object)).iloc[0])
+
+
+@pytest.mark.parametrize(
+    ("raw", "amount"),
+    [
+        ("1,234", 1234.0),
+        ("-1,234,567.89", -1234567.89),
+        ("(1,000)", -1000.0),
+        ("+999,999", 999999.0),
+    ],
+    ids=repr,
+)
+def test_commas_in_thousands_positions_are_separators(raw: str, amount: float) -> None:
+    assert clean_money(pd.Series([raw], dtype=object)).iloc[0] == amount
+
+
 def test_parentheses_can_be_read_literally() -> None:
     assert np.isnan(clean_money(pd.Series(["(12)"]), parentheses_negative=False).iloc[0])
 

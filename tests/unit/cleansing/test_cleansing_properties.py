@@ -137,6 +137,21 @@ def test_money_written_with_symbols_and_separators_reads_back(amount: object) ->
 
 
 @FAST
+@given(st.integers(min_value=0, max_value=10**15), st.integers(min_value=1, max_value=12))
+def test_a_comma_moved_out_of_its_place_makes_the_amount_unreadable(
+    amount: int, shift: int
+) -> None:
+    grouped = f"{amount:,}"
+    digits = grouped.replace(",", "")
+    cut = (len(digits) - shift) % len(digits) or 1
+    misplaced = f"{digits[:cut]},{digits[cut:]}"
+
+    assert clean_money(_series([grouped])).iloc[0] == amount
+    if misplaced != grouped and f"{int(digits):,}" != misplaced:
+        assert pd.isna(clean_money(_series([misplaced])).iloc[0]), misplaced
+
+
+@FAST
 @given(st.decimals(min_value=-100, max_value=1000, places=4, allow_nan=False))
 def test_percentages_are_divided_by_100(percent: object) -> None:
     value = float(str(percent))

@@ -170,8 +170,7 @@ def test_legacy_header_satisfies_the_required_column_through_its_alias() -> None
         ),
         (
             "corrupt.xlsx",
-            "the workbook is damaged and cannot be opened "
-            "(invalid Zip archive: Could not find EOCD)",
+            "the workbook is damaged and cannot be opened (File is not a zip file)",
         ),
     ],
 )

@@ -13,8 +13,11 @@ from work_data_hub.cleansing.text import (
     to_halfwidth,
 )
 
-_NOISE = r"[,¥$€£]|^(?i:RMB|CNY)|元$"
-"""Thousands separators, currency signs and codes, a trailing 元."""
+_NOISE = r"[¥$€£]|^(?i:RMB|CNY)|元$"
+"""Currency signs and codes, a trailing 元."""
+
+_GROUPED_NUMBER = r"[+\-(]?[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]+)?[)%]?"
+"""A number with thousands separators in their places: ``1,234``, ``(1,234.50)``, ``12,345%``."""
 
 _PLAIN_NUMBER = r"[0-9.eE+\-]+"
 """Text that no cleaning step changes."""
@@ -28,8 +31,11 @@ def clean_money(values: pd.Series, *, parentheses_negative: bool = True) -> pd.S
 
     Removes whitespace, currency signs (``¥ ￥ $ € £``, ``RMB``/``CNY``, a trailing ``元``) and
     thousands separators, reads full-width digits, and with ``parentheses_negative`` reads an
-    amount in parentheses as negative. Blank, unreadable and infinite values give NaN: the
-    caller compares with ``is_blank`` to report the unreadable ones. Idempotent on its output.
+    amount in parentheses as negative. A comma is a thousands separator only between groups of
+    three digits after a first group of one to three (``1,234,567.5``); anywhere else
+    (``1,2,3``, ``12,34``, ``1.234,56``, ``1,,000``) the value is unreadable. Blank, unreadable
+    and infinite values give NaN: the caller compares with ``is_blank`` to report the unreadable
+    ones. Idempotent on its output.
     """
     if _is_plain_number(values):
         return _finite(values.astype("float64"))
@@ -84,6 +90,8 @@ def _is_plain_number(values: pd.Series) -> bool:
 def _numeric_text(values: pd.Series) -> pd.Series:
     """Return half-width text with whitespace, separators and currency markers removed.
 
+    A value whose commas are not thousands separators in their places becomes ``""``.
+
     ``values`` has a unique index. Text of digits, signs, points and exponents (most amounts)
     is already clean: only the other values go through the cleaning steps.
     """
@@ -92,7 +100,17 @@ def _numeric_text(values: pd.Series) -> pd.Series:
     if plain.all():
         return text
     compact = replace_where_found(to_halfwidth(text[~plain]), WHITESPACE_CLASS, "")
-    return text.mask(~plain, replace_where_found(compact, _NOISE, ""))
+    return text.mask(~plain, _without_separators(replace_where_found(compact, _NOISE, "")))
+
+
+def _without_separators(text: pd.Series) -> pd.Series:
+    """Return ``text`` with thousands separators removed; misplaced commas make the value ``""``."""
+    commas = text.str.contains(",", regex=False, na=False).to_numpy(dtype=bool)
+    if not commas.any():
+        return text
+    grouped = text[commas]
+    valid = grouped.str.fullmatch(_GROUPED_NUMBER, na=False)
+    return text.mask(commas, grouped.str.replace(",", "", regex=False).where(valid, ""))
 
 
 def _finite(numbers: pd.Series) -> pd.Series:

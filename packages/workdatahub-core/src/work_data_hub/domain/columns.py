@@ -16,6 +16,10 @@ EXECUTION_ID_COLUMN = "wdh_execution_id"
 
 LINEAGE_COLUMNS = (EXECUTION_ID_COLUMN, SOURCE_ROW_COLUMN)
 
+CELL_REJECTS = "cell_rejects"
+"""Key of ``frame.attrs`` where a reader lists cells whose value it could not read truly:
+``(source row, column, reason)`` tuples (an error cell, a formula without a value)."""
+
 
 @dataclass(frozen=True)
 class Column:

@@ -22,6 +22,7 @@ from work_data_hub.domain.steps.scope import (
     OtherMonthRows,
     key_text,
 )
+from work_data_hub.domain.steps.source_cells import RejectUnreadCells
 from work_data_hub.domain.steps.storable import RejectUnstorableText
 from work_data_hub.domain.steps.validate import ValidateSchema, cast_column
 from work_data_hub.domain.steps.values import (
@@ -50,6 +51,7 @@ __all__ = [
     "NormaliseNames",
     "OtherMonthRows",
     "ParseMonth",
+    "RejectUnreadCells",
     "RejectUnstorableText",
     "RenameColumns",
     "ReplaceValues",

@@ -9,6 +9,7 @@ from work_data_hub.domain.pipelines.types import StepDeclaration, TransformStep
 from work_data_hub.domain.steps.cleaning import CleanMoney, CleanRate, NormaliseNames, ParseMonth
 from work_data_hub.domain.steps.columns import CopyColumn, DeriveColumn, DropColumns, RenameColumns
 from work_data_hub.domain.steps.scope import KeepRunMonth, NormaliseKeyText
+from work_data_hub.domain.steps.source_cells import RejectUnreadCells
 from work_data_hub.domain.steps.storable import RejectUnstorableText
 from work_data_hub.domain.steps.validate import ValidateSchema
 from work_data_hub.domain.steps.values import FillDefault, MapValues, ReplaceValues, StripPrefix
@@ -30,6 +31,7 @@ GENERIC_STEPS: dict[str, type[TransformStep]] = {
     "reject_unstorable_text": RejectUnstorableText,
     "normalise_key_text": NormaliseKeyText,
     "keep_run_month": KeepRunMonth,
+    "reject_unread_cells": RejectUnreadCells,
 }
 """Every generic step class by the name used in step specs (``{"step": "rename", ...}``)."""
 

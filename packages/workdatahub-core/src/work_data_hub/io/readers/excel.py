@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import zipfile
 from bisect import bisect_left
+from collections.abc import Mapping
 from itertools import islice, repeat
 from pathlib import Path
 from typing import Any
@@ -15,13 +17,15 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import python_calamine
 
+from work_data_hub.domain.columns import CELL_REJECTS
 from work_data_hub.io.readers.headers import (
     TextFrameBuilder,
     clean_header,
     column_letter,
     resolve_headers,
 )
-from work_data_hub.io.readers.xlsx_errors import error_cells
+from work_data_hub.io.readers.xlsx_cells import SheetScan, SheetTooLarge, scan_sheet
+from work_data_hub.io.readers.xlsx_container import LEGACY_SUFFIXES, check_container
 from work_data_hub.plugins.definition import SourceSpec
 from work_data_hub.plugins.readers import SourceFileError
 from work_data_hub.utils.logging import get_logger
@@ -32,8 +36,14 @@ logger = get_logger(__name__)
 
 CellValue = int | float | str | bool | dt.time | dt.date | dt.datetime | dt.timedelta
 
-_ZIP_MAGIC = b"PK\x03\x04"
-_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+MAX_CELL_TEXT = 32_767
+"""Characters a cell may hold (Excel's own limit); a workbook with a longer text is refused."""
+ALWAYS_READABLE_CELLS = 1_000_000
+"""A sheet's grid (first to last used row × column) of up to this many cells is always read."""
+GRID_CELLS_PER_VALUE = 10
+"""Beyond that, the grid may hold at most this many cells per cell that has a value."""
+MAX_GRID_CELLS = 40_000_000
+"""No grid is larger (about 1.3 GB in python-calamine): 1,048,576 rows × 38 columns."""
 _EXACT_INTEGER_LIMIT = float(2**53)
 """Integral numbers up to this size are exact in a double and print as integers."""
 _NULL_TEXT = pa.scalar(None, pa.large_string())
@@ -67,28 +77,6 @@ def cell_text(value: CellValue) -> str | None:
 def _float_text(number: float) -> str:
     limit = _EXACT_INTEGER_LIMIT
     return str(int(number)) if number.is_integer() and -limit <= number <= limit else repr(number)
-
-
-def _open_problem(path: Path, error: Exception) -> str:
-    """Say in user terms why ``path`` could not be opened as a workbook."""
-    try:
-        with path.open("rb") as handle:
-            head = handle.read(8)
-    except OSError as open_error:
-        return f"the file cannot be opened ({open_error.strerror})"
-    if not head:
-        return "the file is empty (0 bytes), not an Excel workbook"
-    is_legacy_workbook = head.startswith(_OLE_MAGIC)
-    if head.startswith(_ZIP_MAGIC) or (is_legacy_workbook and path.suffix.lower() == ".xls"):
-        return f"the workbook is damaged and cannot be opened ({error})"
-    if is_legacy_workbook:
-        return "the file is an encrypted workbook or an old .xls file saved under another name"
-    if b"\x00" not in head:
-        return (
-            "the file is not an Excel workbook: it holds plain text "
-            "(a CSV or HTML file renamed to .xlsx?); save it as .xlsx from Excel"
-        )
-    return f"the file is not an Excel workbook ({error})"
 
 
 def _arrow_texts(numbers: npt.NDArray[Any]) -> pa.Array:
@@ -162,7 +150,7 @@ def _text_columns(table: npt.NDArray[np.object_]) -> list[pa.Array]:
 class _ErrorCells:
     """Error-cell texts by Excel row number, put back into the raw cells chunk by chunk."""
 
-    def __init__(self, errors: dict[tuple[int, int], str], first_column: int) -> None:
+    def __init__(self, errors: Mapping[tuple[int, int], str], first_column: int) -> None:
         self._cells = sorted(
             (row_index + 1, column_index - first_column, text)
             for (row_index, column_index), text in errors.items()
@@ -184,27 +172,79 @@ class ExcelReader:
     non-empty row; every later non-empty row is a data row whose ``wdh_source_row`` is its
     row number in Excel. A header row without data rows reads as zero rows; a sheet
     without any cell is an error.
+
+    Before python-calamine sees a file, the container is checked and (xlsx/xlsm) the sheet's
+    XML scanned: no text over ``max_cell_text`` characters and no grid far larger than the
+    data is ever loaded. Error cells and formulas without a calculated value are listed in
+    ``frame.attrs[CELL_REJECTS]`` as ``(row, column, reason)``, for the run to reject.
     """
 
-    def __init__(self, chunk_rows: int = 20_000) -> None:
+    def __init__(self, chunk_rows: int = 20_000, *, max_cell_text: int = MAX_CELL_TEXT) -> None:
         self.chunk_rows = chunk_rows
+        self.max_cell_text = max_cell_text
 
     def read(self, path: Path, source: SourceSpec) -> pd.DataFrame:
         """Return every data row of the sheet as the file has it; raise ``SourceFileError``."""
+        if not path.is_file():
+            raise SourceFileError(path, "the file does not exist or is not a regular file")
+        check_container(path, max_cell_text=self.max_cell_text)
         with self._open(path) as workbook:
             sheet_name = self._sheet_name(path, workbook.sheet_names, source.sheet)
+            scan = self._scan(path, sheet_name)
             try:
                 sheet = workbook.get_sheet_by_name(sheet_name)
             except python_calamine.CalamineError as error:
                 raise SourceFileError(
                     path, f"the sheet is damaged and cannot be read ({error})", sheet=sheet_name
                 ) from error
-            frame = self._read_sheet(path, source, sheet_name, sheet)
+            except BaseException as error:
+                raise _panic_as_error(path, error, sheet_name) from error
+            frame = self._read_sheet(path, source, sheet_name, sheet, scan)
         logger.info("read excel", file=path.name, sheet=sheet_name, rows=len(frame))
         return frame
 
+    def _scan(self, path: Path, sheet_name: str) -> SheetScan:
+        """Scan the sheet's XML and refuse what must not be loaded (see the class)."""
+        if path.suffix.lower() in LEGACY_SUFFIXES:
+            return SheetScan()
+        try:
+            scan = scan_sheet(
+                path, sheet_name, max_cell_text=self.max_cell_text, stop_above=MAX_GRID_CELLS
+            )
+            if scan is not None and _grid_too_large(scan):
+                scan = scan_sheet(
+                    path,
+                    sheet_name,
+                    max_cell_text=self.max_cell_text,
+                    stop_above=MAX_GRID_CELLS,
+                    exact_columns=True,
+                )
+        except SheetTooLarge as error:
+            raise SourceFileError(path, str(error), sheet=sheet_name) from error
+        except (zipfile.BadZipFile, EOFError, OSError, ValueError) as error:
+            raise SourceFileError(
+                path, f"the sheet is damaged and cannot be read ({error})", sheet=sheet_name
+            ) from error
+        if scan is None:
+            return SheetScan()
+        if scan.longest_text > self.max_cell_text:
+            raise SourceFileError(
+                path,
+                f"a cell holds {scan.longest_text:,} characters, more than the "
+                f"{self.max_cell_text:,} a cell may hold: the sheet is refused unread",
+                sheet=sheet_name,
+            )
+        if _grid_too_large(scan):
+            raise SourceFileError(path, _far_cells_problem(scan), sheet=sheet_name)
+        return scan
+
     def _read_sheet(
-        self, path: Path, source: SourceSpec, sheet_name: str, sheet: python_calamine.CalamineSheet
+        self,
+        path: Path,
+        source: SourceSpec,
+        sheet_name: str,
+        sheet: python_calamine.CalamineSheet,
+        scan: SheetScan,
     ) -> pd.DataFrame:
         """Read the sheet in chunks of rows; empty rows are skipped, Excel row numbers kept.
 
@@ -215,12 +255,13 @@ class ExcelReader:
             raise SourceFileError(path, "the sheet is empty: no header row found", sheet=sheet_name)
         first_column = sheet.start[1]
         last_row = sheet.end[0] + 1
-        errors = _ErrorCells(error_cells(path, sheet_name), first_column)
+        errors = _ErrorCells(scan.texts, first_column)
 
         def position_name(position: int) -> str:
             return column_letter(first_column + position)
 
         builder: TextFrameBuilder | None = None
+        names: list[str | None] = []
         header_row = 0
         rows_seen = 0
         rows = sheet.iter_rows()
@@ -256,16 +297,21 @@ class ExcelReader:
             raise SourceFileError(path, "the sheet is empty: no header row found", sheet=sheet_name)
         frame = builder.frame()
         frame.attrs.update(sheet=sheet_name, header_row=header_row)
+        rejects = _cell_rejects(scan, names, first_column, header_row)
+        if rejects:
+            frame.attrs[CELL_REJECTS] = rejects
         return frame
 
     @staticmethod
     def _open(path: Path) -> python_calamine.CalamineWorkbook:
-        if not path.is_file():
-            raise SourceFileError(path, "the file does not exist or is not a regular file")
         try:
             return python_calamine.CalamineWorkbook.from_path(path)
         except (python_calamine.CalamineError, OSError) as error:
-            raise SourceFileError(path, _open_problem(path, error)) from error
+            raise SourceFileError(
+                path, f"the workbook is damaged and cannot be opened ({error})"
+            ) from error
+        except BaseException as error:
+            raise _panic_as_error(path, error) from error
 
     @staticmethod
     def _sheet_name(path: Path, sheet_names: list[str], wanted: str | None) -> str:
@@ -273,13 +319,74 @@ class ExcelReader:
             raise SourceFileError(path, "the workbook has no sheets")
         if wanted is None:
             return sheet_names[0]
-        if wanted in sheet_names:
-            return wanted
-        by_clean_name = {clean_header(name): name for name in sheet_names}
-        if clean_header(wanted) in by_clean_name:
-            return by_clean_name[clean_header(wanted)]
+        matching = [name for name in sheet_names if clean_header(name) == clean_header(wanted)]
+        if len(matching) > 1:
+            raise SourceFileError(
+                path,
+                f"{len(matching)} sheets match {wanted!r}: {', '.join(map(repr, matching))}; "
+                "rename or remove all but one of them",
+                sheet=wanted,
+            )
+        if matching:
+            return matching[0]
         raise SourceFileError(
             path,
             f"no sheet named {wanted!r}; the workbook has: {', '.join(map(repr, sheet_names))}",
             sheet=wanted,
         )
+
+
+def _panic_as_error(path: Path, error: BaseException, sheet: str | None = None) -> BaseException:
+    """Return a python-calamine panic (a ``BaseException``) as ``SourceFileError``, else ``error``.
+
+    A panic is not an ``Exception``: left alone it would escape every handler of the run.
+    """
+    if type(error).__name__ != "PanicException":
+        return error
+    return SourceFileError(
+        path, f"the workbook is damaged and cannot be read ({error})", sheet=sheet
+    )
+
+
+def _grid_too_large(scan: SheetScan) -> bool:
+    """True when python-calamine's grid for the sheet would dwarf the cells holding data,
+    or exceed ``MAX_GRID_CELLS``."""
+    allowance = ALWAYS_READABLE_CELLS + GRID_CELLS_PER_VALUE * scan.values
+    return scan.area > min(allowance, MAX_GRID_CELLS)
+
+
+def _far_cells_problem(scan: SheetScan) -> str:
+    """Say which cells stretch the sheet's grid far beyond its data."""
+    first = f"{column_letter(scan.first_column or 0)}{(scan.first_row or 0) + 1}"
+    last = f"{column_letter(scan.last_column or 0)}{(scan.last_row or 0) + 1}"
+    row_cell, column_cell = scan.far_row_cell or last, scan.far_column_cell or last
+    edges = (
+        f"its last row and column come from cell {row_cell}"
+        if row_cell == column_cell
+        else f"its last row comes from cell {row_cell} and its last column from cell {column_cell}"
+    )
+    if scan.complete and scan.area > ALWAYS_READABLE_CELLS + GRID_CELLS_PER_VALUE * scan.values:
+        return (
+            f"the used range {first}:{last} spans {scan.area:,} cells but only {scan.values:,} "
+            f"hold a value: {edges}; delete the stray cells far outside the data in Excel and "
+            "save again"
+        )
+    return (
+        f"the used range {first}:{last} spans more than {MAX_GRID_CELLS:,} cells, the most "
+        f"the reader loads at once: {edges}; delete stray cells far outside the data, or "
+        "split the sheet, and save again"
+    )
+
+
+def _cell_rejects(
+    scan: SheetScan, names: list[str | None], first_column: int, header_row: int
+) -> list[tuple[int, str, str]]:
+    """Return ``(Excel row, column, reason)`` for every problem cell below the header."""
+    rejects = []
+    for (row, column), problem in sorted(scan.problems.items()):
+        position = column - first_column
+        if row + 1 <= header_row or not 0 <= position < len(names):
+            continue
+        name = names[position] or f"column_{column_letter(column)}"
+        rejects.append((row + 1, name, f"{name} {problem}"))
+    return rejects

@@ -33,6 +33,7 @@ from work_data_hub.domain.steps import (
     KeepRunMonth,
     NormaliseKeyText,
     OtherMonthRows,
+    RejectUnreadCells,
     RejectUnstorableText,
     ValidateSchema,
 )
@@ -179,8 +180,9 @@ def read_stage(prepared: PreparedRun, *, registry: DomainRegistry | None = None)
 def domain_steps(domain: RegisteredDomain, services: DomainServices) -> list[TransformStep]:
     """Return every step a run applies, in order.
 
-    Unstorable text out, the domain's steps, canonical text in the keys and code-list columns,
-    the schema, and (for a domain with a ``month_column``) only rows of the run's month.
+    Unread cells and unstorable text out, the domain's steps, canonical text in the keys and
+    code-list columns, the schema, and (for a domain with a ``month_column``) only rows of the
+    run's month.
     """
     definition = domain.definition
     kinds = {column.name: column for column in domain.columns}
@@ -189,7 +191,8 @@ def domain_steps(domain: RegisteredDomain, services: DomainServices) -> list[Tra
         for column in domain.columns
         if column.kind == "text" and (column.name in definition.keys or column.isin is not None)
     ]
-    steps = [
+    steps: list[TransformStep] = [
+        RejectUnreadCells(),
         RejectUnstorableText(),
         *domain.steps(services),
         NormaliseKeyText(canonical),
