@@ -23,6 +23,7 @@ from work_data_hub.io.embedded import EmbeddedPostgresError
 from work_data_hub.io.loader.errors import DatabaseUnavailableError
 from work_data_hub.io.runs import (
     FileSelection,
+    RejectsOutConflict,
     RunFailed,
     RunReport,
     RunRequest,
@@ -32,6 +33,7 @@ from work_data_hub.io.runs import (
 from work_data_hub.plugins import UnknownDomainError
 
 EXIT_FAILED = 1
+EXIT_USAGE = 2
 EXIT_THRESHOLD = 3
 EXIT_NOT_STARTED = 4
 SELECT_HELP = "When several files match: error, newest, oldest or first."
@@ -112,6 +114,9 @@ def run(
         engine = warehouse_engine(settings)
         with console.status(f"running {domain}…"):
             report = run_domain(request, engine=engine, settings=settings)
+    except RejectsOutConflict as error:
+        print_error(console, error)
+        raise typer.Exit(EXIT_USAGE) from error
     except NOT_STARTED_ERRORS as error:
         raise _not_started(error) from error
     _finish([report], as_json)

@@ -57,5 +57,9 @@ class TransformOutcome:
     stage_durations: dict[str, float] = field(default_factory=dict)
 
 
+class RejectsOutConflict(RunFailed):
+    """``rejects_out`` names one of the run's input files; nothing was started or written."""
+
+
 class RejectThresholdExceeded(RunFailed):
     """More rows were rejected than the domain allows; nothing was loaded."""

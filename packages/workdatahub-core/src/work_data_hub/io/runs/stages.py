@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import time
 import uuid
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -38,6 +39,7 @@ from work_data_hub.io.runs.report import (
 )
 from work_data_hub.io.runs.request import (
     PreparedRun,
+    RejectsOutConflict,
     RejectThresholdExceeded,
     RunFailed,
     RunRequest,
@@ -65,6 +67,28 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
+def _same_file(first: Path, second: Path) -> bool:
+    """True when both paths name one file (symlinks, ``..`` and hard links seen through)."""
+    if first.resolve() == second.resolve():
+        return True
+    try:
+        return first.samefile(second)
+    except OSError:
+        return False
+
+
+def check_rejects_out(rejects_out: Path | None, inputs: Sequence[Path]) -> None:
+    """Raise ``RejectsOutConflict`` when the rejects file would overwrite one of ``inputs``."""
+    if rejects_out is None:
+        return
+    for source in inputs:
+        if _same_file(rejects_out, source):
+            raise RejectsOutConflict(
+                f"--rejects-out {str(rejects_out)!r} is the run's input file {str(source)!r}; "
+                "give another path for the rejected rows"
+            )
+
+
 def _seconds_since(started: float) -> float:
     return round(time.perf_counter() - started, 4)
 
@@ -81,8 +105,13 @@ def prepare_run(
     registry: DomainRegistry | None = None,
     settings: Settings | None = None,
 ) -> PreparedRun:
-    """Resolve the domain and its source file, and record the execution as running."""
+    """Resolve the domain and its source file, and record the execution as running.
+
+    A ``rejects_out`` naming the source file or an override file raises
+    ``RejectsOutConflict`` before anything is recorded.
+    """
     settings = settings or get_settings(require_database=False)
+    registry = registry or get_registry()
     domain = _domain(registry, request.domain)
     definition = domain.definition
     if request.file is not None:
@@ -95,6 +124,8 @@ def prepare_run(
         )
     else:
         raise RunFailed("give either a file or a month (YYYYMM)")
+    overrides = [*registry.company_id_overrides(), settings.COMPANY_ID_OVERRIDES_PATH]
+    check_rejects_out(request.rejects_out, [path, *(f for f in overrides if f is not None)])
     prepared = PreparedRun(
         request=request,
         execution_id=str(uuid.uuid4()),
