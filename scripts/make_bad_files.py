@@ -215,6 +215,15 @@ def _long_names(path: Path) -> None:
     _write(path, frame)
 
 
+def _lineage_header(path: Path) -> None:
+    """Source columns named like the lineage columns, as a re-imported warehouse export has."""
+    frame = clean_sheet()
+    frame["wdh_loaded_at"] = "2000-01-01 00:00:00+00"
+    frame["wdh_execution_id"] = "00000000-0000-0000-0000-000000000000"
+    frame["wdh_source_row"] = 1
+    _write(path, frame)
+
+
 FILES: dict[str, Callable[[Path], None]] = {
     "corrupt_zip.xlsx": _corrupt_zip,
     "csv_renamed.xlsx": _csv_renamed,
@@ -252,6 +261,7 @@ FILES: dict[str, Callable[[Path], None]] = {
     "control_characters.xlsx": _workbook(dict(enumerate_cells("计划名称", CONTROL_TEXTS))),
     "nul_character.xlsx": _workbook({(5, "客户名称"): NUL_NAME}),
     "extra_columns_200.xlsx": _many_extra_columns,
+    "lineage_header.xlsx": _lineage_header,
 }
 """Each file of the corpus and how it is made; docs/reliability.md lists what each one does."""
 

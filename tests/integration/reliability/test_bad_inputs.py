@@ -125,6 +125,9 @@ OUTCOMES: dict[str, Outcome] = {
         {(row + 2, "计划名称"): text for row, text in enumerate(generator.CONTROL_TEXTS)}
     ),
     "extra_columns_200.xlsx": loaded(),
+    "lineage_header.xlsx": file_rejected(
+        "lineage_header.xlsx", f"sheet '{SHEET}'", "row 1", "'wdh_loaded_at' in column X", "lineage"
+    ),
 }
 """Every file of the corpus and its outcome; docs/reliability.md has the same table."""
 
