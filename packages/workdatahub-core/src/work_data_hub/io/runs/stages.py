@@ -107,6 +107,9 @@ def prepare_run(
 ) -> PreparedRun:
     """Resolve the domain and its source file, and record the execution as running.
 
+    The execution records the file's absolute path (symlinks resolved) and the SHA-256 of its
+    bytes, so the audit names the exact file read whatever the working directory was.
+
     A ``rejects_out`` naming the source file or an override file raises
     ``RejectsOutConflict`` before anything is recorded.
     """
@@ -124,6 +127,7 @@ def prepare_run(
         )
     else:
         raise RunFailed("give either a file or a month (YYYYMM)")
+    path = path.resolve()
     overrides = [*registry.company_id_overrides(), settings.COMPANY_ID_OVERRIDES_PATH]
     check_rejects_out(request.rejects_out, [path, *(f for f in overrides if f is not None)])
     prepared = PreparedRun(
