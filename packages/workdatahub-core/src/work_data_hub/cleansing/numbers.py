@@ -1,6 +1,15 @@
-"""Money and rates written by people: currency signs, thousands separators, percent signs."""
+"""Money and rates written by people: currency signs, thousands separators, percent signs.
+
+Amounts and rates are exact ``Decimal`` values, never binary floats: ``"12345678901234.5678"``
+keeps every digit and ``"0.00005"`` stays five hundred-thousandths, so what the warehouse
+stores, or the reason a value is refused, is about the number the file holds.
+"""
 
 from __future__ import annotations
+
+import math
+import re
+from decimal import Decimal
 
 import numpy as np
 import pandas as pd
@@ -19,32 +28,87 @@ _NOISE = r"[,¥$€£]|^(?i:RMB|CNY)|元$"
 _PLAIN_NUMBER = r"[0-9.eE+\-]+"
 """Text that no cleaning step changes."""
 
-_PERCENT_DECIMALS = 12
-"""Rounding applied after dividing a percentage by 100, to drop binary noise (5.09% → 0.0509)."""
+_DECIMAL_TEXT = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]{1,4})?")
+"""A number as text: ASCII digits, an optional point and an exponent of at most four digits."""
+
+
+def exact_decimal(value: object) -> Decimal | None:
+    """Return the exact decimal value of a number or of its text; None when it is no number.
+
+    Text is read digit for digit, with no binary float in between (``"12345678901234.5678"``
+    stays so; surrounding whitespace is ignored). A float is read as its shortest round-trip
+    text (``0.1`` → ``Decimal("0.1")``), an integer exactly, a ``Decimal`` as it is. Booleans,
+    NaN, infinities, exponents beyond four digits and any other text give None.
+    """
+    if isinstance(value, bool | np.bool_):
+        return None
+    if isinstance(value, Decimal):
+        number = value
+    elif isinstance(value, int | np.integer):
+        number = Decimal(int(value))
+    elif isinstance(value, float | np.floating):
+        number = Decimal(repr(float(value))) if math.isfinite(value) else Decimal("NaN")
+    elif isinstance(value, str) and _DECIMAL_TEXT.fullmatch(value.strip()):
+        number = Decimal(value.strip())
+    else:
+        return None
+    if not number.is_finite():
+        return None
+    return number if number else Decimal(0)
+
+
+def exact_decimals(values: pd.Series) -> pd.Series:
+    """Return ``exact_decimal`` of every value as an object Series (None where no number)."""
+    return map_distinct(values, _decimal_series)
+
+
+def decimal_places(number: Decimal) -> int:
+    """Return the digits a finite decimal needs after the point: 1.50 → 1, 100 → 0, 0.00005 → 5."""
+    _, digits, exponent = number.as_tuple()
+    if not isinstance(exponent, int) or not any(digits):
+        return 0
+    trailing_zeros = len(digits) - len("".join(map(str, digits)).rstrip("0"))
+    return max(0, -(exponent + trailing_zeros))
 
 
 def clean_money(values: pd.Series, *, parentheses_negative: bool = True) -> pd.Series:
-    """Return amounts as floats: ``"¥1,234.50"`` → 1234.5, ``"(12)"`` → -12.0.
+    """Return amounts as exact ``Decimal``: ``"¥1,234.50"`` → 1234.50, ``"(12)"`` → -12.
 
     Removes whitespace, currency signs (``¥ ￥ $ € £``, ``RMB``/``CNY``, a trailing ``元``) and
     thousands separators, reads full-width digits, and with ``parentheses_negative`` reads an
-    amount in parentheses as negative. Blank, unreadable and infinite values give NaN: the
+    amount in parentheses as negative. Blank, unreadable and infinite values give None: the
     caller compares with ``is_blank`` to report the unreadable ones. Idempotent on its output.
     """
     if _is_plain_number(values):
-        return _finite(values.astype("float64"))
+        return exact_decimals(values)
     return map_distinct(values, lambda distinct: _money(distinct, parentheses_negative))
 
 
 def clean_rate(values: pd.Series) -> pd.Series:
-    """Return rates as fractions: ``"5.09%"`` → 0.0509, ``"0.0509"`` → 0.0509, ``0.05`` → 0.05.
+    """Return rates as exact fractions: ``"5.09%"`` → 0.0509, ``"0.0509"`` → 0.0509.
 
-    Cleans like ``clean_money``; a value ending in ``%`` (or ``％``) is divided by 100, other
-    values are taken as written. Blank or unreadable values give NaN.
+    Cleans like ``clean_money``; a value ending in ``%`` (or ``％``) is divided by 100 exactly
+    (its decimal point moves two places), other values are taken as written. Blank or
+    unreadable values give None.
     """
     if _is_plain_number(values):
-        return _finite(values.astype("float64"))
+        return exact_decimals(values)
     return map_distinct(values, _rate)
+
+
+def _decimal_series(values: pd.Series) -> pd.Series:
+    return pd.Series(list(map(exact_decimal, values.tolist())), index=values.index, dtype=object)
+
+
+def _hundredth(number: Decimal) -> Decimal:
+    """Return ``number / 100`` exactly, whatever its number of digits: the point moves two
+    places, taking up to two trailing zeros of a whole number (``1250`` → ``12.5``)."""
+    sign, digits, exponent = number.as_tuple()
+    shift = 0
+    if int(exponent) >= 0:
+        while shift < 2 and len(digits) > 1 and digits[-1] == 0:
+            digits, shift = digits[:-1], shift + 1
+    return Decimal((sign, digits, int(exponent) + shift - 2))
 
 
 def _money(values: pd.Series, parentheses_negative: bool) -> pd.Series:
@@ -52,7 +116,7 @@ def _money(values: pd.Series, parentheses_negative: bool) -> pd.Series:
     text = _numeric_text(values)
     if parentheses_negative:
         text = _parenthesised_as_negative(text)
-    return _finite(pd.to_numeric(text, errors="coerce").astype("float64"))
+    return _decimal_series(text)
 
 
 def _parenthesised_as_negative(text: pd.Series) -> pd.Series:
@@ -68,10 +132,13 @@ def _parenthesised_as_negative(text: pd.Series) -> pd.Series:
 def _rate(values: pd.Series) -> pd.Series:
     """Read rate text (see ``clean_rate``)."""
     text = _numeric_text(values)
-    percent = text.str.endswith("%", na=False)
-    numbers = pd.to_numeric(text.str.removesuffix("%"), errors="coerce").astype("float64")
-    scaled = (numbers / 100).round(_PERCENT_DECIMALS)
-    return _finite(numbers.where(~percent, scaled))
+    percent = text.str.endswith("%", na=False).to_numpy(dtype=bool)
+    numbers = _decimal_series(text.str.removesuffix("%"))
+    scaled = [
+        _hundredth(number) if in_percent and number is not None else number
+        for number, in_percent in zip(numbers.tolist(), percent, strict=True)
+    ]
+    return pd.Series(scaled, index=values.index, dtype=object)
 
 
 def _is_plain_number(values: pd.Series) -> bool:
@@ -93,8 +160,3 @@ def _numeric_text(values: pd.Series) -> pd.Series:
         return text
     compact = replace_where_found(to_halfwidth(text[~plain]), WHITESPACE_CLASS, "")
     return text.mask(~plain, replace_where_found(compact, _NOISE, ""))
-
-
-def _finite(numbers: pd.Series) -> pd.Series:
-    """Return ``numbers`` with infinities replaced by NaN."""
-    return numbers.where(np.isfinite(numbers))
