@@ -54,7 +54,7 @@ def _ids(engine: Engine, execution_id: str) -> dict[str, str]:
         "WHERE wdh_execution_id = CAST(:id AS uuid)"
     )
     with engine.connect() as connection:
-        return dict(connection.execute(query, {"id": execution_id}).tuples().all())
+        return dict(connection.execute(query, {"id": execution_id}).all())
 
 
 def test_a_learned_id_never_crosses_to_another_company_of_the_plan(
