@@ -40,16 +40,19 @@ def exact_decimal(value: object) -> Decimal | None:
     text (``0.1`` → ``Decimal("0.1")``), an integer exactly, a ``Decimal`` as it is. Booleans,
     NaN, infinities, exponents beyond four digits and any other text give None.
     """
-    if isinstance(value, bool | np.bool_):
-        return None
     if isinstance(value, Decimal):
         number = value
+    elif isinstance(value, str):
+        text = value.strip()
+        if not _DECIMAL_TEXT.fullmatch(text):
+            return None
+        number = Decimal(text)
+    elif isinstance(value, bool | np.bool_):
+        return None
     elif isinstance(value, int | np.integer):
         number = Decimal(int(value))
-    elif isinstance(value, float | np.floating):
-        number = Decimal(repr(float(value))) if math.isfinite(value) else Decimal("NaN")
-    elif isinstance(value, str) and _DECIMAL_TEXT.fullmatch(value.strip()):
-        number = Decimal(value.strip())
+    elif isinstance(value, float | np.floating) and math.isfinite(value):
+        number = Decimal(repr(float(value)))
     else:
         return None
     if not number.is_finite():
@@ -58,17 +61,34 @@ def exact_decimal(value: object) -> Decimal | None:
 
 
 def exact_decimals(values: pd.Series) -> pd.Series:
-    """Return ``exact_decimal`` of every value as an object Series (None where no number)."""
+    """Return ``exact_decimal`` of every value as an object Series (None where no number).
+
+    A column of finite ``Decimal``s and None (what ``clean_money`` returns) is returned as it is.
+    """
+    if values.dtype == object and all(map(_is_finite_decimal_or_none, values.tolist())):
+        return values
     return map_distinct(values, _decimal_series)
+
+
+def _is_finite_decimal_or_none(value: object) -> bool:
+    return value is None or (type(value) is Decimal and value.is_finite())
+
+
+def has_places_within(number: Decimal, scale: int) -> bool:
+    """True when a finite decimal needs at most ``scale`` digits after the point."""
+    exponent = number.as_tuple().exponent
+    return (isinstance(exponent, int) and exponent >= -scale) or decimal_places(number) <= scale
 
 
 def decimal_places(number: Decimal) -> int:
     """Return the digits a finite decimal needs after the point: 1.50 → 1, 100 → 0, 0.00005 → 5."""
     _, digits, exponent = number.as_tuple()
-    if not isinstance(exponent, int) or not any(digits):
+    if not isinstance(exponent, int) or exponent >= 0:
         return 0
-    trailing_zeros = len(digits) - len("".join(map(str, digits)).rstrip("0"))
-    return max(0, -(exponent + trailing_zeros))
+    places, last = -exponent, len(digits) - 1
+    while places and last >= 0 and digits[last] == 0:
+        places, last = places - 1, last - 1
+    return places if last >= 0 else 0
 
 
 def clean_money(values: pd.Series, *, parentheses_negative: bool = True) -> pd.Series:
