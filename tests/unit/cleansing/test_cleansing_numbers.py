@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from work_data_hub.cleansing import clean_money, clean_rate
-from work_data_hub.cleansing.numbers import decimal_places, exact_decimal
+from work_data_hub.cleansing.numbers import decimal_places, exact_decimal, places_within
 
 pytestmark = pytest.mark.unit
 
@@ -103,3 +103,14 @@ def test_reading_amounts_warns_about_nothing() -> None:
     amounts = pd.Series(["(1,234.5)", "¥ 12", "RMB 3", None] * 50, dtype="str")
 
     assert clean_money(amounts).iloc[:3].tolist() == [Decimal("-1234.5"), 12, 3]
+
+
+@pytest.mark.parametrize("huge", [False, True], ids=["vectorised", "value by value"])
+def test_places_within_counts_places_without_trailing_zeros(huge: bool) -> None:
+    numbers = [Decimal("1.2345"), Decimal("1.23450"), Decimal("0.00005"), None, Decimal("-7")]
+    if huge:
+        numbers.append(Decimal("1E+30"))
+
+    within = places_within(pd.Series(numbers, dtype=object), 4).tolist()
+
+    assert within == [True, True, False, True, True] + ([True] if huge else [])

@@ -13,6 +13,8 @@ from decimal import Decimal
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from work_data_hub.cleansing.text import (
     WHITESPACE_CLASS,
@@ -30,6 +32,10 @@ _PLAIN_NUMBER = r"[0-9.eE+\-]+"
 
 _DECIMAL_TEXT = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]{1,4})?")
 """A number as text: ASCII digits, an optional point and an exponent of at most four digits."""
+
+_DECIMAL128_DIGITS = 38
+_WIDE_SCALE = 18
+"""``decimal128(38, 18)`` holds every value of a ``numeric(p, s)`` with s ≤ 18 and p − s ≤ 20."""
 
 
 def exact_decimal(value: object) -> Decimal | None:
@@ -65,19 +71,34 @@ def exact_decimals(values: pd.Series) -> pd.Series:
 
     A column of finite ``Decimal``s and None (what ``clean_money`` returns) is returned as it is.
     """
-    if values.dtype == object and all(map(_is_finite_decimal_or_none, values.tolist())):
+    if values.dtype == object and all(
+        value is None or (type(value) is Decimal and value.is_finite()) for value in values.tolist()
+    ):
         return values
     return map_distinct(values, _decimal_series)
 
 
-def _is_finite_decimal_or_none(value: object) -> bool:
-    return value is None or (type(value) is Decimal and value.is_finite())
+def places_within(values: pd.Series, scale: int) -> pd.Series:
+    """Return, per value of a column of ``Decimal``s, whether it needs at most ``scale`` digits
+    after the point (trailing zeros not counted); missing values give True.
+
+    Vectorised through Arrow: a value holds when truncating it to ``scale`` places leaves it
+    unchanged. Columns Arrow's ``decimal128(38, 18)`` cannot hold are checked value by value.
+    """
+    cells = [value if type(value) is Decimal else None for value in values.tolist()]
+    if scale >= _WIDE_SCALE:
+        return values.map(lambda number: _places_within(number, scale)).astype(bool)
+    try:
+        wide = pa.array(cells, type=pa.decimal128(_DECIMAL128_DIGITS, _WIDE_SCALE))
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        return values.map(lambda number: _places_within(number, scale)).astype(bool)
+    cut = wide.cast(pa.decimal128(_DECIMAL128_DIGITS, scale), safe=False)
+    same = pc.fill_null(pc.equal(wide, cut.cast(wide.type)), True)
+    return pd.Series(same.to_numpy(zero_copy_only=False), index=values.index, dtype=bool)
 
 
-def has_places_within(number: Decimal, scale: int) -> bool:
-    """True when a finite decimal needs at most ``scale`` digits after the point."""
-    exponent = number.as_tuple().exponent
-    return (isinstance(exponent, int) and exponent >= -scale) or decimal_places(number) <= scale
+def _places_within(number: object, scale: int) -> bool:
+    return not isinstance(number, Decimal) or decimal_places(number) <= scale
 
 
 def decimal_places(number: Decimal) -> int:

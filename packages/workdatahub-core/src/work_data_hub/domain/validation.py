@@ -17,7 +17,7 @@ import pandas as pd
 import pandera.pandas as pa
 from pydantic import BaseModel, Field, create_model
 
-from work_data_hub.cleansing.numbers import has_places_within
+from work_data_hub.cleansing.numbers import places_within
 from work_data_hub.domain.columns import Column, ColumnKind
 
 PANDAS_DTYPES: Final[dict[ColumnKind, str]] = {
@@ -128,10 +128,7 @@ def _decimal_checks(column: Column) -> list[ValueCheck]:
             lambda v: f"{name} {format_value(v)} does not fit {declared}",
         ),
         ValueCheck(
-            pa.Check(
-                lambda s: s.map(lambda number: has_places_within(number, scale)).astype(bool),
-                name="decimal_places",
-            ),
+            pa.Check(lambda s: places_within(s, scale), name="decimal_places"),
             lambda v: (
                 f"{name} {format_value(v)} has more than {scale} decimal places "
                 f"({declared} would round it)"
