@@ -36,6 +36,11 @@ def _invoke(*args: str) -> tuple[int, str]:
     return result.exit_code, result.stdout
 
 
+def _invoke_with_errors(*args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(app, list(args))
+    return result.exit_code, result.stderr
+
+
 def test_run_prints_one_json_object_last_and_exits_zero(
     cli_env: dict[str, str], wdh_engine: Engine, tmp_path: Path
 ) -> None:
@@ -160,7 +165,9 @@ def test_rejects_out_naming_the_input_file_is_refused_before_anything_is_written
     ]
 
     results = [
-        _invoke("run", "annuity_performance", "--file", str(workbook), "--rejects-out", target)
+        _invoke_with_errors(
+            "run", "annuity_performance", "--file", str(workbook), "--rejects-out", target
+        )
         for target in same_file_spellings
     ]
     discovered = _invoke(
@@ -168,6 +175,10 @@ def test_rejects_out_naming_the_input_file_is_refused_before_anything_is_written
     )
 
     assert [code for code, _ in results] == [EXIT_USAGE] * 3
+    for _, errors in results:
+        [line] = errors.strip().splitlines()
+        assert line.startswith("error: --rejects-out ")
+        assert f"the run's input file {str(workbook)!r}" in line
     assert discovered[0] == EXIT_USAGE
     assert workbook.read_bytes() == before
     assert original.stat().st_size > 0
