@@ -9,7 +9,6 @@ from __future__ import annotations
 import hashlib
 import time
 import uuid
-from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -39,11 +38,11 @@ from work_data_hub.io.runs.report import (
 )
 from work_data_hub.io.runs.request import (
     PreparedRun,
-    RejectsOutConflict,
     RejectThresholdExceeded,
     RunFailed,
     RunRequest,
     TransformOutcome,
+    check_rejects_out,
 )
 from work_data_hub.plugins import DomainRegistry, RegisteredDomain, get_registry
 from work_data_hub.utils.logging import get_logger
@@ -65,28 +64,6 @@ def _sha256(path: Path) -> str:
         for chunk in iter(lambda: handle.read(1 << 20), b""):
             digest.update(chunk)
     return digest.hexdigest()
-
-
-def _same_file(first: Path, second: Path) -> bool:
-    """True when both paths name one file (symlinks, ``..`` and hard links seen through)."""
-    if first.resolve() == second.resolve():
-        return True
-    try:
-        return first.samefile(second)
-    except OSError:
-        return False
-
-
-def check_rejects_out(rejects_out: Path | None, inputs: Sequence[Path]) -> None:
-    """Raise ``RejectsOutConflict`` when the rejects file would overwrite one of ``inputs``."""
-    if rejects_out is None:
-        return
-    for source in inputs:
-        if _same_file(rejects_out, source):
-            raise RejectsOutConflict(
-                f"--rejects-out {str(rejects_out)!r} is the run's input file {str(source)!r}; "
-                "give another path for the rejected rows"
-            )
 
 
 def _seconds_since(started: float) -> float:
