@@ -262,6 +262,13 @@ FILES: dict[str, Callable[[Path], None]] = {
     "nul_character.xlsx": _workbook({(5, "客户名称"): NUL_NAME}),
     "extra_columns_200.xlsx": _many_extra_columns,
     "lineage_header.xlsx": _lineage_header,
+    "too_precise.xlsx": _workbook(
+        {
+            (0, "期初资产规模"): "12345678901234.5678",
+            (1, "期末资产规模"): "0.00005",
+            (2, "当期收益率"): "10.0000001",
+        }
+    ),
 }
 """Each file of the corpus and how it is made; docs/reliability.md lists what each one does."""
 
