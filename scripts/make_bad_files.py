@@ -274,6 +274,15 @@ def shared_strings_bomb(path: Path, characters: int = SHARED_STRING_BOMB) -> Non
     )
 
 
+def _lineage_header(path: Path) -> None:
+    """Source columns named like the lineage columns, as a re-imported warehouse export has."""
+    frame = clean_sheet()
+    frame["wdh_loaded_at"] = "2000-01-01 00:00:00+00"
+    frame["wdh_execution_id"] = "00000000-0000-0000-0000-000000000000"
+    frame["wdh_source_row"] = 1
+    _write(path, frame)
+
+
 FILES: dict[str, Callable[[Path], None]] = {
     "corrupt_zip.xlsx": _corrupt_zip,
     "csv_renamed.xlsx": _csv_renamed,
@@ -333,6 +342,14 @@ FILES: dict[str, Callable[[Path], None]] = {
     "ambiguous_sheets.xlsx": _ambiguous_sheets,
     "far_cell.xlsx": _far_cell,
     "shared_strings_bomb.xlsx": shared_strings_bomb,
+    "lineage_header.xlsx": _lineage_header,
+    "too_precise.xlsx": _workbook(
+        {
+            (0, "期初资产规模"): "12345678901234.5678",
+            (1, "期末资产规模"): "0.00005",
+            (2, "当期收益率"): "10.0000001",
+        }
+    ),
 }
 """Each file of the corpus and how it is made; docs/reliability.md lists what each one does."""
 

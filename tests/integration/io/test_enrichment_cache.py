@@ -21,7 +21,7 @@ def _cache_rows(engine: Engine) -> list[tuple[str, str, str, str | None]]:
         return sorted(tuple(row) for row in connection.execute(query))
 
 
-def test_cache_answers_by_name_then_by_unambiguous_plan_code(wdh_engine: Engine) -> None:
+def test_cache_answers_by_name_only_never_by_plan_code(wdh_engine: Engine) -> None:
     with wdh_engine.begin() as connection:
         connection.execute(
             sa.text(
@@ -38,12 +38,12 @@ def test_cache_answers_by_name_then_by_unambiguous_plan_code(wdh_engine: Engine)
 
     assert ids == [
         "100",
-        "100",
+        temporary_company_id("新公司", KEY),
         temporary_company_id("另一家", KEY),
         temporary_company_id("无名", KEY),
     ]
-    assert resolver.source_counts["cache"] == 2
-    assert resolver.source_counts["temporary"] == 2
+    assert resolver.source_counts["cache"] == 1
+    assert resolver.source_counts["temporary"] == 3
 
 
 def test_learned_ids_are_stored_without_overwriting_operator_entries(wdh_engine: Engine) -> None:

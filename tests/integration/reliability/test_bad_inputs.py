@@ -153,6 +153,14 @@ OUTCOMES: dict[str, Outcome] = {
     "shared_strings_bomb.xlsx": file_rejected(
         "shared_strings_bomb.xlsx", "shared string number 1", "more than 32,767 characters"
     ),
+    "lineage_header.xlsx": file_rejected(
+        "lineage_header.xlsx", f"sheet '{SHEET}'", "row 1", "'wdh_loaded_at' in column X", "lineage"
+    ),
+    "too_precise.xlsx": rows_rejected(
+        (3, "期末资产规模"),
+        (4, "当期收益率"),
+        stored={(2, "期初资产规模"): Decimal("12345678901234.5678")},
+    ),
 }
 """Every file of the corpus and its outcome; docs/reliability.md has the same table."""
 

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import Engine, text
 from typer.testing import CliRunner
 from work_data_hub.cli.app import app
-from work_data_hub.cli.run import EXIT_FAILED, EXIT_NOT_STARTED, EXIT_THRESHOLD
+from work_data_hub.cli.run import EXIT_FAILED, EXIT_NOT_STARTED, EXIT_THRESHOLD, EXIT_USAGE
 from work_data_hub.config import get_settings
 
 from .conftest import MONTH
@@ -34,6 +34,11 @@ def cli_env(
 def _invoke(*args: str) -> tuple[int, str]:
     result = CliRunner().invoke(app, list(args))
     return result.exit_code, result.stdout
+
+
+def _invoke_with_errors(*args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(app, list(args))
+    return result.exit_code, result.stderr
 
 
 def test_run_prints_one_json_object_last_and_exits_zero(
@@ -137,3 +142,44 @@ def test_run_month_stops_before_loading_when_a_domain_has_two_files(
     with wdh_engine.connect() as connection:
         runs = connection.execute(text("SELECT count(*) FROM pipeline_executions")).scalar_one()
     assert runs == 2
+
+
+def _executions(engine: Engine) -> int:
+    with engine.connect() as connection:
+        runs = connection.execute(text("SELECT count(*) FROM pipeline_executions"))
+        return int(runs.scalar_one())
+
+
+def test_rejects_out_naming_the_input_file_is_refused_before_anything_is_written(
+    cli_env: dict[str, str], inbox: Path, wdh_engine: Engine, tmp_path: Path
+) -> None:
+    [original] = inbox.glob("**/*.xlsx")
+    workbook = tmp_path / "in.xlsx"
+    workbook.write_bytes(original.read_bytes())
+    before = workbook.read_bytes()
+    (tmp_path / "link.xlsx").symlink_to(workbook)
+    same_file_spellings = [
+        str(workbook),
+        str(tmp_path / "sub" / ".." / "in.xlsx"),
+        str(tmp_path / "link.xlsx"),
+    ]
+
+    results = [
+        _invoke_with_errors(
+            "run", "annuity_performance", "--file", str(workbook), "--rejects-out", target
+        )
+        for target in same_file_spellings
+    ]
+    discovered = _invoke(
+        "run", "annuity_performance", "--month", MONTH, "--rejects-out", str(original)
+    )
+
+    assert [code for code, _ in results] == [EXIT_USAGE] * 3
+    for _, errors in results:
+        [line] = errors.strip().splitlines()
+        assert line.startswith("error: --rejects-out ")
+        assert f"the run's input file {str(workbook)!r}" in line
+    assert discovered[0] == EXIT_USAGE
+    assert workbook.read_bytes() == before
+    assert original.stat().st_size > 0
+    assert _executions(wdh_engine) == 0

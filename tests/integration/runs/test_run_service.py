@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
 import pandas as pd
@@ -170,3 +171,29 @@ def test_run_month_runs_every_domain_with_a_file(
     assert all(report.succeeded for report in reports)
     assert _count(wdh_engine, "annuity_income") > 0
     assert _count(wdh_engine, "annuity_performance") > 0
+
+
+def test_the_audit_names_the_file_by_its_absolute_path_and_checksum(
+    wdh_engine: Engine,
+    registry: DomainRegistry,
+    settings: Settings,
+    inbox: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    [workbook] = inbox.glob("**/*.xlsx")
+    (tmp_path / "in.xlsx").write_bytes(workbook.read_bytes())
+    monkeypatch.chdir(tmp_path)
+
+    report = run_domain(
+        RunRequest("annuity_performance", file=Path("in.xlsx"), dry_run=True),
+        engine=wdh_engine,
+        registry=registry,
+        settings=settings,
+    )
+
+    execution = _execution(wdh_engine, report.execution_id)
+    assert execution["input_file"] == str((tmp_path / "in.xlsx").resolve())
+    assert Path(str(execution["input_file"])).is_absolute()
+    assert execution["input_checksum"] == hashlib.sha256(workbook.read_bytes()).hexdigest()
+    assert report.file == execution["input_file"]

@@ -1,5 +1,7 @@
 """Cleansing steps: months, money, rates, names; unreadable values reject their row."""
 
+from decimal import Decimal
+
 import pandas as pd
 import pytest
 from work_data_hub.domain.columns import SOURCE_ROW_COLUMN
@@ -75,7 +77,7 @@ def test_clean_rate_divides_percentages(context: PipelineContext) -> None:
 
     cleaned = CleanRate(["当期收益率"], reject_invalid=False).execute(data, context)
 
-    assert cleaned["当期收益率"].tolist()[:2] == [0.0509, 0.0509]
+    assert cleaned["当期收益率"].tolist()[:2] == [Decimal("0.0509"), Decimal("0.0509")]
     with pytest.raises(RowValidationError, match="1 row"):
         CleanRate(["当期收益率"]).execute(data, context)
 

@@ -1,5 +1,7 @@
 """ValidateSchema: casts to the declared kinds, checks values, splits off rejected rows."""
 
+from decimal import Decimal
+
 import pandas as pd
 import pytest
 from work_data_hub.domain.columns import EXECUTION_ID_COLUMN, SOURCE_ROW_COLUMN, Column
@@ -55,12 +57,12 @@ def test_valid_rows_are_cast_to_the_declared_kinds(context: PipelineContext) -> 
         "月度": "datetime64[us]",
         "计划代码": "str",
         "业务类型": "str",
-        "当期收益率": "float64",
-        "期末资产规模": "float64",
+        "当期收益率": "object",
+        "期末资产规模": "object",
         "户数": "Int64",
         "有效": "boolean",
     }
-    assert output["期末资产规模"].iloc[0] == 100.5
+    assert output["期末资产规模"].iloc[0] == Decimal("100.5")
     assert bool(output["有效"].iloc[0]) is True
 
 
@@ -158,7 +160,7 @@ def test_typed_input_is_accepted_as_is(context: PipelineContext) -> None:
         {
             "月度": pd.to_datetime(["2024-11-15 10:00"]),
             "计划代码": ["P1"],
-            "当期收益率": [0.1234567],
+            "当期收益率": [0.123457],
             "户数": [4],
             "有效": [False],
         }
@@ -167,7 +169,7 @@ def test_typed_input_is_accepted_as_is(context: PipelineContext) -> None:
     output = ValidateSchema(COLUMNS).execute(data, context)
 
     assert output["月度"].iloc[0] == pd.Timestamp("2024-11-15")
-    assert output["当期收益率"].iloc[0] == 0.123457
+    assert output["当期收益率"].iloc[0] == Decimal("0.123457")
     assert output["户数"].iloc[0] == 4
     assert bool(output["有效"].iloc[0]) is False
 
@@ -193,3 +195,49 @@ def test_in_a_collect_pipeline_every_row_is_either_valid_or_rejected(
     assert result.output_data[SOURCE_ROW_COLUMN].tolist() == [2]
     assert sorted(set(result.rejected["source_row"])) == [3, 4]
     assert len(result.rejected) == 3
+
+
+@pytest.mark.parametrize(
+    ("column", "value", "reason"),
+    [
+        (
+            "当期收益率",
+            "10.0000001",
+            "当期收益率 10.0000001 is above 10; "
+            "当期收益率 10.0000001 has more than 6 decimal places (decimal(10,6) would round it)",
+        ),
+        (
+            "期末资产规模",
+            "0.00005",
+            "期末资产规模 0.00005 has more than 4 decimal places (decimal(18,4) would round it)",
+        ),
+        (
+            "期末资产规模",
+            "100000000000000",
+            "期末资产规模 100000000000000 does not fit decimal(18,4)",
+        ),
+    ],
+)
+def test_decimal_bounds_and_places_are_checked_on_the_exact_value(
+    context: PipelineContext, column: str, value: str, reason: str
+) -> None:
+    error = _rejections(_frame(**{column: [value, "1", "2"]}), context)
+
+    [rejected] = error.rejected["reason"].tolist()
+    assert rejected.startswith(reason)
+    assert len(error.valid) == 2
+
+
+def test_decimals_are_kept_digit_for_digit(context: PipelineContext) -> None:
+    data = _frame(
+        期末资产规模=["12345678901234.5678", "-0.0001", "1.50"], 当期收益率=["10", "-1", "0"]
+    )
+
+    output = ValidateSchema(COLUMNS).execute(data, context)
+
+    assert output["期末资产规模"].tolist() == [
+        Decimal("12345678901234.5678"),
+        Decimal("-0.0001"),
+        Decimal("1.50"),
+    ]
+    assert output["当期收益率"].tolist() == [10, -1, 0]

@@ -71,15 +71,15 @@ def test_the_dataframe_schema_checks_dtypes_nulls_and_values() -> None:
             "月度": pd.to_datetime(["2024-11-01"]).astype("datetime64[us]"),
             "计划代码": pd.Series(["P1"], dtype="str"),
             "业务类型": pd.Series(["企年受托"], dtype="str"),
-            "流失(含待遇支付)": [1.0],
-            "当期收益率": [0.05],
+            "流失(含待遇支付)": [Decimal("1.0")],
+            "当期收益率": [Decimal("0.05")],
             "户数": pd.array([1], dtype="Int64"),
             "有效": pd.array([True], dtype="boolean"),
         }
     )
 
     schema.validate(good)
-    bad = good.assign(当期收益率=[12.5], 计划代码=pd.Series([None], dtype="str"))
+    bad = good.assign(当期收益率=[Decimal("12.5")], 计划代码=pd.Series([None], dtype="str"))
     with pytest.raises(pa.errors.SchemaErrors) as raised:
         schema.validate(bad, lazy=True)
     assert set(raised.value.failure_cases["column"]) == {"当期收益率", "计划代码"}

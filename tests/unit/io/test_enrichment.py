@@ -25,13 +25,13 @@ KEY = b"test-key"
 class FakeCache:
     """An in-memory company_id_cache that records what it was asked."""
 
-    def __init__(self, by_name: Mapping[str, str], by_plan_code: Mapping[str, str]) -> None:
-        self.hits = CacheHits(by_name=by_name, by_plan_code=by_plan_code)
-        self.calls: list[tuple[set[str], set[str]]] = []
+    def __init__(self, by_name: Mapping[str, str]) -> None:
+        self.by_name = dict(by_name)
+        self.calls: list[set[str]] = []
 
-    def fetch(self, names: Collection[str], plan_codes: Collection[str]) -> CacheHits:
-        self.calls.append((set(names), set(plan_codes)))
-        return self.hits
+    def fetch(self, names: Collection[str]) -> CacheHits:
+        self.calls.append(set(names))
+        return CacheHits({name: self.by_name[name] for name in names if name in self.by_name})
 
 
 class FakeLookup:
@@ -59,7 +59,7 @@ def test_empty_name_gets_no_temporary_id(name: str) -> None:
 
 
 def test_sources_are_asked_in_order_and_counted_per_row() -> None:
-    cache = FakeCache(by_name={"CACHED": "C1", "BOTH": "C2"}, by_plan_code={"P9": "C9"})
+    cache = FakeCache(by_name={"CACHED": "C1", "BOTH": "C2", "HAS_ID": "C-unused"})
     lookup = FakeLookup({"LOOKED": "L1", "CACHED": "L-unused"})
     resolver = CompanyIdResolver(
         hmac_key=KEY,
@@ -69,22 +69,78 @@ def test_sources_are_asked_in_order_and_counted_per_row() -> None:
     )
 
     ids = resolver.enrich_many(
-        ["ANY", "BOTH", "CACHED", "OTHER", "HAS_ID", "LOOKED", "NEW", None, ""],
-        ["Z1", None, None, "P9", None, None, None, None, "Z1"],
-        [None, None, "D-unused", None, "D1", None, None, None, None],
+        ["ANY", "BOTH", "CACHED", "HAS_ID", "LOOKED", "NEW", None, ""],
+        ["Z1", None, None, None, None, None, None, "Z1"],
+        ["D-unused", None, None, "D1", None, None, None, None],
     )
 
-    assert ids == ["O1", "O2", "C1", "C9", "D1", "L1", temporary_company_id("NEW", KEY), None, "O1"]
+    assert ids == ["O1", "O2", "C1", "D1", "L1", temporary_company_id("NEW", KEY), None, "O1"]
     assert resolver.source_counts == {
         "override": 3,
-        "cache": 2,
         "data": 1,
+        "cache": 1,
         "lookup": 1,
         "temporary": 1,
         "none": 1,
     }
-    assert cache.calls == [({"CACHED", "OTHER", "HAS_ID", "LOOKED", "NEW"}, {"P9"})]
+    assert cache.calls == [{"CACHED", "LOOKED", "NEW"}]
     assert lookup.calls == [["LOOKED", "NEW"]]
+
+
+def test_the_cache_never_answers_by_plan_code() -> None:
+    cache = FakeCache(by_name={"甲有限公司": "CID_A"})
+    resolver = CompanyIdResolver(hmac_key=KEY, cache=cache)
+
+    ids = resolver.enrich_many(
+        ["甲有限公司", "乙有限公司", "丙有限公司"], ["P0001"] * 3, ["CID_FIXED", None, None]
+    )
+
+    assert ids == [
+        "CID_FIXED",
+        temporary_company_id("乙有限公司", KEY),
+        temporary_company_id("丙有限公司", KEY),
+    ]
+
+
+_NAMES = st.text(alphabet="甲乙丙丁戊己庚辛有限公司AB ", min_size=1, max_size=6).filter(str.strip)
+
+
+@given(
+    cached=st.dictionaries(_NAMES, st.uuids().map(str), max_size=6),
+    rows=st.lists(
+        st.tuples(_NAMES, st.sampled_from(["P1", "P2", None]), st.booleans()),
+        min_size=1,
+        max_size=12,
+    ),
+)
+def test_distinct_names_never_share_an_id_without_an_override(
+    cached: dict[str, str], rows: list[tuple[str, str | None, bool]]
+) -> None:
+    """Cache, ids in the data (one per name) and temporary ids all answer per name."""
+    names = [name for name, _, _ in rows]
+    codes = [code for _, code, _ in rows]
+    existing = [f"FILE-{name.strip()}" if in_file else None for name, _, in_file in rows]
+    resolver = CompanyIdResolver(hmac_key=KEY, cache=FakeCache(cached))
+
+    ids = resolver.enrich_many(names, codes, existing)
+
+    names_of_id: dict[str | None, set[str]] = {}
+    for name, company in zip(names, ids, strict=True):
+        names_of_id.setdefault(company, set()).add(name.strip())
+    assert None not in names_of_id
+    assert all(len(group) == 1 for group in names_of_id.values()), names_of_id
+
+
+@given(names=st.lists(_NAMES, min_size=2, max_size=6, unique_by=str.strip))
+def test_a_plan_code_override_is_the_only_way_names_share_an_id(names: list[str]) -> None:
+    overrides = CompanyIdOverrides(by_plan_code={"P1": "GROUP"})
+    resolver = CompanyIdResolver(hmac_key=KEY, overrides=overrides)
+
+    in_plan = resolver.enrich_many(names, ["P1"] * len(names))
+    elsewhere = resolver.enrich_many(names, ["P2"] * len(names))
+
+    assert set(in_plan) == {"GROUP"}
+    assert len(set(elsewhere)) == len(names)
 
 
 def test_counts_accumulate_over_batches_and_list_every_source() -> None:

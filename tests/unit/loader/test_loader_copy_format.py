@@ -110,3 +110,32 @@ def test_the_frame_is_not_modified() -> None:
     frame_rows(frame)
 
     pd.testing.assert_frame_equal(frame, before)
+
+
+def test_decimal_columns_are_written_digit_for_digit_at_the_places_they_need() -> None:
+    frame = pd.DataFrame(
+        {
+            "amount": pd.Series(
+                [Decimal("12345678901234.5678"), None, float("nan"), Decimal("1E+3")], dtype=object
+            ),
+            "tiny": pd.Series(
+                [Decimal("0.00005"), Decimal("0E-7"), Decimal("1E-7"), Decimal("-1.50")],
+                dtype=object,
+            ),
+        }
+    )
+
+    assert csv_lines(frame) == [
+        "12345678901234.5678,0.0000500",
+        ",0E-7",
+        ",1E-7",
+        "1000.0000,-1.5000000",
+    ]
+    assert frame_rows(frame)[0] == (Decimal("12345678901234.5678"), Decimal("0.00005"))
+    assert frame_rows(frame)[1] == (None, Decimal(0))
+
+
+def test_a_column_mixing_decimals_and_text_is_written_as_text() -> None:
+    frame = pd.DataFrame({"mixed": pd.Series([Decimal("1.5"), "x", None], dtype=object)})
+
+    assert csv_lines(frame) == ['"1.5"', '"x"', ""]

@@ -105,10 +105,9 @@ def test_a_text_csv_reads_as_a_reader_returns_a_sheet(tmp_path: Path) -> None:
 
 
 def test_the_fixed_cache_answers_only_what_is_asked() -> None:
-    cache = FixedCompanyIdCache(by_name={"甲": "1", "乙": "2"}, by_plan_code={"P1": "3"})
+    cache = FixedCompanyIdCache(by_name={"甲": "1", "乙": "2"})
 
-    hits = cache.fetch(["甲", "丙"], ["P2"])
+    hits = cache.fetch(["甲", "丙"])
 
     assert dict(hits.by_name) == {"甲": "1"}
-    assert dict(hits.by_plan_code) == {}
-    assert dict(cache.fetch([], ["P1"]).by_plan_code) == {"P1": "3"}
+    assert dict(cache.fetch([]).by_name) == {}

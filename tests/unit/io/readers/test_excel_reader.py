@@ -274,3 +274,18 @@ def test_compound_document_files_are_told_apart(tmp_path: Path, name: str, probl
     path.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 504)
 
     assert str(_error_at(path)).startswith(f"file {name!r}: {problem}")
+
+
+def test_numbers_are_read_with_the_fifteen_digits_excel_shows(tmp_path: Path) -> None:
+    values = [0.1 + 0.2, 12345678901234.5678, -1 / 3, 1234567.5, 2.0**52]
+    path = write_workbook(tmp_path / "digits.xlsx", {"规模明细": pd.DataFrame({"amount": values})})
+
+    frame = ExcelReader().read(path, SourceSpec(patterns=("*.xlsx",), sheet="规模明细"))
+
+    assert frame["amount"].tolist() == [
+        "0.3",
+        "12345678901234.6",
+        "-0.333333333333333",
+        "1234567.5",
+        "4503599627370496",
+    ]

@@ -98,3 +98,24 @@ def test_required_columns_match_in_either_punctuation() -> None:
     source = SourceSpec(patterns=("*",), required_columns=("流失（含待遇支付）",))
 
     assert _resolve(["流失(含待遇支付)"], source) == ["流失(含待遇支付)"]
+
+
+@pytest.mark.parametrize(
+    ("cells", "aliases", "quoted"),
+    [
+        (["月度", "wdh_loaded_at"], {}, "'wdh_loaded_at' in column B"),
+        (["月度", "客户名称", " WDH_Source_Row "], {}, "' WDH_Source_Row ' in column C"),
+        (["ｗｄｈ＿execution＿id"], {}, "in column A"),
+        (["月度", "批次"], {"批次": "wdh_execution_id"}, "'批次' in column B"),
+    ],
+)
+def test_a_header_naming_a_lineage_column_rejects_the_file(
+    cells: list[str | None], aliases: dict[str, str], quoted: str
+) -> None:
+    source = SourceSpec(patterns=("*",), header_aliases=aliases)
+
+    with pytest.raises(SourceFileError, match="names a lineage column") as raised:
+        _resolve(cells, source)
+
+    assert quoted in str(raised.value)
+    assert "row 3" in str(raised.value)

@@ -69,6 +69,6 @@ def reports_json(reports: Sequence[RunReport]) -> str:
 
 
 def print_error(console: Console, error: object) -> None:
-    """Print ``error: <message>`` on one line (never wrapped); the message is shown as text,
-    never read as markup."""
+    """Print ``error: <message>`` on one line (never wrapped at the terminal's width); the
+    message is shown as text, never read as markup."""
     console.print(Text.assemble(("error: ", "red"), str(error)), soft_wrap=True)

@@ -27,6 +27,7 @@ from work_data_hub.io.embedded import EmbeddedPostgresError
 from work_data_hub.io.loader.errors import DatabaseUnavailableError
 from work_data_hub.io.runs import (
     FileSelection,
+    RejectsOutConflict,
     RunFailed,
     RunReport,
     RunRequest,
@@ -38,6 +39,7 @@ from work_data_hub.io.runs.interruption import RunInterrupted, interruptible
 from work_data_hub.plugins.errors import UnknownDomainError
 
 EXIT_FAILED = 1
+EXIT_USAGE = 2
 EXIT_THRESHOLD = 3
 EXIT_NOT_STARTED = 4
 SELECT_HELP = "When several files match: error, newest, oldest or first."
@@ -143,6 +145,9 @@ def run(
         engine = warehouse_engine(settings)
         with interruptible(engine), console.status(f"running {domain}…"):
             report = run_domain(request, engine=engine, settings=settings)
+    except RejectsOutConflict as error:
+        print_error(console, error)
+        raise typer.Exit(EXIT_USAGE) from error
     except NOT_STARTED_ERRORS as error:
         raise _not_started(error) from error
     except DATABASE_ERRORS as error:

@@ -14,7 +14,11 @@ SOURCE_ROW_COLUMN = "wdh_source_row"
 EXECUTION_ID_COLUMN = "wdh_execution_id"
 """Lineage column: the execution that loaded the row (``pipeline_executions.execution_id``)."""
 
-LINEAGE_COLUMNS = (EXECUTION_ID_COLUMN, SOURCE_ROW_COLUMN)
+LOADED_AT_COLUMN = "wdh_loaded_at"
+"""Lineage column: when the row was written (server time)."""
+
+LINEAGE_COLUMNS = (EXECUTION_ID_COLUMN, SOURCE_ROW_COLUMN, LOADED_AT_COLUMN)
+"""Columns only the platform writes: never a plugin's declared column, never a source header."""
 
 CELL_REJECTS = "cell_rejects"
 """Key of ``frame.attrs`` where a reader lists cells whose value it could not read truly:

@@ -17,16 +17,18 @@ import pandas as pd
 import pandera.pandas as pa
 from pydantic import BaseModel, Field, create_model
 
+from work_data_hub.cleansing.numbers import places_within
 from work_data_hub.domain.columns import Column, ColumnKind
 
 PANDAS_DTYPES: Final[dict[ColumnKind, str]] = {
     "text": "str",
     "date": "datetime64[us]",
     "integer": "Int64",
-    "decimal": "float64",
+    "decimal": "object",
     "boolean": "boolean",
 }
-"""The pandas dtype each column kind has after ``ValidateSchema`` has cast it."""
+"""The pandas dtype each column kind has after ``ValidateSchema`` has cast it (decimals are
+exact ``Decimal`` objects, never floats)."""
 
 PYTHON_TYPES: Final[dict[ColumnKind, type]] = {
     "text": str,
@@ -47,21 +49,39 @@ class ValueCheck:
 
 
 def format_value(value: object) -> str:
-    """Return a value as people write it: ``12.5``, ``10`` (not ``10.0``), ``'abc'`` for text."""
+    """Return a value as people write it: ``12.5``, ``10`` (not ``10.0``), ``'abc'`` for text.
+
+    Decimals keep every digit as written (``12345678901234.5678``, ``0.00005``, ``1.50``),
+    without an exponent; a whole decimal loses its zero places (``10``).
+    """
     if isinstance(value, bool):
         return str(value)
+    if isinstance(value, Decimal) and value.is_finite():
+        digits = f"{value:f}"
+        whole, _, fraction = digits.partition(".")
+        return digits if fraction.strip("0") else whole
     if isinstance(value, numbers.Real | Decimal):
         number = float(value)
         return str(int(number)) if number.is_integer() else str(value)
     return repr(str(value))
 
 
+def _bound(column: Column, bound: float) -> float | Decimal:
+    """Return a bound as a decimal column compares it: exactly, as written (``0.1`` is 1/10)."""
+    return Decimal(repr(bound)) if column.kind == "decimal" else bound
+
+
 def value_checks(column: Column) -> list[ValueCheck]:
-    """Return the column's value checks in declaration order: ge, le, isin, max_length, digits."""
+    """Return the column's value checks in declaration order: ge, le, isin, max_length, digits.
+
+    A decimal column compares its exact values with exact bounds (``10.0000001`` is above 10)
+    and refuses values with more decimal places than its scale, or too many digits before the
+    point: nothing is rounded before or after a check.
+    """
     name = column.name
     checks: list[ValueCheck] = []
     if column.ge is not None:
-        bound = column.ge
+        bound = _bound(column, column.ge)
         checks.append(
             ValueCheck(
                 pa.Check.ge(bound),
@@ -69,7 +89,7 @@ def value_checks(column: Column) -> list[ValueCheck]:
             )
         )
     if column.le is not None:
-        upper = column.le
+        upper = _bound(column, column.le)
         checks.append(
             ValueCheck(
                 pa.Check.le(upper),
@@ -93,15 +113,28 @@ def value_checks(column: Column) -> list[ValueCheck]:
             )
         )
     if column.kind == "decimal":
-        limit = 10.0 ** (column.precision - column.scale)
-        declared = f"decimal({column.precision},{column.scale})"
-        checks.append(
-            ValueCheck(
-                pa.Check(lambda s: s.abs() < limit, name="decimal_digits"),
-                lambda v: f"{name} {format_value(v)} does not fit {declared}",
-            )
-        )
+        checks += _decimal_checks(column)
     return checks
+
+
+def _decimal_checks(column: Column) -> list[ValueCheck]:
+    """Return the checks that a decimal column's values fit ``numeric(precision, scale)``."""
+    name, scale = column.name, column.scale
+    limit = Decimal(10) ** (column.precision - column.scale)
+    declared = f"decimal({column.precision},{column.scale})"
+    return [
+        ValueCheck(
+            pa.Check(lambda s: (s > -limit) & (s < limit), name="decimal_digits"),
+            lambda v: f"{name} {format_value(v)} does not fit {declared}",
+        ),
+        ValueCheck(
+            pa.Check(lambda s: places_within(s, scale), name="decimal_places"),
+            lambda v: (
+                f"{name} {format_value(v)} has more than {scale} decimal places "
+                f"({declared} would round it)"
+            ),
+        ),
+    ]
 
 
 def required_reason(column: Column) -> str:

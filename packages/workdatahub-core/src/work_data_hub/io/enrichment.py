@@ -1,11 +1,12 @@
 """Company-id enrichment: overrides, the warehouse cache, ids in the data, a lookup, temporary ids.
 
 ``CompanyIdResolver`` implements ``EnrichmentProtocol``. For each customer it takes the first
-id found, in this order: an override by plan code, an override by normalised name, the
-warehouse cache (``company_id_cache``) by name, then by plan code when that code names one
-company only, an id already present in the data, the external lookup service, and finally a
-temporary id ``IN`` + 16 characters of an HMAC-SHA256 of the name. An empty name gets no
-temporary id. ``source_counts`` says how many entries each source answered.
+id found, in this order: an override by plan code, an override by normalised name, an id
+already present in the data, the warehouse cache (``company_id_cache``) by normalised name,
+the external lookup service, and finally a temporary id ``IN`` + 16 characters of an
+HMAC-SHA256 of the name. An empty name gets no temporary id. Only an override answers by plan
+code: every other source answers for one company name, so distinct names never share an id
+unless an operator says so. ``source_counts`` says how many entries each source answered.
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ from work_data_hub.utils.logging import get_logger
 
 logger = get_logger(__name__)
 
-ENRICHMENT_SOURCES = ("override", "cache", "data", "lookup", "temporary", "none")
+ENRICHMENT_SOURCES = ("override", "data", "cache", "lookup", "temporary", "none")
 """Where a company id came from, in the order the sources are asked; ``none`` means no id."""
 
 TEMPORARY_ID_PREFIX = "IN"
@@ -127,10 +128,9 @@ def _pairs(keys: pd.Series, values: pd.Series) -> dict[str, str]:
 
 @dataclass(frozen=True)
 class CacheHits:
-    """Cached ids by normalised name, and by plan code where that code names a single company."""
+    """Cached ids by normalised name."""
 
     by_name: Mapping[str, str] = field(default_factory=dict)
-    by_plan_code: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -146,8 +146,8 @@ class LearnedCompanyId:
 class CompanyIdCache(Protocol):
     """The cache the resolver reads once per batch; ``WarehouseCompanyIdCache`` in production."""
 
-    def fetch(self, names: Collection[str], plan_codes: Collection[str]) -> CacheHits:
-        """Return the cached ids for these names and plan codes, in one round trip."""
+    def fetch(self, names: Collection[str]) -> CacheHits:
+        """Return the cached ids for these normalised names, in one round trip."""
         ...
 
 
@@ -166,31 +166,17 @@ class WarehouseCompanyIdCache:
             schema=schema,
         )
 
-    def fetch(self, names: Collection[str], plan_codes: Collection[str]) -> CacheHits:
-        """Read every cache row matching a name or a plan code with a single query."""
-        if not names and not plan_codes:
+    def fetch(self, names: Collection[str]) -> CacheHits:
+        """Read the cache rows of these normalised names with a single query."""
+        if not names:
             return CacheHits()
         table = self._table
-        query = sa.select(table.c.normalized_name, table.c.plan_code, table.c.company_id).where(
-            sa.or_(
-                table.c.normalized_name == sa.any_(sa.literal(list(names), ARRAY(sa.Text))),
-                table.c.plan_code == sa.any_(sa.literal(list(plan_codes), ARRAY(sa.Text))),
-            )
+        query = sa.select(table.c.normalized_name, table.c.company_id).where(
+            table.c.normalized_name == sa.any_(sa.literal(list(names), ARRAY(sa.Text)))
         )
         with self._engine.connect() as connection:
             rows = connection.execute(query).all()
-        wanted_names = set(names)
-        by_name = {name: company for name, _, company in rows if name in wanted_names}
-        ids_per_code: dict[str, set[str]] = {}
-        for _, code, company in rows:
-            if code is not None:
-                ids_per_code.setdefault(code, set()).add(company)
-        by_plan_code = {
-            code: next(iter(ids))
-            for code, ids in ids_per_code.items()
-            if len(ids) == 1 and code in plan_codes
-        }
-        return CacheHits(by_name=by_name, by_plan_code=by_plan_code)
+        return CacheHits(by_name={name: company for name, company in rows})
 
     def store(self, connection: Connection, learned: Sequence[LearnedCompanyId]) -> int:
         """Insert learned ids inside the caller's transaction; existing names are left alone.
@@ -296,9 +282,9 @@ class CompanyIdResolver:
     ) -> list[str | None]:
         """Return one company id (or None) per normalised name, in order.
 
-        ``plan_codes`` (same length) enable overrides and cache hits by plan code;
-        ``existing_ids`` are ids the source file already carries. The cache is read with
-        one query and the lookup asked once, both only for what is still unresolved.
+        ``plan_codes`` (same length) enable overrides by plan code; ``existing_ids`` are ids
+        the source file already carries, which win over the cache. The cache is read with one
+        query and the lookup asked once, both only for the names still unresolved.
         """
         absent: list[str | None] = [None] * len(names)
         codes = absent if plan_codes is None else plan_codes
@@ -311,15 +297,10 @@ class CompanyIdResolver:
         resolution = _Resolution(len(batch))
         resolution.offer(batch["plan_code"].map(self._overrides.by_plan_code), "override")
         resolution.offer(batch["name"].map(self._overrides.by_name), "override")
-        if self._cache is not None:
-            open_rows = batch[resolution.unresolved]
-            hits = self._cache.fetch(
-                set(open_rows["name"].dropna().tolist()),
-                set(open_rows["plan_code"].dropna().tolist()),
-            )
-            resolution.offer(batch["name"].map(hits.by_name), "cache")
-            resolution.offer(batch["plan_code"].map(hits.by_plan_code), "cache")
         resolution.offer(batch["existing"], "data")
+        if self._cache is not None:
+            hits = self._cache.fetch(set(batch.loc[resolution.unresolved, "name"].dropna()))
+            resolution.offer(batch["name"].map(hits.by_name), "cache")
         if self._lookup is not None:
             wanted = sorted(set(batch.loc[resolution.unresolved, "name"].dropna().tolist()))
             found = dict(self._lookup.lookup(wanted)) if wanted else {}

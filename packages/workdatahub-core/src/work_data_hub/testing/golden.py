@@ -67,18 +67,12 @@ def transform_sheet(
 class FixedCompanyIdCache:
     """A company-id cache with fixed entries, standing in for the warehouse's in unit tests.
 
-    ``by_name`` maps normalised customer names to ids, ``by_plan_code`` plan codes to ids;
-    ``fetch`` answers the entries asked for, like ``WarehouseCompanyIdCache``.
+    ``by_name`` maps normalised customer names to ids; ``fetch`` answers the names asked
+    for, like ``WarehouseCompanyIdCache``.
     """
 
     by_name: Mapping[str, str] = field(default_factory=dict)
-    by_plan_code: Mapping[str, str] = field(default_factory=dict)
 
-    def fetch(self, names: Collection[str], plan_codes: Collection[str]) -> CacheHits:
-        """Return the held ids of the asked names and plan codes."""
-        return CacheHits(
-            by_name={name: id_ for name, id_ in self.by_name.items() if name in names},
-            by_plan_code={
-                code: id_ for code, id_ in self.by_plan_code.items() if code in plan_codes
-            },
-        )
+    def fetch(self, names: Collection[str]) -> CacheHits:
+        """Return the held ids of the asked names."""
+        return CacheHits(by_name={name: id_ for name, id_ in self.by_name.items() if name in names})

@@ -100,7 +100,8 @@ def _after_run_month(column: str, months: pd.Series, context: PipelineContext) -
 
 @dataclass(frozen=True)
 class CleanMoney:
-    """Read amounts in ``columns`` as floats (``"¥1,234.50"`` → 1234.5); reject unreadable ones."""
+    """Read amounts in ``columns`` as exact decimals (``"¥1,234.50"`` → 1234.50); reject
+    unreadable ones."""
 
     columns: Sequence[str]
     reject_invalid: bool = True
@@ -110,7 +111,7 @@ class CleanMoney:
         object.__setattr__(self, "columns", column_tuple(self.columns, self.name))
 
     def execute(self, data: pd.DataFrame, context: PipelineContext) -> pd.DataFrame:
-        """Return ``data`` with every listed column as float amounts."""
+        """Return ``data`` with every listed column as ``Decimal`` amounts."""
         return _clean_columns(
             data, self.columns, clean_money, "an amount", self.name, self.reject_invalid
         )
@@ -128,7 +129,7 @@ class CleanRate:
         object.__setattr__(self, "columns", column_tuple(self.columns, self.name))
 
     def execute(self, data: pd.DataFrame, context: PipelineContext) -> pd.DataFrame:
-        """Return ``data`` with every listed column as float rates."""
+        """Return ``data`` with every listed column as ``Decimal`` rates."""
         return _clean_columns(
             data, self.columns, clean_rate, "a rate", self.name, self.reject_invalid
         )

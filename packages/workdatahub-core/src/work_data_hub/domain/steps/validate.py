@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
+from work_data_hub.cleansing.numbers import exact_decimals
 from work_data_hub.cleansing.text import as_text, is_blank, map_distinct
 from work_data_hub.domain.columns import LINEAGE_COLUMNS, Column, column_names
 from work_data_hub.domain.pipelines.types import PipelineContext
@@ -60,8 +61,9 @@ Reason = tuple[int, str, str]
 def cast_column(values: pd.Series, column: Column) -> tuple[pd.Series, BoolArray]:
     """Return ``values`` cast to the column's kind and a mask of present values that did not cast.
 
-    Blank text counts as missing. Decimals are rounded to the declared scale; dates lose their
-    time of day. The cast dtypes are ``validation.PANDAS_DTYPES``.
+    Blank text counts as missing. Decimals become exact ``Decimal`` values, never rounded (a
+    value with more places than the scale fails a check instead); dates lose their time of
+    day. The cast dtypes are ``validation.PANDAS_DTYPES``.
     """
     blank = is_blank(values).to_numpy(dtype=bool)
     if column.kind == "text":
@@ -77,7 +79,7 @@ def cast_column(values: pd.Series, column: Column) -> tuple[pd.Series, BoolArray
     elif column.kind == "integer":
         cast = map_distinct(present, _integers) if _is_text(values) else _integers(present)
     else:
-        cast = _decimals(present, column.scale)
+        cast = exact_decimals(present)
     return cast, cast.isna().to_numpy(dtype=bool) & ~blank
 
 
@@ -110,12 +112,6 @@ def _integers(values: pd.Series) -> pd.Series:
     floats = numbers.astype("float64")
     integral = (floats % 1 == 0) & (floats.abs() < _INT64_LIMIT)
     return floats.where(integral).astype("Int64")
-
-
-def _decimals(values: pd.Series, scale: int) -> pd.Series:
-    """Return finite numbers as float64 rounded to ``scale`` places; NaN when unreadable."""
-    floats = _numbers(values).astype("float64")
-    return floats.where(np.isfinite(floats)).round(scale)
 
 
 def _numbers(values: pd.Series) -> pd.Series:

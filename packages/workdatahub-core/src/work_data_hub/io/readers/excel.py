@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 import zipfile
 from bisect import bisect_left
 from collections.abc import Mapping
+from decimal import Decimal
 from itertools import islice, repeat
 from pathlib import Path
 from typing import Any
@@ -48,6 +50,8 @@ _EXACT_INTEGER_LIMIT = float(2**53)
 """Integral numbers up to this size are exact in a double and print as integers."""
 _NULL_TEXT = pa.scalar(None, pa.large_string())
 _POSITIONAL_REPR_MIN = 1e-4
+EXCEL_DIGITS = 15
+"""Significant digits Excel keeps and shows of a number; a double's further digits are noise."""
 """``repr`` writes smaller fractions with an exponent (``1e-05``)."""
 
 
@@ -56,7 +60,8 @@ def cell_text(value: CellValue) -> str | None:
 
     Integral numbers lose the ``.0`` Excel's floating-point storage adds (``202411``),
     other numbers print in the shortest form that reads back to the same value
-    (``0.0509``, ``nan``, ``inf``), dates are ISO ``YYYY-MM-DD`` (``YYYY-MM-DD HH:MM:SS``
+    (``0.0509``, ``nan``, ``inf``), with at most the 15 significant digits Excel shows
+    (``=0.1+0.2`` is ``0.3``), dates are ISO ``YYYY-MM-DD`` (``YYYY-MM-DD HH:MM:SS``
     with a time of day), booleans ``TRUE``/``FALSE``.
     """
     if isinstance(value, str):
@@ -76,7 +81,17 @@ def cell_text(value: CellValue) -> str | None:
 
 def _float_text(number: float) -> str:
     limit = _EXACT_INTEGER_LIMIT
-    return str(int(number)) if number.is_integer() and -limit <= number <= limit else repr(number)
+    if number.is_integer() and -limit <= number <= limit:
+        return str(int(number))
+    text = repr(number)
+    if len(text) > EXCEL_DIGITS + 1 and math.isfinite(number) and not number.is_integer():
+        return _as_excel_shows(number)
+    return text
+
+
+def _as_excel_shows(number: float) -> str:
+    """Return a fraction with the 15 significant digits Excel keeps, without an exponent."""
+    return format(Decimal(f"{number:.{EXCEL_DIGITS}g}"), "f")
 
 
 def _arrow_texts(numbers: npt.NDArray[Any]) -> pa.Array:
@@ -112,7 +127,29 @@ def _number_texts(numbers: npt.NDArray[np.float64]) -> pa.Array:
     )
     position_in_texts = np.empty(len(order), dtype=np.int64)
     position_in_texts[order] = np.arange(len(order))
-    return texts.take(pa.array(position_in_texts))
+    return _excel_precision(texts.take(pa.array(position_in_texts)), numbers, whole)
+
+
+def _excel_precision(
+    texts: pa.Array, numbers: npt.NDArray[np.float64], whole: npt.NDArray[np.bool_]
+) -> pa.Array:
+    """Return fractions with more than 15 significant digits as Excel shows them.
+
+    A cell holding ``=0.1+0.2`` stores the double 0.30000000000000004, which Excel displays
+    (and a user typed or meant) as 0.3; ``12345678901234.5678`` typed into a cell is stored as
+    12345678901234.6. Only texts longer than 16 characters can hold more digits.
+    """
+    candidates = np.flatnonzero(
+        pc.greater(pc.utf8_length(texts), EXCEL_DIGITS + 1).to_numpy(zero_copy_only=False)
+        & np.isfinite(numbers)
+        & ~whole
+    )
+    if not len(candidates):
+        return texts
+    values = texts.to_pylist()
+    for position in candidates.tolist():
+        values[position] = _as_excel_shows(float(numbers[position]))
+    return pa.array(values, type=pa.large_string())
 
 
 def _column_text(column: npt.NDArray[np.object_]) -> pa.Array:

@@ -15,7 +15,7 @@ from pathlib import Path
 import pandas as pd
 import pyarrow as pa
 
-from work_data_hub.domain.columns import SOURCE_ROW_COLUMN
+from work_data_hub.domain.columns import LINEAGE_COLUMNS, SOURCE_ROW_COLUMN
 from work_data_hub.plugins.definition import SourceSpec
 from work_data_hub.plugins.readers import SourceFileError
 from work_data_hub.utils.logging import get_logger
@@ -29,6 +29,7 @@ _FULL_WIDTH_TO_ASCII[0x3000] = 0x20
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"))
 _HEADER_TRANSLATION = {**_FULL_WIDTH_TO_ASCII, **_INVISIBLE}
 _WHITESPACE_RUN = re.compile(r"\s+")
+_LINEAGE_NAMES = {name.casefold() for name in LINEAGE_COLUMNS}
 
 
 def clean_header(text: str) -> str:
@@ -63,8 +64,10 @@ def resolve_headers(
     """Return the column name of every header position (``None`` for an empty header cell).
 
     Names are cleaned with ``clean_header``, then renamed by ``source.header_aliases``
-    (whose keys are cleaned the same way). Raises ``SourceFileError`` when two positions end
-    up with the same name or a ``source.required_columns`` entry is missing.
+    (whose keys are cleaned the same way). Raises ``SourceFileError`` when a name is a
+    lineage column (``LINEAGE_COLUMNS``, in any letter case: only the platform writes those),
+    when two positions end up with the same name or a ``source.required_columns`` entry is
+    missing.
     ``position_name`` turns a 0-based position into what a user sees (``"C"``, ``"field 3"``).
     """
     aliases = {
@@ -78,6 +81,16 @@ def resolve_headers(
             names.append(None)
             continue
         name = aliases.get(cleaned, cleaned)
+        if name.casefold() in _LINEAGE_NAMES:
+            raise SourceFileError(
+                path,
+                f"header {cell!r} in column {position_name(position)} names a lineage column "
+                f"({', '.join(LINEAGE_COLUMNS)}), which only the warehouse writes; "
+                "rename or remove that column",
+                sheet=sheet,
+                row=row,
+                column=name,
+            )
         if name in first_position:
             earlier = first_position[name]
             raise SourceFileError(

@@ -4,6 +4,7 @@ from work_data_hub.io.runs.report import RunReport, RunStatus
 from work_data_hub.io.runs.request import (
     FileSelection,
     PreparedRun,
+    RejectsOutConflict,
     RejectThresholdExceeded,
     RunFailed,
     RunRequest,
@@ -22,6 +23,7 @@ __all__ = [
     "FileSelection",
     "PreparedRun",
     "RejectThresholdExceeded",
+    "RejectsOutConflict",
     "RunFailed",
     "RunReport",
     "RunRequest",

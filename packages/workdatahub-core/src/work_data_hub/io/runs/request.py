@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -63,5 +64,31 @@ class TransformOutcome:
     """The month the valid rows belong to (first day), for a domain with a month column."""
 
 
+class RejectsOutConflict(RunFailed):
+    """``rejects_out`` names one of the run's input files; nothing was started or written."""
+
+
 class RejectThresholdExceeded(RunFailed):
     """More rows were rejected than the domain allows; nothing was loaded."""
+
+
+def _same_file(first: Path, second: Path) -> bool:
+    """True when both paths name one file (symlinks, ``..`` and hard links seen through)."""
+    if first.resolve() == second.resolve():
+        return True
+    try:
+        return first.samefile(second)
+    except OSError:
+        return False
+
+
+def check_rejects_out(rejects_out: Path | None, inputs: Sequence[Path]) -> None:
+    """Raise ``RejectsOutConflict`` when the rejects file would overwrite one of ``inputs``."""
+    if rejects_out is None:
+        return
+    for source in inputs:
+        if _same_file(rejects_out, source):
+            raise RejectsOutConflict(
+                f"--rejects-out {str(rejects_out)!r} is the run's input file {str(source)!r}; "
+                "give another path for the rejected rows"
+            )

@@ -56,6 +56,7 @@ from work_data_hub.io.runs.request import (
     RunFailed,
     RunRequest,
     TransformOutcome,
+    check_rejects_out,
 )
 from work_data_hub.plugins import DomainDefinition
 from work_data_hub.plugins.registry import DomainRegistry, RegisteredDomain, get_registry
@@ -111,8 +112,15 @@ def prepare_run(
     Executions of earlier runs whose process died are marked ``abandoned`` first. With
     ``lock`` (held by the caller until the outcome is recorded), the row names it, so that a
     later run can tell when this process is gone.
+
+    The execution records the file's absolute path (symlinks resolved) and the SHA-256 of its
+    bytes, so the audit names the exact file read whatever the working directory was.
+
+    A ``rejects_out`` naming the source file or an override file raises
+    ``RejectsOutConflict`` before anything is recorded.
     """
     settings = settings or get_settings(require_database=False)
+    registry = registry or get_registry()
     domain = _domain(registry, request.domain)
     definition = domain.definition
     if request.month is not None:
@@ -127,6 +135,9 @@ def prepare_run(
         )
     else:
         raise RunFailed("give either a file or a month (YYYYMM)")
+    path = path.resolve()
+    overrides = [*domain.company_id_overrides(), settings.COMPANY_ID_OVERRIDES_PATH]
+    check_rejects_out(request.rejects_out, [path, *(f for f in overrides if f is not None)])
     prepared = PreparedRun(
         request=request,
         execution_id=str(uuid.uuid4()),

@@ -16,13 +16,11 @@ from sqlalchemy.sql.expression import Executable
 
 from work_data_hub.domain.columns import (
     EXECUTION_ID_COLUMN,
+    LOADED_AT_COLUMN,
     SOURCE_ROW_COLUMN,
     Column,
     ColumnKind,
 )
-
-LOADED_AT_COLUMN = "wdh_loaded_at"
-"""Lineage column: when the row was written (server time)."""
 
 DEFAULT_SCHEMA = "public"
 
