@@ -67,4 +67,5 @@ dagster: sync ## start the Dagster UI on http://localhost:3000 (Ctrl+C stops it)
 
 clean: ## stop the embedded PostgreSQL, remove local data folders and caches
 	-$(RUN) workdatahub db stop-embedded
-	rm -rf .workdatahub .pytest_cache .mypy_cache .ruff_cache dist
+	rm -rf .workdatahub .pytest_cache .mypy_cache .ruff_cache .hypothesis .import_linter_cache dist
+	rm -f .coverage coverage.json coverage.xml

@@ -44,6 +44,7 @@ from work_data_hub.io.loader.audit import AuditWriter
 from work_data_hub.io.loader.warehouse_loader import WarehouseLoader
 from work_data_hub.io.runs.failures import failure_message
 from work_data_hub.io.runs.liveness import ExecutionLock, mark_abandoned_runs
+from work_data_hub.io.runs.readiness import require_migrated
 from work_data_hub.io.runs.report import (
     RunReport,
     count_by_reason,
@@ -146,6 +147,7 @@ def prepare_run(
         started_at=datetime.now(UTC),
         sheet=definition.source.sheet,
     )
+    require_migrated(engine, definition.db_schema, definition.table)
     mark_abandoned_runs(engine, found_by=f"execution {prepared.execution_id}")
     AuditWriter(engine).start(
         prepared.execution_id,
