@@ -90,6 +90,13 @@ def test_run_exits_with_the_failure_code_on_a_bad_file(
     assert "renamed.xlsx" in summary["error"]
 
 
+def test_a_malformed_month_is_a_usage_error(cli_env: dict[str, str]) -> None:
+    result = CliRunner().invoke(app, ["run", "annuity_performance", "--month", "2024-13"])
+
+    assert result.exit_code == EXIT_USAGE == 2
+    assert "'2024-13'" in result.output
+
+
 def test_run_cannot_start_for_an_unknown_domain_or_a_missing_month(cli_env: dict[str, str]) -> None:
     assert _invoke("run", "no_such_domain", "--month", MONTH)[0] == EXIT_NOT_STARTED
     assert _invoke("run", "annuity_performance", "--month", "199901")[0] == EXIT_NOT_STARTED

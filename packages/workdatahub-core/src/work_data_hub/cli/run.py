@@ -27,6 +27,7 @@ from work_data_hub.io.embedded import EmbeddedPostgresError
 from work_data_hub.io.loader.errors import DatabaseUnavailableError
 from work_data_hub.io.runs import (
     FileSelection,
+    InvalidRunRequest,
     RejectsOutConflict,
     RunFailed,
     RunReport,
@@ -132,14 +133,17 @@ def run(
     """
     if file is None and month is None:
         raise typer.BadParameter("give --file, --month, or both")
-    request = RunRequest(
-        domain=domain,
-        file=file,
-        month=month,
-        dry_run=dry_run,
-        select=_selection(select),
-        rejects_out=rejects_out,
-    )
+    try:
+        request = RunRequest(
+            domain=domain,
+            file=file,
+            month=month,
+            dry_run=dry_run,
+            select=_selection(select),
+            rejects_out=rejects_out,
+        )
+    except InvalidRunRequest as error:
+        raise typer.BadParameter(str(error), param_hint="--month") from error
     try:
         settings = command_settings()
         engine = warehouse_engine(settings)

@@ -3,6 +3,7 @@
 from work_data_hub.io.runs.report import RunReport, RunStatus
 from work_data_hub.io.runs.request import (
     FileSelection,
+    InvalidRunRequest,
     PreparedRun,
     RejectsOutConflict,
     RejectThresholdExceeded,
@@ -21,6 +22,7 @@ from work_data_hub.io.runs.stages import (
 
 __all__ = [
     "FileSelection",
+    "InvalidRunRequest",
     "PreparedRun",
     "RejectThresholdExceeded",
     "RejectsOutConflict",

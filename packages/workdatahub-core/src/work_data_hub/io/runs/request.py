@@ -10,7 +10,11 @@ from typing import Any
 
 import pandas as pd
 
-from work_data_hub.io.connectors.file_connector import Selection
+from work_data_hub.io.connectors.file_connector import (
+    FileDiscoveryError,
+    Selection,
+    validate_month,
+)
 from work_data_hub.io.enrichment import LearnedCompanyId
 
 FileSelection = Selection
@@ -18,6 +22,10 @@ FileSelection = Selection
 
 class RunFailed(Exception):
     """A run that could not complete; the message says what to fix."""
+
+
+class InvalidRunRequest(RunFailed, ValueError):
+    """A request no run can be made of (no file and no month, a malformed month)."""
 
 
 @dataclass(frozen=True)
@@ -34,6 +42,16 @@ class RunRequest:
     dry_run: bool = False
     select: FileSelection = "error"
     rejects_out: Path | None = None
+
+    def __post_init__(self) -> None:
+        """Refuse a request that names neither a file nor a month, or a month that is none."""
+        if self.file is None and self.month is None:
+            raise InvalidRunRequest("give a file, a month (YYYYMM), or both")
+        if self.month is not None:
+            try:
+                validate_month(self.month)
+            except FileDiscoveryError as error:
+                raise InvalidRunRequest(str(error)) from error
 
 
 @dataclass(frozen=True)

@@ -124,18 +124,13 @@ def prepare_run(
     registry = registry or get_registry()
     domain = _domain(registry, request.domain)
     definition = domain.definition
-    if request.month is not None:
-        validate_month(request.month)
     if request.file is not None:
         path = request.file
         if not path.is_file():
             raise RunFailed(f"file {str(path)!r} does not exist")
-    elif request.month is not None:
-        path = discover_file(
-            settings.INBOX_DIR, definition.source, request.month, select=request.select
-        )
     else:
-        raise RunFailed("give either a file or a month (YYYYMM)")
+        month = request.month or ""
+        path = discover_file(settings.INBOX_DIR, definition.source, month, select=request.select)
     path = path.resolve()
     overrides = [*domain.company_id_overrides(), settings.COMPANY_ID_OVERRIDES_PATH]
     check_rejects_out(request.rejects_out, [path, *(f for f in overrides if f is not None)])
