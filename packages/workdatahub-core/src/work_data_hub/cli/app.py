@@ -10,6 +10,7 @@ from work_data_hub.cli.db import db_app
 from work_data_hub.cli.demo import demo, sample_data
 from work_data_hub.cli.domains import domains_app
 from work_data_hub.cli.run import run, run_month_command
+from work_data_hub.cli.runs import runs_app
 
 app = typer.Typer(
     name="workdatahub",
@@ -23,6 +24,7 @@ app.command("run-month")(run_month_command)
 app.command("demo")(demo)
 app.command("sample-data")(sample_data)
 app.add_typer(db_app, name="db")
+app.add_typer(runs_app, name="runs")
 
 
 def _show_version(value: bool) -> None:
