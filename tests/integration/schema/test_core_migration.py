@@ -33,6 +33,10 @@ CORE_TABLES = {
         "error_details": (sa.Text, True),
         "environment": (sa.Text, True),
         "metadata": (postgresql.JSONB, True),
+        "host": (sa.Text, True),
+        "pid": (sa.Integer, True),
+        "lock_key": (sa.Integer, True),
+        "abandoned_at": (sa.DateTime, True),
     },
     "data_quality_metrics": {
         "id": (sa.BigInteger, False),
@@ -126,6 +130,12 @@ def test_execution_status_is_limited_and_metrics_go_with_their_execution(
         ).one()
     assert started is not None
     assert dry_run is False
+
+    with wdh_engine.begin() as connection:
+        connection.execute(
+            sa.text("UPDATE pipeline_executions SET status = 'abandoned' WHERE execution_id = :id"),
+            {"id": execution_id},
+        )
 
     with (
         pytest.raises(IntegrityError, match="ck_pipeline_executions_status"),
