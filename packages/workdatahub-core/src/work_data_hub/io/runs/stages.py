@@ -86,8 +86,8 @@ def prepare_run(
     """Resolve the domain and its source file, and record the execution as running.
 
     Executions of earlier runs whose process died are marked ``abandoned`` first. With
-    ``lock`` (held by the caller until the outcome is recorded), the row names it, so that a
-    later run can tell when this process is gone.
+    ``lock`` (held by the caller until the outcome is recorded), the execution takes its id and
+    the row names the lock, so that a later run can tell when this process is gone.
     """
     settings = settings or get_settings(require_database=False)
     domain = _domain(registry, request.domain)
@@ -104,7 +104,7 @@ def prepare_run(
         raise RunFailed("give either a file or a month (YYYYMM)")
     prepared = PreparedRun(
         request=request,
-        execution_id=str(uuid.uuid4()),
+        execution_id=lock.execution_id if lock else str(uuid.uuid4()),
         path=path,
         table=f"{definition.db_schema}.{definition.table}",
         started_at=datetime.now(UTC),
