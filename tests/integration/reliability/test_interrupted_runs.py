@@ -2,7 +2,8 @@
 
 The load is held inside its ``COPY`` by a trigger that sleeps (a statement blocked in the
 driver, where a signal alone would wait for the statement to end). While it is held, the run's
-execution is alive: another run's look for dead executions leaves it ``running``. Then the
+execution is alive (its lock session, named after it, is there): another run's look for dead
+executions leaves it ``running``. Then the
 signal: the process cancels its statement, rolls the load back, records the execution
 ``failed`` with "interrupted by SIGTERM" and exits with 128 + the signal's number, saying so in
 one line, without a traceback. The table is as before.
@@ -62,6 +63,16 @@ def _start_run(wdh_database: str, folder: Path, file: Path) -> subprocess.Popen[
     )
 
 
+def _sessions_named(engine: Engine, name: str) -> int:
+    with engine.connect() as connection:
+        return int(
+            connection.execute(
+                sa.text("SELECT count(*) FROM pg_stat_activity WHERE application_name = :name"),
+                {"name": name},
+            ).scalar_one()
+        )
+
+
 def _sleeping_backends(engine: Engine) -> int:
     with engine.connect() as connection:
         return int(
@@ -98,6 +109,7 @@ def test_a_signalled_run_rolls_back_and_is_recorded_failed_with_the_signal(
             assert mark_abandoned_runs(wdh_engine, found_by="a test") == []
             [running] = [row for key, row in executions(wdh_engine).items() if key not in known]
             assert running.status == "running"
+            assert _sessions_named(wdh_engine, f"workdatahub {running.execution_id} lock") == 1
             signalled = time.monotonic()
             process.send_signal(signum)
             output, _ = process.communicate(timeout=60)

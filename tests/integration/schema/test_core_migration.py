@@ -131,6 +131,12 @@ def test_execution_status_is_limited_and_metrics_go_with_their_execution(
     assert started is not None
     assert dry_run is False
 
+    with wdh_engine.begin() as connection:
+        connection.execute(
+            sa.text("UPDATE pipeline_executions SET status = 'abandoned' WHERE execution_id = :id"),
+            {"id": execution_id},
+        )
+
     with (
         pytest.raises(IntegrityError, match="ck_pipeline_executions_status"),
         wdh_engine.begin() as connection,

@@ -144,3 +144,28 @@ def test_engine_pool_keeps_two_and_grows_to_the_configured_size() -> None:
     single = create_engine_for("postgres://u:p@h/db", max_connections=1)
     assert (single.pool.size(), single.pool._max_overflow) == (1, 0)  # type: ignore[attr-defined]
     assert isinstance(create_engine_for("postgres://u@h/db", poolclass=NullPool).pool, NullPool)
+
+
+def test_connections_get_timeouts_and_keepalives_and_the_url_and_caller_override_them(
+    tmp_path: Path,
+) -> None:
+    settings = _settings(tmp_path, "postgresql://u:p@h/db").model_copy(
+        update={"WDH_DB_STATEMENT_TIMEOUT_S": 2.5, "WDH_DB_KEEPALIVES_IDLE_S": 15}
+    )
+    arguments = database.connection_arguments(settings)
+    assert arguments["keepalives"] == 1
+    assert arguments["keepalives_idle"] == 15
+    assert arguments["connect_timeout"] == 10
+    assert "-c statement_timeout=2500" in arguments["options"]
+    assert "-c tcp_keepalives_idle=15" in arguments["options"]
+
+    url = database.normalise_url(
+        "postgresql://u:p@h/db?application_name=mine&options=-cwork_mem%3D8MB"
+    )
+    merged = database._with_connection_arguments(
+        settings, url, {"connect_timeout": 3, "options": "-c lock_timeout=1000"}
+    )
+    assert merged["application_name"] == "mine"
+    assert merged["connect_timeout"] == 3
+    assert merged["options"].startswith(arguments["options"])
+    assert merged["options"].endswith("-cwork_mem=8MB -c lock_timeout=1000")

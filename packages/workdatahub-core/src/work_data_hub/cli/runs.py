@@ -1,4 +1,9 @@
-"""``workdatahub runs list`` and ``runs show``: the history of runs, from the audit tables."""
+"""``workdatahub runs``: the recorded executions, from the audit tables.
+
+``runs list`` and ``runs show`` read the history; ``runs mark-abandoned`` marks every
+``running`` execution whose process is gone as ``abandoned`` (each run, and ``list`` and
+``show``, also do this first).
+"""
 
 from __future__ import annotations
 
@@ -8,12 +13,17 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from pydantic import ValidationError
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
+from sqlalchemy.exc import SQLAlchemyError
 
 from work_data_hub.cli.database import command_settings, warehouse_engine
 from work_data_hub.cli.output import print_error
+from work_data_hub.io.database import DatabaseUrlError
+from work_data_hub.io.loader.errors import DatabaseUnavailableError
+from work_data_hub.io.runs.failures import failure_message
 from work_data_hub.io.runs.history import (
     ExecutionNotFound,
     ExecutionSummary,
@@ -25,6 +35,9 @@ from work_data_hub.io.runs.liveness import mark_abandoned_runs
 EXIT_NOT_FOUND = 4
 
 console = Console()
+errors = Console(stderr=True)
+
+_USER_ERRORS = (DatabaseUrlError, DatabaseUnavailableError, SQLAlchemyError, ValidationError)
 runs_app = typer.Typer(
     help="Past runs: what was loaded, when, from which file.", no_args_is_help=True
 )
@@ -97,7 +110,7 @@ def show_command(
     try:
         execution = show_execution(engine, execution_id)
     except ExecutionNotFound as error:
-        print_error(Console(stderr=True), error)
+        print_error(errors, error)
         raise typer.Exit(EXIT_NOT_FOUND) from error
     if rejects_out is not None:
         _write_rejects(execution, rejects_out)
@@ -143,3 +156,20 @@ def show_command(
         for row in execution.rejected:
             rejected.add_row(_count(row.source_row), Text(row.column or "-"), Text(row.reason))
         console.print(rejected)
+
+
+@runs_app.command("mark-abandoned")
+def mark_abandoned() -> None:
+    """Mark `running` executions whose process is gone (its execution lock free) `abandoned`."""
+    try:
+        engine = warehouse_engine(command_settings())
+        try:
+            marked = mark_abandoned_runs(engine, found_by="`workdatahub runs mark-abandoned`")
+        finally:
+            engine.dispose()
+    except _USER_ERRORS as error:
+        print_error(errors, failure_message(error))
+        raise typer.Exit(1) from error
+    console.print(f"{len(marked)} execution(s) marked abandoned", highlight=False)
+    for execution_id in marked:
+        console.print(f"  {execution_id}", highlight=False)

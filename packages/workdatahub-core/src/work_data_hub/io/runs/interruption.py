@@ -98,8 +98,8 @@ def _watch(state: _Interruption, read_fd: int) -> None:
         data = os.read(read_fd, 1)
         if not data or data == _STOP_WATCHING:
             return
-        if data[0] in STOP_SIGNALS and state.signum is None:
-            state.signum = data[0]
+        if data[0] in STOP_SIGNALS and not state.claimed:
+            state.signum = state.signum or data[0]
             state.cancel_statements()
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 import secrets
 import socket
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -68,11 +69,12 @@ _MARK_ABANDONED = text(
 
 @dataclass(frozen=True)
 class ExecutionLock:
-    """The advisory lock a run holds while it runs, and who holds it."""
+    """The advisory lock a run holds while it runs, who holds it, and the execution it guards."""
 
     key: int
     host: str
     pid: int
+    execution_id: str
 
 
 def _try_lock(connection: Any, key: int) -> bool:
@@ -86,14 +88,16 @@ def _try_lock(connection: Any, key: int) -> bool:
 
 @contextmanager
 def hold_execution_lock(
-    engine: Engine, *, name: str = "workdatahub run", retry: RetryPolicy | None = None
+    engine: Engine, *, retry: RetryPolicy | None = None
 ) -> Iterator[ExecutionLock]:
-    """Hold a new execution lock on a connection of its own for the duration of the block.
+    """Hold a new execution lock, for a new execution id, for the duration of the block.
 
-    The connection comes from a pool of its own (a copy of ``engine``'s), so a run never waits
-    for it behind its own loads; it stays idle outside any transaction, named ``name`` in
-    ``pg_stat_activity``. Opening it is retried like every other connection.
+    The lock lives on a connection from a pool of its own (a copy of ``engine``'s), so a run
+    never waits for it behind its own loads; it stays idle outside any transaction, named
+    ``workdatahub <execution id> lock`` in ``pg_stat_activity``. Opening it is retried like
+    every other connection.
     """
+    execution_id = str(uuid.uuid4())
     pool = engine.pool.recreate()
     connection = (retry or RetryPolicy()).call(pool.connect, target=masked(engine.url))
     try:
@@ -101,10 +105,15 @@ def hold_execution_lock(
         while not _try_lock(connection, key):
             key = secrets.randbelow(_MAX_KEY) + 1
         cursor = connection.cursor()
-        cursor.execute("SELECT set_config('application_name', %s, false)", (name[:63],))
+        cursor.execute(
+            "SELECT set_config('application_name', %s, false)",
+            (f"workdatahub {execution_id} lock",),
+        )
         cursor.close()
         connection.commit()
-        yield ExecutionLock(key=key, host=socket.gethostname(), pid=os.getpid())
+        yield ExecutionLock(
+            key=key, host=socket.gethostname(), pid=os.getpid(), execution_id=execution_id
+        )
     finally:
         connection.invalidate()
         pool.dispose()

@@ -7,13 +7,11 @@ rejections, metrics and the audit row in one transaction); ``fail_run`` marks a 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import os
 import socket
 import time
 import uuid
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -59,6 +57,7 @@ from work_data_hub.io.runs.request import (
     TransformOutcome,
     check_rejects_out,
 )
+from work_data_hub.io.runs.source_file import check_readable, file_checksum
 from work_data_hub.plugins import DomainDefinition
 from work_data_hub.plugins.registry import DomainRegistry, RegisteredDomain, get_registry
 from work_data_hub.utils.logging import get_logger
@@ -72,18 +71,6 @@ class _DryRunRollback(Exception):
 
 def _domain(registry: DomainRegistry | None, name: str) -> RegisteredDomain:
     return (registry or get_registry()).get(name)
-
-
-def _sha256(path: Path) -> str | None:
-    """The file's SHA-256, or None when it cannot be read (the read stage then fails, recorded)."""
-    digest = hashlib.sha256()
-    try:
-        with path.open("rb") as handle:
-            for chunk in iter(lambda: handle.read(1 << 20), b""):
-                digest.update(chunk)
-    except OSError:
-        return None
-    return digest.hexdigest()
 
 
 def _seconds_since(started: float) -> float:
@@ -111,8 +98,8 @@ def prepare_run(
     """Resolve the domain and its source file, and record the execution as running.
 
     Executions of earlier runs whose process died are marked ``abandoned`` first. With
-    ``lock`` (held by the caller until the outcome is recorded), the row names it, so that a
-    later run can tell when this process is gone.
+    ``lock`` (held by the caller until the outcome is recorded), the execution takes its id and
+    the row names the lock, so that a later run can tell when this process is gone.
 
     The execution records the file's absolute path (symlinks resolved) and the SHA-256 of its
     bytes, so the audit names the exact file read whatever the working directory was.
@@ -136,7 +123,7 @@ def prepare_run(
     check_rejects_out(request.rejects_out, [path, *(f for f in overrides if f is not None)])
     prepared = PreparedRun(
         request=request,
-        execution_id=str(uuid.uuid4()),
+        execution_id=lock.execution_id if lock else str(uuid.uuid4()),
         path=path,
         table=f"{definition.db_schema}.{definition.table}",
         started_at=datetime.now(UTC),
@@ -148,7 +135,7 @@ def prepare_run(
         prepared.execution_id,
         domain=definition.name,
         input_file=str(path),
-        input_checksum=_sha256(path),
+        input_checksum=file_checksum(path),
         sheet=definition.source.sheet,
         target_table=prepared.table,
         dry_run=request.dry_run,
@@ -163,20 +150,12 @@ def prepare_run(
     return prepared
 
 
-def _check_readable(path: Path) -> None:
-    """Raise ``RunFailed`` naming the file and the reason when it cannot be opened for reading."""
-    try:
-        path.open("rb").close()
-    except OSError as error:
-        raise RunFailed(failure_message(error)) from error
-
-
 def read_stage(prepared: PreparedRun, *, registry: DomainRegistry | None = None) -> pd.DataFrame:
     """Read the source file into raw text values plus ``wdh_source_row``."""
     started = time.perf_counter()
     registry = registry or get_registry()
     source = _domain(registry, prepared.request.domain).definition.source
-    _check_readable(prepared.path)
+    check_readable(prepared.path)
     readers = registry.readers()
     if source.file_type not in readers:
         raise RunFailed(f"no reader for source type {source.file_type!r}; known: {sorted(readers)}")
