@@ -28,6 +28,7 @@ from sqlalchemy import Engine
 from work_data_hub.config import Settings
 from work_data_hub.io.sample_data import generate_month
 from work_data_hub.orchestration.jobs import job_name
+from work_data_hub.orchestration.months import MONTH_TAG
 from work_data_hub.plugins import load_domains
 
 pytestmark = pytest.mark.integration
@@ -36,6 +37,7 @@ LAUNCHER = (sys.executable, "-m", "work_data_hub.orchestration.dev")
 READY_TIMEOUT_S = 120.0
 RUN_TIMEOUT_S = 180.0
 MONTH = "202411"
+PARTITION = "2024-11"
 RUN_DOMAIN = "annuity_income"
 STOP_TIMEOUT_S = 60.0
 JOBS_QUERY = """
@@ -84,7 +86,9 @@ mutation Launch($params: ExecutionParams!) {
   }
 }
 """
-RUN_STATUS = "query Status($id: ID!) { runOrError(runId: $id) { ... on Run { status } } }"
+RUN_STATUS = """
+query Status($id: ID!) { runOrError(runId: $id) { ... on Run { status tags { key value } } } }
+"""
 FINISHED = {"SUCCESS", "FAILURE", "CANCELED"}
 
 
@@ -99,6 +103,8 @@ def _served_jobs(port: int) -> tuple[dict[str, dict[str, str]], list[str]]:
             errors.append(location["message"])
         for repository in location.get("repositories", []):
             for job in repository["jobs"]:
+                if job["name"].startswith("__"):
+                    continue  # Dagster's implicit asset job, not one the location declares
                 jobs[job["name"]] = {
                     "repositoryLocationName": location["name"],
                     "repositoryName": repository["name"],
@@ -125,28 +131,31 @@ def _wait_for_jobs(
     raise AssertionError(f"after {READY_TIMEOUT_S} s the webserver lists {sorted(jobs)}")
 
 
-def _run_to_completion(port: int, selector: dict[str, str], month: str) -> tuple[str, str]:
-    """Launch the job for ``month`` as the UI's launchpad does; return its run id and end status."""
+def _run_to_completion(
+    port: int, selector: dict[str, str], partition: str
+) -> tuple[str, str, dict[str, str]]:
+    """Launch the job for a partition as the UI's launchpad does; return id, status and tags."""
     launched = _graphql(
         port,
         LAUNCH_RUN,
         {
             "params": {
                 "selector": selector,
-                "runConfigData": {"ops": {"read": {"config": {"month": month}}}},
+                "runConfigData": {},
+                "executionMetadata": {"tags": [{"key": "dagster/partition", "value": partition}]},
             }
         },
     )["data"]["launchRun"]
     assert launched["__typename"] == "LaunchRunSuccess", launched
     run_id = str(launched["run"]["runId"])
     deadline = time.monotonic() + RUN_TIMEOUT_S
-    status = ""
+    run: dict[str, Any] = {"status": "", "tags": []}
     while time.monotonic() < deadline:
-        status = _graphql(port, RUN_STATUS, {"id": run_id})["data"]["runOrError"]["status"]
-        if status in FINISHED:
+        run = _graphql(port, RUN_STATUS, {"id": run_id})["data"]["runOrError"]
+        if run["status"] in FINISHED:
             break
         time.sleep(1)
-    return run_id, status
+    return run_id, run["status"], {tag["key"]: tag["value"] for tag in run["tags"]}
 
 
 @pytest.fixture
@@ -222,13 +231,14 @@ def test_the_webserver_lists_and_runs_every_domain_job_and_stops_on_sigint(
     generate_month([registry.get(RUN_DOMAIN)], settings.INBOX_DIR, MONTH, rows=200, seed=7)
 
     served = _wait_for_jobs(process, port, expected)
-    run_id, status = _run_to_completion(port, served[job_name(RUN_DOMAIN)], MONTH)
+    run_id, status, tags = _run_to_completion(port, served[job_name(RUN_DOMAIN)], PARTITION)
     family = [psutil.Process(process.pid), *psutil.Process(process.pid).children(recursive=True)]
     os.killpg(process.pid, signal.SIGINT)
     exit_code = process.wait(timeout=STOP_TIMEOUT_S)
 
     assert set(served) == expected
     assert status == "SUCCESS", f"run {run_id} ended {status}; see dagster-dev.log"
+    assert tags[MONTH_TAG] == MONTH
     assert _loaded_rows(wdh_engine) > 0
     assert exit_code == 0
     deadline = time.monotonic() + STOP_TIMEOUT_S
