@@ -46,7 +46,8 @@ mutation Launch($params: ExecutionParams!) { launchRun(executionParams: $params)
   __typename ... on LaunchRunSuccess { run { runId } } ... on PythonError { message } } }
 """
 RUN_STATUS = """
-query S($id: ID!) { runOrError(runId: $id) { ... on Run { status creationTime startTime endTime } } }
+query S($id: ID!) { runOrError(runId: $id) {
+  ... on Run { status creationTime startTime endTime } } }
 """
 FINISHED = {"SUCCESS", "FAILURE", "CANCELED"}
 
