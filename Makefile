@@ -22,7 +22,7 @@ $(CURDIR)/.tools/bin/uv:
 	.tools/bin/python -m pip install --quiet uv==$(UV_VERSION)
 
 .venv/.synced: uv.lock pyproject.toml packages/*/pyproject.toml | $(UV)
-	$(UV) sync --frozen --all-packages
+	$(UV) sync --frozen --all-packages --all-extras
 	@touch $@
 
 sync: .venv/.synced ## install every package of the workspace from uv.lock

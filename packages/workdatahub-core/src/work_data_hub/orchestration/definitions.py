@@ -38,6 +38,7 @@ from work_data_hub.orchestration.resources import (
     core_resources,
     default_settings,
 )
+from work_data_hub.orchestration.scale_out import celery_config
 from work_data_hub.orchestration.schedules import build_monthly_schedule
 from work_data_hub.orchestration.sensors import build_inbox_sensor
 from work_data_hub.plugins import DomainRegistry, PluginLoadError, RegisteredDomain, get_registry
@@ -77,11 +78,20 @@ def _domain_definitions(
 
 
 EXECUTORS = {"in_process": in_process_executor, "multiprocess": multiprocess_executor}
-"""``WDH_DAGSTER_EXECUTOR`` values: in process (one process per run, fast) or one per step."""
+"""``WDH_DAGSTER_EXECUTOR`` values: in process (one process per run, fast), one per step, or
+``celery`` (steps on Celery workers, see ``scale_out``)."""
 
 
 def executor_for(settings: Settings) -> ExecutorDefinition:
-    """Return the executor every job uses: ``WDH_DAGSTER_EXECUTOR`` (default in process)."""
+    """Return the executor every job uses: ``WDH_DAGSTER_EXECUTOR`` (default in process).
+
+    ``celery`` needs the optional ``celery`` extra (``dagster-celery``), imported only then.
+    """
+    if settings.WDH_DAGSTER_EXECUTOR == "celery":
+        from dagster_celery import celery_executor
+
+        configured: ExecutorDefinition = celery_executor.configured(celery_config(settings))
+        return configured
     return EXECUTORS[settings.WDH_DAGSTER_EXECUTOR]
 
 
