@@ -6,12 +6,17 @@ inbox, and a new database ``wdh_bench_<pid>_<random>`` is created and migrated o
 
 - **in process**: ``<domain>_job.execute_in_process(partition_key=...)`` on an ephemeral
   instance, imports and definitions already loaded: the run's own cost.
+- **through Celery** (``--celery``): two ``celery -A work_data_hub.orchestration.celery_worker``
+  workers and a run started with ``execute_job`` and ``WDH_DAGSTER_EXECUTOR=celery``, Dagster's
+  storage and the broker (kombu's SQLAlchemy transport) in a second new database; timed from
+  the start of the run's process until it finished (the workers already running).
 - **through the UI** (``--ui``): ``python -m work_data_hub.orchestration.dev`` (``make
   dagster``) on a free port, a run launched through its GraphQL API for the partition as the
   Launchpad does, timed from the launch until Dagster reports it finished; once with the
   default in-process executor, once with ``WDH_DAGSTER_EXECUTOR=multiprocess``.
 
-Usage: ``.venv/bin/python scripts/bench_dagster_month.py [--rows 35000] [--ui] [--dsn URL]``.
+Usage: ``.venv/bin/python scripts/bench_dagster_month.py [--rows 35000] [--ui] [--celery]
+[--dsn URL]``.
 The last line printed is one JSON object with the seconds of each measurement.
 """
 
@@ -70,12 +75,13 @@ def _free_port() -> int:
 
 
 class BenchDatabase:
-    """A uniquely named database on the server of ``dsn``: created and migrated, then dropped."""
+    """A uniquely named database on the server of ``dsn``: created (and migrated), then dropped."""
 
-    def __init__(self, dsn: str) -> None:
+    def __init__(self, dsn: str, *, migrate: bool = True) -> None:
         from sqlalchemy import make_url
         from work_data_hub.io.database import normalise_url, render_url
 
+        self.migrate = migrate
         self.name = f"wdh_bench_{os.getpid()}_{secrets.token_hex(4)}"
         server = normalise_url(dsn)
         self.url = render_url(server.set(database=self.name))
@@ -86,7 +92,8 @@ class BenchDatabase:
         from work_data_hub.io.schema.migrate import upgrade
 
         create_database_if_missing(self.url, maintenance_database="postgres")
-        upgrade(self.url)
+        if self.migrate:
+            upgrade(self.url)
         return self.url
 
     def __exit__(self, *exc_info: object) -> None:
@@ -182,6 +189,109 @@ def through_ui(url: str, inbox: Path, root: Path, executor: str) -> dict[str, fl
     }
 
 
+CELERY_RUN = """
+import sys, time
+from dagster import DagsterInstance, execute_job
+from dagster._core.definitions.reconstruct import ReconstructableRepository
+
+started = time.perf_counter()
+repository = ReconstructableRepository.for_module("work_data_hub.orchestration.definitions", "defs")
+with DagsterInstance.get() as instance:
+    job = repository.get_reconstructable_job(sys.argv[1])
+    result = execute_job(job, instance, tags={"dagster/partition": sys.argv[2]})
+print("RESULT", result.success, round(time.perf_counter() - started, 1))
+"""
+
+
+def through_celery(url: str, storage_url: str, inbox: Path, root: Path) -> dict[str, Any]:
+    """Seconds of one partition run whose steps run on two Celery workers."""
+    from work_data_hub.config import Settings
+    from work_data_hub.orchestration.instance import instance_environment, write_instance_config
+
+    home = root / "celery-home"
+    settings = Settings(
+        _env_file=None,
+        ENVIRONMENT="dev",
+        DATABASE_URL=url,
+        DAGSTER_POSTGRES_URL=storage_url,
+        INBOX_DIR=inbox,
+        DAGSTER_HOME=home,
+    )
+    write_instance_config(settings)
+    env = (
+        {
+            name: value
+            for name, value in os.environ.items()
+            if not name.startswith(("DAGSTER_", "WDH_"))
+        }
+        | instance_environment(settings)
+        | {
+            "ENVIRONMENT": "dev",
+            "DATABASE_URL": url,
+            "DAGSTER_POSTGRES_URL": storage_url,
+            "INBOX_DIR": str(inbox),
+            "WDH_DAGSTER_EXECUTOR": "celery",
+            "LOG_LEVEL": "WARNING",
+        }
+    )
+    workers = []
+    try:
+        for name in ("bench-1", "bench-2"):
+            log = root / f"{name}.log"
+            workers.append(
+                subprocess.Popen(  # noqa: S603 (this interpreter, celery)
+                    [
+                        sys.executable,
+                        "-m",
+                        "celery",
+                        "-A",
+                        "work_data_hub.orchestration.celery_worker",
+                        "worker",
+                        "-Q",
+                        "dagster",
+                        "--pool",
+                        "solo",
+                        "-n",
+                        f"{name}@%h",
+                        "-l",
+                        "info",
+                        "--logfile",
+                        str(log),
+                    ],
+                    env=env,
+                    cwd=root,
+                    start_new_session=True,
+                )
+            )
+            deadline = time.perf_counter() + READY_TIMEOUT_S
+            while not (log.exists() and "ready." in log.read_text()):
+                if time.perf_counter() > deadline:
+                    raise RuntimeError(f"worker {name} did not start")
+                time.sleep(0.5)
+        started = time.perf_counter()
+        finished = subprocess.run(  # noqa: S603 (this interpreter, a fixed script)
+            [sys.executable, "-c", CELERY_RUN, f"{DOMAIN}_job", PARTITION],
+            env=env,
+            cwd=root,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        if finished.returncode != 0:
+            raise RuntimeError(f"the Celery run's process failed: {finished.stderr[-3000:]}")
+        output = finished.stdout
+        seconds = time.perf_counter() - started
+    finally:
+        for worker in workers:
+            os.killpg(worker.pid, signal.SIGTERM)
+            worker.wait(timeout=60)
+    [line] = [line for line in output.splitlines() if line.startswith("RESULT ")]
+    _, success, in_run = line.split()
+    if success != "True":
+        raise RuntimeError("the Celery run failed")
+    return {"process_s": round(seconds, 1), "execute_job_s": float(in_run)}
+
+
 def _wait_for_job(port: int, started: float) -> dict[str, str]:
     while time.perf_counter() - started < READY_TIMEOUT_S:
         try:
@@ -227,6 +337,7 @@ def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=35_000)
     parser.add_argument("--ui", action="store_true", help="also time runs launched in the UI")
+    parser.add_argument("--celery", action="store_true", help="also time a run on Celery workers")
     parser.add_argument("--dsn", default=None, help="PostgreSQL server (default DATABASE_URL)")
     args = parser.parse_args(argv)
     from work_data_hub.io.sample_data import generate_month
@@ -240,6 +351,10 @@ def main(argv: list[str]) -> int:
         with BenchDatabase(_server_url(args.dsn)) as url:
             figures["in_process"] = in_process(url, inbox, root / "home")
             print(f"in process: {figures['in_process']['seconds']} s", flush=True)
+            if args.celery:
+                with BenchDatabase(_server_url(args.dsn), migrate=False) as storage_url:
+                    figures["celery"] = through_celery(url, storage_url, inbox, root)
+                print(f"Celery workers: {figures['celery']}", flush=True)
             if args.ui:
                 for executor in ("in_process", "multiprocess"):
                     figures[f"ui_{executor}"] = through_ui(url, inbox, root, executor)
