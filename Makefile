@@ -7,6 +7,7 @@ UV := $(shell command -v uv 2>/dev/null || echo $(CURDIR)/.tools/bin/uv)
 RUN := WDH_UV=$(UV) $(UV) run --frozen
 SRC := packages/*/src
 PYTEST_ARGS ?=
+PORT ?= 3000
 
 TIMED := scripts/timed.sh
 COV := --cov --cov-report=
@@ -21,7 +22,7 @@ $(CURDIR)/.tools/bin/uv:
 	.tools/bin/python -m pip install --quiet uv==$(UV_VERSION)
 
 .venv/.synced: uv.lock pyproject.toml packages/*/pyproject.toml | $(UV)
-	$(UV) sync --frozen --all-packages
+	$(UV) sync --frozen --all-packages --all-extras
 	@touch $@
 
 sync: .venv/.synced ## install every package of the workspace from uv.lock
@@ -62,8 +63,8 @@ test: sync ## everything CI runs: lint, unit, integration, coverage, perf check 
 demo: sync ## load a generated month into an embedded PostgreSQL and print the summary
 	$(RUN) workdatahub demo
 
-dagster: sync ## start the Dagster UI on http://localhost:3000 (Ctrl+C stops it)
-	$(RUN) python -m work_data_hub.orchestration.dev
+dagster: sync ## start the Dagster UI on http://localhost:3000 (make dagster PORT=3001 for another port; Ctrl+C stops it)
+	$(RUN) python -m work_data_hub.orchestration.dev --port $(PORT)
 
 clean: ## stop the embedded PostgreSQL, remove local data folders and caches
 	-$(RUN) workdatahub db stop-embedded

@@ -17,6 +17,7 @@ from dagster import DagsterEventType, Definitions, ExecuteInProcessResult
 from sqlalchemy import Engine
 from work_data_hub.config import Settings
 from work_data_hub.io.sample_data import SAMPLE_HOOK, generate_month
+from work_data_hub.orchestration.assets import node_name
 from work_data_hub.orchestration.definitions import build_definitions
 from work_data_hub.orchestration.jobs import job_name, run_config
 from work_data_hub.orchestration.ops import DomainRunConfig
@@ -26,6 +27,7 @@ from work_data_hub.plugins.registry import DomainRegistry, RegisteredDomain, loa
 pytestmark = pytest.mark.integration
 
 MONTH = "202411"
+PARTITION = "2024-11"
 REPOSITORY_DOMAINS = {"annuity_performance", "annuity_income", "sample_csv"}
 INSTALLED = sorted(load_domains({}).domains)
 GENERATED = sorted(
@@ -42,11 +44,13 @@ SAMPLE_CSV_EXPECTED = SAMPLE_CSV_DATA / "expected_rows.csv"
 
 LOAD_METADATA = {
     "execution_id",
+    "month",
     "target_table",
     "rows_read",
     "rows_loaded",
     "rows_rejected",
-    "rejected_by_reason",
+    "rejected_by_column",
+    "rejected_rows_query",
     "enrichment_sources",
     "duration_s",
 }
@@ -57,17 +61,21 @@ def _definitions(registry: DomainRegistry, settings: Settings, database: str) ->
     return build_definitions(registry, settings=settings, warehouse=warehouse)
 
 
-def _run(definitions: Definitions, domain: str, options: DomainRunConfig) -> ExecuteInProcessResult:
-    return definitions.resolve_job_def(job_name(domain)).execute_in_process(
-        run_config=run_config(options), raise_on_error=False
+def _run(
+    definitions: Definitions, domain: RegisteredDomain, options: DomainRunConfig
+) -> ExecuteInProcessResult:
+    """Run ``<domain>_job`` for the November 2024 partition."""
+    return definitions.resolve_job_def(job_name(domain.name)).execute_in_process(
+        run_config=run_config(domain, options), partition_key=PARTITION, raise_on_error=False
     )
 
 
-def _load_metadata(result: ExecuteInProcessResult) -> dict[str, Any]:
+def _load_metadata(result: ExecuteInProcessResult, domain: RegisteredDomain) -> dict[str, Any]:
     [output] = [
         event
         for event in result.all_events
-        if event.event_type == DagsterEventType.STEP_OUTPUT and event.step_key == "load"
+        if event.event_type == DagsterEventType.STEP_OUTPUT
+        and event.step_key == f"{node_name(domain)}.load"
     ]
     return dict(output.step_output_data.metadata)
 
@@ -106,16 +114,14 @@ def test_a_domain_job_loads_a_generated_month(
     domain = registry.get(domain_name)
     assert generate_month([domain], settings.INBOX_DIR, MONTH, rows=200, seed=7)
 
-    result = _run(
-        _definitions(registry, settings, wdh_database), domain_name, DomainRunConfig(month=MONTH)
-    )
+    result = _run(_definitions(registry, settings, wdh_database), domain, DomainRunConfig())
 
     assert result.success
-    report = result.output_for_node("load")
+    report = result.output_for_node(f"{node_name(domain)}.load")
     assert report.rows_loaded > 0
     assert report.rows_read == report.rows_loaded + report.rows_rejected
     assert _count(wdh_engine, domain) == report.rows_loaded
-    metadata = _load_metadata(result)
+    metadata = _load_metadata(result, domain)
     assert set(metadata) >= LOAD_METADATA
     assert metadata["rows_loaded"].value == report.rows_loaded
     assert metadata["execution_id"].value == report.execution_id
@@ -136,14 +142,14 @@ def test_a_domain_job_on_a_bad_file_fails_and_loads_nothing(
     bad.write_bytes(b"PK\x03\x04 this is not a zip archive")
 
     result = _run(
-        _definitions(registry, settings, wdh_database), domain_name, DomainRunConfig(file=str(bad))
+        _definitions(registry, settings, wdh_database), domain, DomainRunConfig(file=str(bad))
     )
 
     assert not result.success
     [failure] = [
         event for event in result.all_events if event.event_type == DagsterEventType.STEP_FAILURE
     ]
-    assert failure.step_key == "read"
+    assert failure.step_key == f"{node_name(domain)}.read"
     error = failure.step_failure_data.error
     assert error is not None
     assert bad.name in error.message
@@ -166,14 +172,10 @@ def test_the_sample_csv_job_reads_validates_and_loads(
     inbox_file.parent.mkdir(parents=True)
     shutil.copyfile(SAMPLE_CSV_FILE, inbox_file)
 
-    result = _run(
-        _definitions(registry, settings, wdh_database),
-        SAMPLE_CSV_DOMAIN,
-        DomainRunConfig(month=MONTH),
-    )
+    result = _run(_definitions(registry, settings, wdh_database), domain, DomainRunConfig())
 
     assert result.success
-    report = result.output_for_node("load")
+    report = result.output_for_node(f"{node_name(domain)}.load")
     assert report.file == str(inbox_file)
     assert report.rows_loaded == _data_rows(SAMPLE_CSV_EXPECTED) > 0
     assert report.rows_read == report.rows_loaded + report.rows_rejected

@@ -13,8 +13,7 @@ from work_data_hub.io.database import create_engine_for
 from work_data_hub.io.sample_data import generate_month
 from work_data_hub.orchestration.definitions import build_definitions
 from work_data_hub.orchestration.instance import instance_environment, write_instance_config
-from work_data_hub.orchestration.jobs import job_name, run_config
-from work_data_hub.orchestration.ops import DomainRunConfig
+from work_data_hub.orchestration.jobs import job_name
 from work_data_hub.orchestration.resources import WarehouseResource
 from work_data_hub.plugins.registry import load_domains
 from work_data_hub.testing.databases import DatabaseServer
@@ -57,7 +56,7 @@ def test_a_job_run_is_recorded_in_postgres_storage(
     instance = DagsterInstance.from_config(str(home))
     try:
         result = definitions.resolve_job_def(job_name(domain.name)).execute_in_process(
-            run_config=run_config(DomainRunConfig(month=MONTH)), instance=instance
+            partition_key="2024-11", instance=instance
         )
         stored = instance.get_run_by_id(result.run_id)
     finally:

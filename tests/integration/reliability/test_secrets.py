@@ -244,14 +244,16 @@ def test_dagster_events_never_show_the_password(
 ) -> None:
     settings = _settings(secret.url, tmp_path)
     warehouse = WarehouseResource(database_url=secret.url)
-    definitions = build_definitions(get_registry(), settings=settings, warehouse=warehouse)
+    registry = get_registry()
+    definitions = build_definitions(registry, settings=settings, warehouse=warehouse)
     job = definitions.resolve_job_def(job_name(DOMAIN))
     shown: list[str] = []
 
     with DagsterInstance.ephemeral() as instance:
         for file, succeeds in ((good_file, True), (CORPUS / "corrupt_zip.xlsx", False)):
             result = job.execute_in_process(
-                run_config=run_config(DomainRunConfig(file=str(file))),
+                run_config=run_config(registry.get(DOMAIN), DomainRunConfig(file=str(file))),
+                partition_key="2024-11",
                 instance=instance,
                 raise_on_error=False,
             )

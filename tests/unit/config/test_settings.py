@@ -27,7 +27,8 @@ def test_defaults_match_the_documented_values(monkeypatch: pytest.MonkeyPatch) -
     assert loaded.ENVIRONMENT == "dev"
     assert loaded.LOG_LEVEL == "INFO"
     assert Path("logs") == loaded.LOG_DIR
-    assert Path.home() / ".dagster" == loaded.DAGSTER_HOME
+    assert Path(".workdatahub/dagster") == loaded.DAGSTER_HOME
+    assert loaded.WDH_DAGSTER_EXECUTOR == "in_process"
     assert (loaded.MAX_WORKERS, loaded.DB_POOL_SIZE, loaded.DB_BATCH_SIZE) == (4, 10, 1000)
     assert Path("inbox") == loaded.INBOX_DIR
     assert Path(".workdatahub") == loaded.WDH_DATA_DIR
@@ -35,6 +36,18 @@ def test_defaults_match_the_documented_values(monkeypatch: pytest.MonkeyPatch) -
     assert loaded.DAGSTER_POSTGRES_URL is None
     assert loaded.WDH_REJECT_THRESHOLD is None
     assert loaded.COMPANY_ID_HMAC_KEY.get_secret_value() == DEVELOPMENT_HMAC_KEY
+
+
+def test_dagster_home_defaults_inside_the_data_folder_never_the_home_folder(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("DATABASE_URL", SERVER_URL)
+    monkeypatch.setenv("WDH_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.delenv("DAGSTER_HOME", raising=False)
+
+    loaded = Settings(_env_file=None)
+
+    assert tmp_path / "data" / "dagster" == loaded.DAGSTER_HOME
 
 
 def test_missing_database_url_raises_the_exact_message() -> None:

@@ -1,4 +1,5 @@
-"""The code location: one job, schedule and sensor per installed domain; broken plugins left out."""
+"""The code location: per installed domain an asset, a job, a schedule and a sensor; broken
+plugins left out; runs in process unless the multiprocess executor is asked for."""
 
 from __future__ import annotations
 
@@ -6,15 +7,22 @@ import importlib
 
 import pytest
 from dagster import (
+    AssetsDefinition,
     DagsterInvalidDefinitionError,
     DefaultScheduleStatus,
     DefaultSensorStatus,
     Definitions,
-    JobDefinition,
+    GraphDefinition,
+    in_process_executor,
+    multiprocess_executor,
+)
+from dagster._core.definitions.unresolved_asset_job_definition import (
+    UnresolvedAssetJobDefinition,
 )
 from plugin_site import Site
 from work_data_hub.config import Settings
 from work_data_hub.orchestration import definitions as definitions_module
+from work_data_hub.orchestration.assets import asset_key
 from work_data_hub.orchestration.definitions import build_definitions, defs
 from work_data_hub.orchestration.jobs import build_domain_job, job_name
 from work_data_hub.orchestration.ops import DOMAIN_TAG, RETRY_POLICY
@@ -27,7 +35,8 @@ BROKEN_AT_IMPORT = "raise ImportError('the plugin needs a library that is not in
 
 
 def _job_names(definitions: Definitions) -> set[str]:
-    return {job.name for job in definitions.resolve_all_job_defs()}
+    """The jobs the code location declares (Dagster's implicit ``__ASSET_JOB`` left out)."""
+    return {job.name for job in definitions.resolve_all_job_defs() if not job.name.startswith("__")}
 
 
 def _listed(definitions: Definitions, key: str) -> list[str]:
@@ -37,16 +46,24 @@ def _listed(definitions: Definitions, key: str) -> list[str]:
     return [str(item) for item in value]
 
 
+def _steps(definitions: Definitions, domain: RegisteredDomain) -> GraphDefinition:
+    """The graph of read, transform and load that materialises the domain's asset."""
+    graph = definitions.resolve_assets_def(asset_key(domain)).node_def
+    assert isinstance(graph, GraphDefinition)
+    return graph
+
+
 def test_installed_plugins_give_loadable_definitions_with_one_job_per_domain() -> None:
     installed = load_domains({})
     loaded = defs()
 
     Definitions.validate_loadable(loaded)
     assert _job_names(loaded) == {job_name(name) for name in installed.domains}
-    for name in installed.domains:
+    for name, domain in installed.domains.items():
         job = loaded.resolve_job_def(job_name(name))
         assert job.tags[DOMAIN_TAG] == name
-        assert {node.name for node in job.graph.nodes} == {"read", "transform", "load"}
+        assert job.asset_layer.selected_asset_keys == {asset_key(domain)}
+        assert {node.name for node in _steps(loaded, domain).nodes} == {"read", "transform", "load"}
 
 
 def test_importing_the_module_loads_no_plugin(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -69,13 +86,16 @@ def test_a_domain_gets_a_job_a_stopped_schedule_and_a_stopped_sensor(
     site.add_domain("fake-orders", "orders")
     site.add_domain("fake-refunds", "refunds")
 
-    built = build_definitions(site.load(), settings=settings)
+    registry = site.load()
+    built = build_definitions(registry, settings=settings)
 
     Definitions.validate_loadable(built)
     assert _job_names(built) == {"orders_job", "refunds_job"}
     job = built.resolve_job_def("orders_job")
-    assert job.op_retry_policy == RETRY_POLICY
+    steps = _steps(built, registry.get("orders"))
+    assert {node.retry_policy for node in steps.nodes} == {RETRY_POLICY}
     assert job.metadata["target_table"].value == "public.orders"
+    assert job.executor_def == in_process_executor
     schedule = built.resolve_schedule_def("orders_monthly_schedule")
     assert schedule.job_name == "orders_job"
     assert schedule.default_status == DefaultScheduleStatus.STOPPED
@@ -111,10 +131,12 @@ def test_strict_mode_refuses_a_broken_plugin(site: Site) -> None:
 def _refuse_refunds(monkeypatch: pytest.MonkeyPatch) -> None:
     """Make building the ``refunds`` job fail, as a domain Dagster cannot represent would."""
 
-    def build_or_fail(domain: RegisteredDomain) -> JobDefinition:
+    def build_or_fail(
+        domain: RegisteredDomain, asset: AssetsDefinition
+    ) -> UnresolvedAssetJobDefinition:
         if domain.name == "refunds":
             raise DagsterInvalidDefinitionError("job name 'refunds-job' is not a valid name")
-        return build_domain_job(domain)
+        return build_domain_job(domain, asset)
 
     monkeypatch.setattr(definitions_module, "build_domain_job", build_or_fail)
 
@@ -143,3 +165,12 @@ def test_strict_mode_refuses_a_domain_whose_job_cannot_be_built(
 
     with pytest.raises(PluginLoadError, match="fake-refunds"):
         build_definitions(site.load({"WDH_STRICT_PLUGINS": "1"}), settings=settings)
+
+
+def test_the_multiprocess_executor_is_one_setting_away(site: Site, settings: Settings) -> None:
+    site.add_domain("fake-orders", "orders")
+    multiprocess = settings.model_copy(update={"WDH_DAGSTER_EXECUTOR": "multiprocess"})
+
+    built = build_definitions(site.load(), settings=multiprocess)
+
+    assert built.resolve_job_def("orders_job").executor_def == multiprocess_executor

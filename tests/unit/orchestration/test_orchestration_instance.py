@@ -40,6 +40,12 @@ def test_without_a_postgres_url_runs_are_kept_in_sqlite_under_dagster_home(
     assert instance_environment(settings) == {"DAGSTER_HOME": str(home)}
 
 
+def test_the_run_queue_is_polled_every_second(settings: Settings) -> None:
+    path = write_instance_config(settings)
+
+    assert _validated(path.parent)["run_queue"] == {"dequeue_interval_seconds": 1}
+
+
 def test_a_postgres_url_becomes_dagster_postgres_storage_on_psycopg2(
     settings: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -16,7 +16,7 @@ import pandas as pd
 import psycopg2
 import pytest
 import sqlalchemy.exc
-from dagster import DagsterEventType, ExecuteInProcessResult, RetryPolicy
+from dagster import DagsterEventType, ExecuteInProcessResult, RetryPolicy, materialize
 from plugin_site import Site
 from work_data_hub.config import Settings
 from work_data_hub.io.runs import (
@@ -28,8 +28,9 @@ from work_data_hub.io.runs import (
     TransformOutcome,
 )
 from work_data_hub.orchestration import ops
+from work_data_hub.orchestration.assets import build_domain_asset
 from work_data_hub.orchestration.definitions import build_definitions
-from work_data_hub.orchestration.jobs import build_domain_job, run_config
+from work_data_hub.orchestration.jobs import run_config
 from work_data_hub.orchestration.ops import DomainRunConfig, should_retry
 from work_data_hub.orchestration.resources import WarehouseResource
 from work_data_hub.plugins.registry import DomainRegistry
@@ -37,6 +38,8 @@ from work_data_hub.plugins.registry import DomainRegistry
 pytestmark = pytest.mark.unit
 
 FAST_RETRIES = RetryPolicy(max_retries=2)
+NODE = "warehouse__orders"
+"""The graph node materialising the ``orders`` asset; its steps are ``NODE.read`` and so on."""
 EXECUTION_ID = "0b6a4c1e-0000-4000-8000-000000000001"
 
 
@@ -74,17 +77,15 @@ def test_data_errors_and_bugs_are_never_retried(error: Exception) -> None:
     assert not should_retry(error, retry_number=0, max_retries=3)
 
 
-def test_run_config_needs_exactly_one_of_month_and_file() -> None:
-    assert DomainRunConfig(month="202411").to_request("orders") == RunRequest(
+def test_the_run_config_and_the_partition_make_the_request() -> None:
+    assert DomainRunConfig().to_request("orders", "202411") == RunRequest(
         domain="orders", month="202411"
     )
     assert DomainRunConfig(file="/in/a.csv", dry_run=True, select="newest").to_request(
-        "orders"
-    ) == RunRequest(domain="orders", file=Path("/in/a.csv"), dry_run=True, select="newest")
-    with pytest.raises(RunFailed, match="exactly one of month"):
-        DomainRunConfig().to_request("orders")
-    with pytest.raises(RunFailed, match="exactly one of month"):
-        DomainRunConfig(month="202411", file="/in/a.csv").to_request("orders")
+        "orders", "202411"
+    ) == RunRequest(
+        domain="orders", file=Path("/in/a.csv"), month="202411", dry_run=True, select="newest"
+    )
 
 
 @dataclass
@@ -137,6 +138,8 @@ class FakeService:
             status="succeeded",
             file=str(prepared.path),
             rows_read=3,
+            month="2024-11",
+            dry_run=prepared.request.dry_run,
             rows_loaded=2,
             rows_rejected=1,
             rejected=[{"row": 4, "column": "id", "reason": "not an integer"}],
@@ -179,16 +182,20 @@ Execute = Callable[..., ExecuteInProcessResult]
 
 @pytest.fixture
 def execute(registry: DomainRegistry, settings: Settings) -> Execute:
-    """Run ``orders_job`` (fast retries) in process with the given read-op config."""
+    """Materialise the ``orders`` asset (fast retries) in process for a partition and config."""
     assert settings.DATABASE_URL is not None
     warehouse = WarehouseResource(database_url=settings.DATABASE_URL.get_secret_value())
-    definitions = build_definitions(registry, settings=settings, warehouse=warehouse)
-    job = build_domain_job(registry.get("orders"), retry_policy=FAST_RETRIES)
-    resources = definitions.resources
+    resources = build_definitions(registry, settings=settings, warehouse=warehouse).resources
+    domain = registry.get("orders")
+    asset = build_domain_asset(domain, FAST_RETRIES)
 
-    def run(options: DomainRunConfig | None = None) -> ExecuteInProcessResult:
-        return job.execute_in_process(
-            run_config=run_config(options or DomainRunConfig(month="202411")),
+    def run(
+        options: DomainRunConfig | None = None, partition: str | None = "2024-11"
+    ) -> ExecuteInProcessResult:
+        return materialize(
+            [asset],
+            partition_key=partition,
+            run_config=run_config(domain, options or DomainRunConfig()),
             resources=resources,
             raise_on_error=False,
         )
@@ -202,8 +209,9 @@ def _events(result: ExecuteInProcessResult, kind: DagsterEventType) -> list[Any]
 
 def _output_metadata(result: ExecuteInProcessResult, step: str, output: str) -> dict[str, Any]:
     for event in _events(result, DagsterEventType.STEP_OUTPUT):
-        if event.step_key == step and event.event_specific_data.step_output_handle.output_name == (
-            output
+        if (
+            event.step_key == f"{NODE}.{step}"
+            and event.event_specific_data.step_output_handle.output_name == (output)
         ):
             return {key: value.value for key, value in event.event_specific_data.metadata.items()}
     raise AssertionError(f"no output {output!r} of {step!r}")
@@ -212,28 +220,48 @@ def _output_metadata(result: ExecuteInProcessResult, step: str, output: str) -> 
 def test_a_run_passes_its_stages_along_and_reports_metadata(
     service: FakeService, execute: Execute
 ) -> None:
-    result = execute(DomainRunConfig(month="202411", dry_run=True))
+    result = execute()
 
     assert result.success
     assert service.calls == ["prepare", "read", "transform", "load"]
-    report = result.output_for_node("load")
+    report = result.output_for_node(f"{NODE}.load")
     assert (report.rows_loaded, report.rows_rejected) == (2, 1)
+    assert report.execution_id == f"{EXECUTION_ID[:-1]}1"
     read = _output_metadata(result, "read", "raw")
     assert read["rows_read"] == 3
     assert read["target_table"] == "public.orders"
-    assert read["dry_run"] is True
+    assert read["dry_run"] is False
     transform = _output_metadata(result, "transform", "result")
     assert (transform["rows_valid"], transform["rows_rejected"]) == (2, 1)
-    assert transform["enrichment_sources"] == {"cache": 2}
-    [reason] = transform["rejected_by_reason"].records
-    assert reason.data == {"reason": "id", "rows": 1}
+    [source] = transform["enrichment_sources"].records
+    assert source.data["source"] == "cache"
+    assert source.data["entries"] == 2
+    assert "company_id_cache" in source.data["meaning"]
+    [column] = transform["rejected_by_column"].records
+    assert column.data == {"column": "id", "rejections": 1}
     load = _output_metadata(result, "load", "result")
     assert load["execution_id"] == report.execution_id
     assert (load["rows_read"], load["rows_loaded"], load["rows_rejected"]) == (3, 2, 1)
     assert load["target_table"] == "public.orders"
     assert load["duration_s"] == 0.6
-    [rejected_row] = load["rejected_rows"].records
+    [rejected_row] = load["rejected_rows_first_50"].records
     assert rejected_row.data == {"row": 4, "column": "id", "reason": "not an integer"}
+    assert load["rejected_rows_shown"] == "1 of 1 rejections"
+    assert f"execution_id = '{report.execution_id}'" in load["rejected_rows_query"]
+    [materialization] = result.asset_materializations_for_node(NODE)
+    assert materialization.partition == "2024-11"
+    assert materialization.metadata["rows_loaded"].value == 2
+
+
+def test_a_dry_run_runs_every_stage_and_materialises_nothing(
+    service: FakeService, execute: Execute
+) -> None:
+    result = execute(DomainRunConfig(dry_run=True))
+
+    assert result.success
+    assert service.calls == ["prepare", "read", "transform", "load"]
+    assert _output_metadata(result, "read", "raw")["dry_run"] is True
+    assert result.asset_materializations_for_node(NODE) == []
 
 
 def test_a_transient_error_is_retried_and_the_run_succeeds(
@@ -260,7 +288,7 @@ def test_a_transient_error_while_reading_abandons_that_execution(
     assert service.calls[:4] == ["prepare", "read", "prepare", "read"]
     [(abandoned, error, _)] = service.failed
     assert isinstance(error, ConnectionResetError)
-    assert abandoned != result.output_for_node("load").execution_id
+    assert abandoned != result.output_for_node(f"{NODE}.load").execution_id
 
 
 def test_a_data_error_fails_at_once_marks_the_execution_and_shows_the_cause(
@@ -277,7 +305,7 @@ def test_a_data_error_fails_at_once_marks_the_execution_and_shows_the_cause(
     assert isinstance(error, KeyError)
     assert not with_outcome
     [failure] = _events(result, DagsterEventType.STEP_FAILURE)
-    assert failure.step_key == "transform"
+    assert failure.step_key == f"{NODE}.transform"
     error_info = failure.event_specific_data.error
     assert "KeyError" in error_info.message
     assert execution_id in error_info.message
@@ -318,13 +346,13 @@ def test_too_many_rejections_fail_the_load_with_the_reasons_shown(
     assert "33.3%" in metadata["error"].value
 
 
-def test_a_failure_before_the_execution_exists_records_nothing(
+def test_a_run_without_a_partition_fails_before_any_execution_exists(
     service: FakeService, execute: Execute
 ) -> None:
-    result = execute(DomainRunConfig())
+    result = execute(partition=None)
 
     assert not result.success
     assert service.calls == []
     assert service.failed == []
     [failure] = _events(result, DagsterEventType.STEP_FAILURE)
-    assert "exactly one of month" in failure.event_specific_data.error.message
+    assert "launch it for a partition" in failure.event_specific_data.error.message

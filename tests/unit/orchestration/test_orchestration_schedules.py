@@ -5,13 +5,13 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
-from dagster import DefaultScheduleStatus, build_schedule_context, validate_run_config
+from dagster import DefaultScheduleStatus, build_schedule_context
 from plugin_site import Site
-from work_data_hub.orchestration.jobs import build_domain_job
+from work_data_hub.config import Settings
+from work_data_hub.orchestration.definitions import build_definitions
 from work_data_hub.orchestration.schedules import (
     MONTH_TAG,
     MONTHLY_CRON,
-    build_monthly_schedule,
     previous_month,
 )
 
@@ -31,19 +31,23 @@ def test_previous_month(moment: datetime, expected: str) -> None:
     assert previous_month(moment) == expected
 
 
-def test_the_schedule_runs_the_job_for_the_previous_month(site: Site) -> None:
+def test_the_schedule_materialises_the_previous_months_partition(
+    site: Site, settings: Settings
+) -> None:
     site.add_domain("fake-orders", "orders")
-    job = build_domain_job(site.load().get("orders"))
-    schedule = build_monthly_schedule(job, "orders")
+    location = build_definitions(site.load(), settings=settings)
+    schedule = location.resolve_schedule_def("orders_monthly_schedule")
 
     tick = datetime(2026, 1, 5, 6, tzinfo=UTC)
-    data = schedule.evaluate_tick(build_schedule_context(scheduled_execution_time=tick))
+    context = build_schedule_context(
+        scheduled_execution_time=tick, repository_def=location.get_repository_def()
+    )
+    data = schedule.evaluate_tick(context)
 
     assert schedule.name == "orders_monthly_schedule"
     assert schedule.cron_schedule == MONTHLY_CRON
     assert schedule.default_status == DefaultScheduleStatus.STOPPED
     [request] = data.run_requests or []
-    assert request.run_config["ops"]["read"]["config"]["month"] == "202512"
-    assert request.run_config["ops"]["read"]["config"].get("file") is None
+    assert request.partition_key == "2025-12"
     assert request.tags[MONTH_TAG] == "202512"
-    assert validate_run_config(job, request.run_config)["ops"]["read"]["config"]["dry_run"] is False
+    assert not request.run_config

@@ -7,22 +7,18 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from dagster import DefaultSensorStatus, SensorDefinition, build_sensor_context
+from dagster import DefaultSensorStatus, Definitions, SensorDefinition, build_sensor_context
 from plugin_site import Site
 from work_data_hub.config import Settings
-from work_data_hub.orchestration.jobs import build_domain_job
+from work_data_hub.orchestration.definitions import build_definitions
 from work_data_hub.orchestration.schedules import MONTH_TAG
 from work_data_hub.orchestration.sensors import (
     InboxFile,
-    build_inbox_sensor,
     decode_cursor,
     encode_cursor,
 )
-from work_data_hub.plugins import SourceSpec
 
 pytestmark = pytest.mark.unit
-
-SOURCE = SourceSpec(patterns=("orders*.csv",), file_type="csv")
 
 
 def _drop(inbox: Path, relative: str, mtime_ns: int = 1_700_000_000_000_000_000) -> Path:
@@ -34,28 +30,38 @@ def _drop(inbox: Path, relative: str, mtime_ns: int = 1_700_000_000_000_000_000)
 
 
 @pytest.fixture
-def inbox_sensor(site: Site, settings: Settings) -> SensorDefinition:
+def location(site: Site, settings: Settings) -> Definitions:
+    """A code location with the ``orders`` domain (source ``*.csv``) on the test's inbox."""
     site.add_domain("fake-orders", "orders")
-    job = build_domain_job(site.load().get("orders"))
-    return build_inbox_sensor(job, "orders", SOURCE, settings)
+    return build_definitions(site.load(), settings=settings)
+
+
+@pytest.fixture
+def inbox_sensor(location: Definitions) -> SensorDefinition:
+    return location.resolve_sensor_def("orders_inbox_sensor")
 
 
 class Ticks:
     """Evaluates a sensor tick after tick, carrying the cursor along as Dagster does."""
 
-    def __init__(self, sensor: SensorDefinition) -> None:
+    def __init__(self, sensor: SensorDefinition, location: Definitions | None = None) -> None:
         self.sensor = sensor
+        self.location = location
         self.cursor: str | None = None
 
     def tick(self) -> list[Any]:
-        data = self.sensor.evaluate_tick(build_sensor_context(cursor=self.cursor))
+        context = build_sensor_context(cursor=self.cursor, definitions=self.location)
+        data = self.sensor.evaluate_tick(context)
         if data.cursor is not None:
             self.cursor = data.cursor
         return list(data.run_requests or [])
 
 
 def _files(requests: list[Any]) -> list[str]:
-    return [request.run_config["ops"]["read"]["config"]["file"] for request in requests]
+    return [
+        request.run_config["ops"]["warehouse__orders"]["ops"]["read"]["config"]["file"]
+        for request in requests
+    ]
 
 
 def test_the_sensor_is_named_after_its_domain_and_stopped(inbox_sensor: SensorDefinition) -> None:
@@ -65,21 +71,21 @@ def test_the_sensor_is_named_after_its_domain_and_stopped(inbox_sensor: SensorDe
 
 
 def test_files_present_at_the_first_tick_are_recorded_not_run(
-    inbox_sensor: SensorDefinition, settings: Settings
+    inbox_sensor: SensorDefinition, location: Definitions, settings: Settings
 ) -> None:
     _drop(settings.INBOX_DIR, "202410/orders.csv")
-    ticks = Ticks(inbox_sensor)
+    ticks = Ticks(inbox_sensor, location)
 
     assert ticks.tick() == []
     assert [item.month for item in decode_cursor(ticks.cursor)] == ["202410"]
     assert ticks.tick() == []
 
 
-def test_a_new_month_starts_one_run_on_that_file(
-    inbox_sensor: SensorDefinition, settings: Settings
+def test_a_new_month_materialises_its_partition_from_that_file(
+    inbox_sensor: SensorDefinition, location: Definitions, settings: Settings
 ) -> None:
     _drop(settings.INBOX_DIR, "202410/orders.csv")
-    ticks = Ticks(inbox_sensor)
+    ticks = Ticks(inbox_sensor, location)
     ticks.tick()
 
     new_file = _drop(settings.INBOX_DIR, "202411/orders 1111.csv")
@@ -87,13 +93,16 @@ def test_a_new_month_starts_one_run_on_that_file(
 
     assert _files([request]) == [str(new_file)]
     assert request.tags[MONTH_TAG] == "202411"
+    assert request.partition_key == "2024-11"
     assert request.run_key == f"202411:{new_file}:{new_file.stat().st_mtime_ns}"
     assert ticks.tick() == []
 
 
-def test_a_reissued_file_runs_again(inbox_sensor: SensorDefinition, settings: Settings) -> None:
+def test_a_reissued_file_runs_again(
+    inbox_sensor: SensorDefinition, location: Definitions, settings: Settings
+) -> None:
     first = _drop(settings.INBOX_DIR, "202411/orders.csv")
-    ticks = Ticks(inbox_sensor)
+    ticks = Ticks(inbox_sensor, location)
     ticks.tick()
 
     version_two = _drop(settings.INBOX_DIR, "202411/V2/orders.csv")
@@ -105,9 +114,9 @@ def test_a_reissued_file_runs_again(inbox_sensor: SensorDefinition, settings: Se
 
 
 def test_an_ambiguous_month_waits_until_it_is_resolved(
-    inbox_sensor: SensorDefinition, settings: Settings
+    inbox_sensor: SensorDefinition, location: Definitions, settings: Settings
 ) -> None:
-    ticks = Ticks(inbox_sensor)
+    ticks = Ticks(inbox_sensor, location)
     ticks.tick()
 
     _drop(settings.INBOX_DIR, "202411/orders a.csv")

@@ -134,8 +134,21 @@ def test_missing_month_folder_is_an_error(tmp_path: Path) -> None:
 
     assert str(raised.value) == (
         f"no folder for month 202412: {_base(tmp_path, '202412')} does not exist "
-        f"(inbox {tmp_path}, folder pattern '{{YYYYMM}}/收集数据/数据采集')"
+        f"(INBOX_DIR={tmp_path}, folder pattern '{{YYYYMM}}/收集数据/数据采集')"
     )
+
+
+def test_a_missing_month_folder_names_the_inbox_setting_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The default INBOX_DIR is ``inbox``: the message must not read "inbox inbox"."""
+    monkeypatch.chdir(tmp_path)
+
+    with pytest.raises(FileDiscoveryError) as raised:
+        discover_file(Path("inbox"), ANNUITY, "202412")
+
+    assert "inbox inbox" not in str(raised.value)
+    assert "(INBOX_DIR=inbox, folder pattern" in str(raised.value)
 
 
 @pytest.mark.parametrize(

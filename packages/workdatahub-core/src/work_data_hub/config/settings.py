@@ -136,10 +136,13 @@ class Settings(BaseSettings):
     DB_POOL_SIZE: int = Field(default=10, ge=1)
     DB_BATCH_SIZE: int = Field(default=1000, ge=1)
     MAX_WORKERS: int = Field(default=4, ge=1)
-    DAGSTER_HOME: Path = Field(default_factory=lambda: Path.home() / ".dagster")
-    DAGSTER_POSTGRES_URL: SecretStr | None = None
-    INBOX_DIR: Path = Path("inbox")
     WDH_DATA_DIR: Path = Path(".workdatahub")
+    DAGSTER_HOME: Path = Field(default_factory=lambda data: Path(data["WDH_DATA_DIR"]) / "dagster")
+    DAGSTER_POSTGRES_URL: SecretStr | None = None
+    WDH_DAGSTER_EXECUTOR: Literal["in_process", "multiprocess", "celery"] = "in_process"
+    WDH_CELERY_BROKER_URL: SecretStr | None = None
+    WDH_CELERY_BACKEND_URL: SecretStr | None = None
+    INBOX_DIR: Path = Path("inbox")
     COMPANY_ID_HMAC_KEY: SecretStr = Field(
         default=SecretStr(DEVELOPMENT_HMAC_KEY), validate_default=True
     )

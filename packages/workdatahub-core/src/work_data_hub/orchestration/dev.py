@@ -4,7 +4,7 @@
 (and its ``dagster.yaml``), starts the embedded PostgreSQL and applies the migrations when no
 ``DATABASE_URL`` is set in dev, then runs ``dagster dev`` on this package's definitions until
 Ctrl+C. Dagster's processes get ``DAGSTER_HOME``, the storage password and the warehouse URL
-through their environment.
+through their environment. ``-h``/``--help`` prints the options and touches nothing.
 """
 
 from __future__ import annotations
@@ -84,12 +84,30 @@ def run_until_stopped(command: Sequence[str], environment: Mapping[str, str]) ->
                 signal.signal(signum, handler)
 
 
+HELP_OPTIONS = frozenset({"-h", "--help"})
+USAGE = (
+    "usage: python -m work_data_hub.orchestration.dev [dagster dev options]\n\n"
+    "Prepares DAGSTER_HOME (default <WDH_DATA_DIR>/dagster) and its dagster.yaml, starts the\n"
+    "embedded PostgreSQL when DATABASE_URL is unset in dev, then runs `dagster dev` on\n"
+    f"{DEFINITIONS_MODULE}. Every option below is passed on to `dagster dev`.\n"
+)
+
+
 def main(arguments: Sequence[str] | None = None) -> int:
-    """Prepare the instance and the warehouse, then run ``dagster dev`` until it stops."""
+    """Prepare the instance and the warehouse, then run ``dagster dev`` until it stops.
+
+    With ``-h``/``--help`` it prints its usage and ``dagster dev --help`` and changes nothing:
+    no settings are read, no file is written, no database is started.
+    """
+    given = list(sys.argv[1:] if arguments is None else arguments)
+    if HELP_OPTIONS & set(given):
+        sys.stdout.write(USAGE + "\n")
+        sys.stdout.flush()
+        return subprocess.call([*dagster_dev_command([])[:2], "--help"])  # noqa: S603
     settings = get_settings(require_database=False)
     write_instance_config(settings)
     environment = dev_environment(settings, os.environ)
-    command = dagster_dev_command(sys.argv[1:] if arguments is None else arguments)
+    command = dagster_dev_command(given)
     logger.info("dagster_dev_starting", command=" ".join(command))
     return run_until_stopped(command, environment)
 

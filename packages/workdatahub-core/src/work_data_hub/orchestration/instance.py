@@ -60,11 +60,20 @@ def postgres_storage_config(postgres_url: str) -> dict[str, Any]:
     return {"postgres": {"postgres_db": database}}
 
 
+RUN_QUEUE = {"dequeue_interval_seconds": 1}
+"""The daemon looks for queued runs every second (Dagster's default, 5 s, delays each launch)."""
+
+
 def instance_config(settings: Settings, home: Path) -> dict[str, Any]:
-    """Return the ``dagster.yaml`` content: SQLite under ``home``, or PostgreSQL if configured."""
+    """Return the ``dagster.yaml`` content: SQLite under ``home``, or PostgreSQL if configured.
+
+    Either way the run queue is polled every second, so a run launched in the UI starts at once.
+    """
     if settings.DAGSTER_POSTGRES_URL is None:
-        return {"storage": {"sqlite": {"base_dir": str(home)}}}
-    return {"storage": postgres_storage_config(settings.DAGSTER_POSTGRES_URL.get_secret_value())}
+        storage: dict[str, Any] = {"sqlite": {"base_dir": str(home)}}
+    else:
+        storage = postgres_storage_config(settings.DAGSTER_POSTGRES_URL.get_secret_value())
+    return {"storage": storage, "run_queue": dict(RUN_QUEUE)}
 
 
 def instance_environment(settings: Settings) -> dict[str, str]:

@@ -1,27 +1,20 @@
-"""One job per installed domain, all built from the same graph: read → transform → load."""
+"""One asset job per installed domain, ``<domain>_job``: materialises the domain's table asset."""
 
 from __future__ import annotations
 
-from dagster import JobDefinition, RetryPolicy, RunConfig, graph
+from typing import Any
 
-from work_data_hub.orchestration.ops import (
-    DOMAIN_TAG,
-    RETRY_POLICY,
-    DomainRunConfig,
-    load,
-    read,
-    transform,
+from dagster import AssetsDefinition, AssetSelection, define_asset_job
+from dagster._core.definitions.unresolved_asset_job_definition import (
+    UnresolvedAssetJobDefinition,
 )
+
+from work_data_hub.orchestration.assets import node_name
+from work_data_hub.orchestration.ops import DOMAIN_TAG, DomainRunConfig
 from work_data_hub.plugins.registry import RegisteredDomain
 
 JOB_SUFFIX = "_job"
-
-
-@graph(description="Read a domain's monthly file, transform and validate it, load it, audited.")
-def domain_run() -> None:
-    """The generic run of one domain; the job's domain tag says which one."""
-    prepared, raw = read()
-    load(prepared, transform(prepared, raw))
+READ_OP = "read"
 
 
 def job_name(domain: str) -> str:
@@ -29,20 +22,22 @@ def job_name(domain: str) -> str:
     return f"{domain}{JOB_SUFFIX}"
 
 
-def run_config(options: DomainRunConfig) -> RunConfig:
-    """Return the run config of a domain job for these options (they configure the read op)."""
-    return RunConfig(ops={"read": options})
+def run_config(domain: RegisteredDomain, options: DomainRunConfig) -> dict[str, Any]:
+    """Return the run config of a domain's asset for these options (they configure ``read``)."""
+    config = options.model_dump(exclude_defaults=True)
+    return {"ops": {node_name(domain): {"ops": {READ_OP: {"config": config}}}}}
 
 
 def build_domain_job(
-    domain: RegisteredDomain, retry_policy: RetryPolicy = RETRY_POLICY
-) -> JobDefinition:
-    """Return ``<domain>_job``: the generic graph tagged with its domain, ops with retries."""
+    domain: RegisteredDomain, asset: AssetsDefinition
+) -> UnresolvedAssetJobDefinition:
+    """Return ``<domain>_job``: the domain's table asset and its checks, tagged with its domain."""
     definition = domain.definition
     source = definition.source
     description = definition.description or f"Load {definition.name} into {domain.qualified_table}"
-    return domain_run.to_job(
+    return define_asset_job(
         name=job_name(definition.name),
+        selection=AssetSelection.assets(asset),
         description=description,
         tags={DOMAIN_TAG: definition.name},
         metadata={
@@ -53,5 +48,4 @@ def build_domain_job(
             "source_type": source.file_type,
             "sheet": source.sheet or "",
         },
-        op_retry_policy=retry_policy,
     )

@@ -12,12 +12,22 @@ from work_data_hub.io.runs import PreparedRun, RunReport, TransformOutcome
 from work_data_hub.io.runs.report import count_by_reason, rejected_entries, rejected_row_count
 
 REJECTED_SAMPLE_SIZE = 50
-"""Rejected rows listed one by one in the UI; the counts by reason cover every one of them."""
+"""Rejected rows listed one by one in the UI; ``rejected_rows_query`` finds all of them."""
 
-_REASON_SCHEMA = TableSchema(
+ENRICHMENT_DESCRIPTIONS = {
+    "override": "company id from the overrides file (by plan code, then by name)",
+    "cache": "company id from the warehouse cache company_id_cache",
+    "data": "company id already present in the source file",
+    "lookup": "company id from the external lookup service",
+    "temporary": "no id found: a temporary IN... id derived from the name",
+    "none": "no id and no name: left empty",
+}
+"""What each enrichment source means, shown next to its count."""
+
+_COLUMN_SCHEMA = TableSchema(
     columns=[
-        TableColumn("reason", "string", description="column and reason of the rejection"),
-        TableColumn("rows", "int"),
+        TableColumn("column", "string", description="column the rejection names; (row) for all"),
+        TableColumn("rejections", "int", description="rejections naming that column"),
     ]
 )
 _REJECTED_SCHEMA = TableSchema(
@@ -27,13 +37,20 @@ _REJECTED_SCHEMA = TableSchema(
         TableColumn("reason", "string"),
     ]
 )
+_ENRICHMENT_SCHEMA = TableSchema(
+    columns=[
+        TableColumn("source", "string", description="where the company id came from"),
+        TableColumn("entries", "int", description="customer entries resolved by that source"),
+        TableColumn("meaning", "string"),
+    ]
+)
 
 
-def rejected_by_reason_table(counts: Mapping[str, int]) -> MetadataValue:
-    """Return rejection counts per reason as a two-column table, largest first."""
+def rejected_by_column_table(counts: Mapping[str, int]) -> MetadataValue:
+    """Return rejection counts per column as a two-column table, largest first."""
     ordered = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
-    records = [TableRecord({"reason": reason, "rows": rows}) for reason, rows in ordered]
-    return MetadataValue.table(records, schema=_REASON_SCHEMA)
+    records = [TableRecord({"column": name, "rejections": rows}) for name, rows in ordered]
+    return MetadataValue.table(records, schema=_COLUMN_SCHEMA)
 
 
 def rejected_rows_table(entries: list[dict[str, Any]]) -> MetadataValue:
@@ -49,6 +66,38 @@ def rejected_rows_table(entries: list[dict[str, Any]]) -> MetadataValue:
         for entry in entries[:REJECTED_SAMPLE_SIZE]
     ]
     return MetadataValue.table(records, schema=_REJECTED_SCHEMA)
+
+
+def enrichment_table(counts: Mapping[str, int]) -> MetadataValue:
+    """Return the company-id enrichment counts per source, each with what the source means."""
+    records = [
+        TableRecord(
+            {
+                "source": source,
+                "entries": entries,
+                "meaning": ENRICHMENT_DESCRIPTIONS.get(source, ""),
+            }
+        )
+        for source, entries in counts.items()
+    ]
+    return MetadataValue.table(records, schema=_ENRICHMENT_SCHEMA)
+
+
+def rejected_rows_query(execution_id: str) -> str:
+    """Return the SQL that lists every rejected row of an execution in the warehouse."""
+    return (
+        "SELECT source_row, column_name, reason, raw_row FROM rejected_rows "
+        f"WHERE execution_id = '{execution_id}' ORDER BY source_row"
+    )
+
+
+def _rejections(entries: list[dict[str, Any]], counts: Mapping[str, int]) -> dict[str, Any]:
+    shown = min(len(entries), REJECTED_SAMPLE_SIZE)
+    return {
+        "rejected_by_column": rejected_by_column_table(counts),
+        f"rejected_rows_first_{REJECTED_SAMPLE_SIZE}": rejected_rows_table(entries),
+        "rejected_rows_shown": f"{shown} of {len(entries)} rejections",
+    }
 
 
 def read_metadata(prepared: PreparedRun, raw: pd.DataFrame, duration_s: float) -> dict[str, Any]:
@@ -70,17 +119,21 @@ def transform_metadata(outcome: TransformOutcome, duration_s: float) -> dict[str
         "rows_read": outcome.rows_read,
         "rows_valid": len(outcome.valid),
         "rows_rejected": rejected_row_count(outcome.rejected),
-        "rejected_by_reason": rejected_by_reason_table(count_by_reason(outcome.rejected)),
-        "rejected_rows": rejected_rows_table(rejected_entries(outcome.rejected)),
-        "enrichment_sources": MetadataValue.json(dict(outcome.enrichment_sources)),
+        **_rejections(rejected_entries(outcome.rejected), count_by_reason(outcome.rejected)),
+        "enrichment_sources": enrichment_table(outcome.enrichment_sources),
         "duration_s": round(duration_s, 3),
     }
 
 
 def report_metadata(report: RunReport) -> dict[str, Any]:
-    """Metadata of the ``load`` op: the whole run's summary as ``workdatahub run`` reports it."""
+    """Metadata of the ``load`` op (the asset's materialisation): the run's summary.
+
+    The same figures ``workdatahub run`` reports, plus ``dagster/row_count`` (rows loaded) and
+    ``rejected_rows_query``, the SQL listing every rejected row of the execution.
+    """
     return {
         "domain": report.domain,
+        "month": report.month or "",
         "execution_id": report.execution_id,
         "status": report.status,
         "target_table": report.table,
@@ -89,9 +142,12 @@ def report_metadata(report: RunReport) -> dict[str, Any]:
         "rows_read": report.rows_read,
         "rows_loaded": report.rows_loaded,
         "rows_rejected": report.rows_rejected,
-        "rejected_by_reason": rejected_by_reason_table(report.rejected_by_reason),
-        "rejected_rows": rejected_rows_table(report.rejected),
-        "enrichment_sources": MetadataValue.json(dict(report.enrichment_sources)),
+        "dagster/row_count": report.rows_loaded,
+        **_rejections(report.rejected, report.rejected_by_reason),
+        "rejected_rows_query": MetadataValue.md(
+            f"```sql\n{rejected_rows_query(report.execution_id)}\n```"
+        ),
+        "enrichment_sources": enrichment_table(report.enrichment_sources),
         "stage_durations_s": MetadataValue.json(dict(report.stage_durations)),
         "duration_s": report.duration_s,
     }
@@ -108,6 +164,6 @@ def failure_metadata(error: BaseException, report: RunReport | None) -> dict[str
             "rows_read": report.rows_read,
             "rows_rejected": report.rows_rejected,
             "threshold_exceeded": report.threshold_exceeded,
-            "rejected_by_reason": rejected_by_reason_table(report.rejected_by_reason),
+            "rejected_by_column": rejected_by_column_table(report.rejected_by_reason),
         }
     return metadata

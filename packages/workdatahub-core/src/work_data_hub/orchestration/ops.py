@@ -1,8 +1,9 @@
-"""The three ops of every domain job: thin wrappers over the run service's stages.
+"""The three steps of every domain asset: thin wrappers over the run service's stages.
 
 ``read`` locates the file, records the execution as running and reads the rows; ``transform``
 runs the domain's steps and validation; ``load`` writes rows, rejections and the audit row in
-one transaction. Each op's output carries the metadata the UI shows.
+one transaction; its output is the asset's materialisation. Each output carries the metadata
+the UI shows.
 
 Failures: a whitelisted transient error (a dropped connection, a timeout) is re-raised so the
 job's ``RetryPolicy`` retries the op; any other error, or a transient one on the last attempt,
@@ -52,51 +53,66 @@ from work_data_hub.orchestration.metadata import (
     report_metadata,
     transform_metadata,
 )
+from work_data_hub.orchestration.months import MONTH_TAG, month_of
 from work_data_hub.orchestration.resources import WarehouseResource
 from work_data_hub.plugins.registry import DomainRegistry
 
 DOMAIN_TAG = "workdatahub/domain"
-"""Job and run tag naming the domain a job runs; the ops read it from their job."""
+"""Asset and job tag naming the domain; the ops read it from the asset they materialise."""
 
 RETRY_POLICY = RetryPolicy(max_retries=3, delay=2.0, backoff=Backoff.EXPONENTIAL)
 """The domain jobs' op retry policy; only whitelisted transient errors reach it (2 s, 4 s, 8 s)."""
 
 
 class DomainRunConfig(Config):
-    """What to run: a month to discover in the inbox, or an explicit file; optionally a dry run."""
+    """How to run a month: its file found in the inbox, or an explicit one; optionally a dry run.
 
-    month: str | None = Field(
-        default=None, description="YYYYMM: the month whose source file is discovered in INBOX_DIR"
+    The month itself is the run's partition (``YYYY-MM``), never config: Dagster refuses a
+    partition key the asset does not have before the run starts.
+    """
+
+    file: str | None = Field(
+        default=None,
+        description="path of the month's source file; unset means discover it in INBOX_DIR",
     )
-    file: str | None = Field(default=None, description="path of the source file (instead of month)")
     dry_run: bool = Field(default=False, description="do everything but commit the load")
     select: FileSelection = Field(
         default="error",
         description="when several files match: error, or pick the newest, oldest or first",
     )
 
-    def to_request(self, domain: str) -> RunRequest:
-        """Return the run service's request; exactly one of ``month`` and ``file`` must be given."""
-        if (self.month is None) == (self.file is None):
-            raise RunFailed(
-                "the read op needs exactly one of month (YYYYMM) or file in its config, "
-                f"got month={self.month!r}, file={self.file!r}"
-            )
+    def to_request(self, domain: str, month: str) -> RunRequest:
+        """Return the run service's request for ``month`` (``YYYYMM``) of ``domain``."""
         return RunRequest(
             domain=domain,
             file=Path(self.file) if self.file is not None else None,
-            month=self.month,
+            month=month,
             dry_run=self.dry_run,
             select=self.select,
         )
 
 
 def domain_of(context: OpExecutionContext) -> str:
-    """Return the domain the running job was built for (its ``workdatahub/domain`` tag)."""
-    domain = context.job_def.tags.get(DOMAIN_TAG)
+    """Return the domain of the asset being materialised (its ``workdatahub/domain`` tag)."""
+    domain = None
+    if context.has_assets_def:
+        domain = context.assets_def.tags_by_key.get(context.assets_def.key, {}).get(DOMAIN_TAG)
     if not domain:
-        raise RunFailed(f"job {context.job_def.name!r} has no {DOMAIN_TAG!r} tag naming its domain")
+        raise RunFailed(f"{context.op.name!r} runs outside a domain asset tagged {DOMAIN_TAG!r}")
     return str(domain)
+
+
+def run_month(context: OpExecutionContext) -> str:
+    """Return the run's month (``YYYYMM``) from its partition, and tag the run with it."""
+    if not context.has_partition_key:
+        raise RunFailed(
+            "a domain run loads one month: launch it for a partition (YYYY-MM), "
+            "e.g. from the asset's Materialize dialog or with --partition 2024-11"
+        )
+    month = month_of(context.partition_key)
+    if context.run.tags.get(MONTH_TAG) != month:
+        context.instance.add_run_tags(context.run_id, {MONTH_TAG: month})
+    return month
 
 
 def should_retry(error: BaseException, retry_number: int, max_retries: int) -> bool:
@@ -131,7 +147,7 @@ def _fail(
     retry_starts_new_execution: bool = False,
 ) -> NoReturn:
     """Re-raise a retryable ``error`` for the retry policy, or record the failure and stop."""
-    policy = context.job_def.op_retry_policy
+    policy = context.job_def.get_retry_policy_for_handle(context.node_handle)
     max_retries = policy.max_retries if policy is not None else 0
     if should_retry(error, context.retry_number, max_retries):
         if prepared is not None and retry_starts_new_execution:
@@ -169,7 +185,7 @@ def read(
     prepared: PreparedRun | None = None
     try:
         prepared = prepare_run(
-            config.to_request(domain_of(context)),
+            config.to_request(domain_of(context), run_month(context)),
             engine=engine,
             registry=registry,
             settings=settings,
@@ -203,7 +219,13 @@ def transform(
     return Output(outcome, metadata=transform_metadata(outcome, time.perf_counter() - started))
 
 
-@op(out=Out(RunReport, description="the run's summary, as `workdatahub run --json` prints it"))
+@op(
+    out=Out(
+        RunReport,
+        is_required=False,
+        description="the run's summary, as `workdatahub run --json` prints it; none for a dry run",
+    )
+)
 def load(
     context: OpExecutionContext,
     prepared: PreparedRun,
@@ -211,15 +233,20 @@ def load(
     warehouse: WarehouseResource,
     settings: ResourceParam[Settings],
     registry: ResourceParam[DomainRegistry],
-) -> Output[RunReport]:
-    """Load the valid rows and record rejections and the audit row, in one transaction."""
+) -> Iterator[Output[RunReport]]:
+    """Load the valid rows and record rejections and the audit row, in one transaction.
+
+    The output is the asset's materialisation; a dry run, which commits nothing, emits none.
+    """
     engine = warehouse.get_engine()
     try:
         report = load_stage(prepared, outcome, engine=engine, registry=registry, settings=settings)
     except Exception as error:
         _fail(context, error, engine=engine, prepared=prepared, outcome=outcome)
     context.log.info(
-        f"{report.domain}: {report.rows_loaded} rows loaded into {report.table}, "
-        f"{report.rows_rejected} rejected (execution {report.execution_id})"
+        f"{report.domain}: {report.rows_loaded} rows {'would be ' if report.dry_run else ''}"
+        f"loaded into {report.table}, {report.rows_rejected} rejected "
+        f"(execution {report.execution_id})"
     )
-    return Output(report, metadata=report_metadata(report))
+    if not report.dry_run:
+        yield Output(report, metadata=report_metadata(report))

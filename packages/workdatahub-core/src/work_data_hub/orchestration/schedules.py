@@ -1,35 +1,30 @@
 """A monthly schedule per domain job, stopped until someone turns it on.
 
-Each schedule runs its job at 06:00 UTC on the 5th of every month for the previous month
-(files for October are expected in the inbox by 5 November).
+Each schedule materialises the previous month's partition at 06:00 UTC on the 5th of every
+month (files for October are expected in the inbox by 5 November).
 """
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
-
 from dagster import (
     DefaultScheduleStatus,
-    JobDefinition,
-    RunConfig,
+    RunRequest,
     ScheduleDefinition,
     ScheduleEvaluationContext,
+    schedule,
+)
+from dagster._core.definitions.unresolved_asset_job_definition import (
+    UnresolvedAssetJobDefinition,
 )
 
-from work_data_hub.orchestration.jobs import run_config
-from work_data_hub.orchestration.ops import DomainRunConfig
+from work_data_hub.orchestration.months import MONTH_TAG, partition_key, previous_month
 
 MONTHLY_CRON = "0 6 5 * *"
 """06:00 on the 5th of each month."""
 
 SCHEDULE_TIMEZONE = "UTC"
-MONTH_TAG = "workdatahub/month"
 
-
-def previous_month(moment: datetime) -> str:
-    """Return the month before ``moment`` as ``YYYYMM`` (January gives the previous December)."""
-    last_day_before = moment.replace(day=1) - timedelta(days=1)
-    return f"{last_day_before:%Y%m}"
+__all__ = ["MONTHLY_CRON", "MONTH_TAG", "build_monthly_schedule", "previous_month", "schedule_name"]
 
 
 def schedule_name(domain: str) -> str:
@@ -38,23 +33,20 @@ def schedule_name(domain: str) -> str:
 
 
 def build_monthly_schedule(
-    job: JobDefinition, domain: str, cron: str = MONTHLY_CRON
+    job: UnresolvedAssetJobDefinition, domain: str, cron: str = MONTHLY_CRON
 ) -> ScheduleDefinition:
-    """Return a stopped schedule running ``job`` on ``cron`` for the month before each tick."""
+    """Return a stopped schedule materialising, on ``cron``, the partition of the month before."""
 
-    def previous_month_config(context: ScheduleEvaluationContext) -> RunConfig:
-        return run_config(DomainRunConfig(month=previous_month(context.scheduled_execution_time)))
-
-    def previous_month_tags(context: ScheduleEvaluationContext) -> dict[str, str]:
-        return {MONTH_TAG: previous_month(context.scheduled_execution_time)}
-
-    return ScheduleDefinition(
+    @schedule(
         name=schedule_name(domain),
         job=job,
         cron_schedule=cron,
         execution_timezone=SCHEDULE_TIMEZONE,
-        run_config_fn=previous_month_config,
-        tags_fn=previous_month_tags,
         default_status=DefaultScheduleStatus.STOPPED,
         description=f"Load {domain} for the previous month ({cron}, {SCHEDULE_TIMEZONE}).",
     )
+    def monthly(context: ScheduleEvaluationContext) -> RunRequest:
+        month = previous_month(context.scheduled_execution_time)
+        return RunRequest(partition_key=partition_key(month), tags={MONTH_TAG: month})
+
+    return monthly

@@ -1,10 +1,11 @@
-"""A sensor per domain job that starts a run when a new monthly file appears in the inbox.
+"""A sensor per domain job that materialises a month when a new file for it appears in the inbox.
 
 Each tick lists the months present in ``INBOX_DIR`` and the file discovery would pick for each
 (the same rules as ``workdatahub run --month``). A (month, file, modification time) not in the
-cursor starts a run on that exact file, so a re-issued file (a new ``V2`` folder, or the same
-file saved again) runs again. The first tick after the sensor is turned on records what is
-already there without running it. Sensors are stopped until someone turns them on.
+cursor materialises that month's partition from that exact file (the triple is the run key), so
+a re-issued file (a new ``V2`` folder, or the same file saved again) runs again. The first tick
+after the sensor is turned on records what is already there without running it. Sensors are
+stopped until someone turns them on.
 """
 
 from __future__ import annotations
@@ -16,13 +17,15 @@ from pathlib import Path
 
 from dagster import (
     DefaultSensorStatus,
-    JobDefinition,
     RunRequest,
     SensorDefinition,
     SensorEvaluationContext,
     SensorResult,
     SkipReason,
     sensor,
+)
+from dagster._core.definitions.unresolved_asset_job_definition import (
+    UnresolvedAssetJobDefinition,
 )
 
 from work_data_hub.config import Settings
@@ -32,9 +35,10 @@ from work_data_hub.io.connectors.file_connector import (
     list_months,
 )
 from work_data_hub.orchestration.jobs import run_config
+from work_data_hub.orchestration.months import MONTH_TAG, partition_key
 from work_data_hub.orchestration.ops import DomainRunConfig
-from work_data_hub.orchestration.schedules import MONTH_TAG
 from work_data_hub.plugins import SourceSpec
+from work_data_hub.plugins.registry import RegisteredDomain
 from work_data_hub.utils.logging import get_logger
 
 logger = get_logger(__name__)
@@ -92,17 +96,21 @@ def sensor_name(domain: str) -> str:
 
 
 def build_inbox_sensor(
-    job: JobDefinition, domain: str, source: SourceSpec, settings: Settings
+    job: UnresolvedAssetJobDefinition, domain: RegisteredDomain, settings: Settings
 ) -> SensorDefinition:
-    """Return a stopped sensor that runs ``job`` on each new file of ``source`` in the inbox."""
+    """Return a stopped sensor materialising a month's partition for each new file version."""
+    source = domain.definition.source
 
     # Targeting the job by name: Dagster then need not copy the sensor to bind resources.
     @sensor(
-        name=sensor_name(domain),
+        name=sensor_name(domain.name),
         job_name=job.name,
         minimum_interval_seconds=INBOX_POLL_SECONDS,
         default_status=DefaultSensorStatus.STOPPED,
-        description=f"Run {job.name} when a new monthly {domain} file appears in the inbox.",
+        description=(
+            f"Materialise a month of {domain.name} when a new file version for it appears "
+            "in the inbox."
+        ),
     )
     def inbox_sensor(context: SensorEvaluationContext) -> SensorResult | SkipReason:
         found = inbox_files(settings.INBOX_DIR, source)
@@ -117,12 +125,13 @@ def build_inbox_sensor(
         seen = decode_cursor(context.cursor)
         new = [item for item in found if item not in seen]
         if not new:
-            return SkipReason(f"no new {domain} file in {settings.INBOX_DIR}")
+            return SkipReason(f"no new {domain.name} file in {settings.INBOX_DIR}")
         return SensorResult(
             run_requests=[
                 RunRequest(
                     run_key=item.run_key,
-                    run_config=run_config(DomainRunConfig(file=item.path)),
+                    partition_key=partition_key(item.month),
+                    run_config=run_config(domain, DomainRunConfig(file=item.path)),
                     tags={MONTH_TAG: item.month},
                 )
                 for item in new

@@ -105,6 +105,7 @@ def check_definition(answer: object) -> DomainDefinition:
         raise PluginContractError(
             f"domain {name!r}: reject_threshold {threshold!r} must be between 0 and 1"
         )
+    _check_orchestration(name, answer)
     if answer.other_months not in OTHER_MONTHS:
         raise PluginContractError(
             f"domain {name!r}: other_months {answer.other_months!r} is not one of "
@@ -112,6 +113,22 @@ def check_definition(answer: object) -> DomainDefinition:
         )
     _check_source(name, answer.source)
     return answer
+
+
+_MONTH = re.compile(r"[0-9]{4}(0[1-9]|1[0-2])")
+
+
+def _check_orchestration(name: str, answer: DomainDefinition) -> None:
+    """The first partition month is ``YYYYMM``; the row-count tolerance is a share >= 0."""
+    if not isinstance(answer.first_month, str) or not _MONTH.fullmatch(answer.first_month):
+        raise PluginContractError(
+            f"domain {name!r}: first_month {answer.first_month!r} is not YYYYMM (e.g. 202001)"
+        )
+    tolerance = answer.row_count_tolerance
+    if not isinstance(tolerance, int | float) or tolerance < 0:
+        raise PluginContractError(
+            f"domain {name!r}: row_count_tolerance {tolerance!r} must be a share of 0 or more"
+        )
 
 
 def _check_source(name: str, source: object) -> None:

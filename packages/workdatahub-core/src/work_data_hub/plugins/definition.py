@@ -40,6 +40,11 @@ class DomainDefinition:
     exactly one month, and rows of other months are rejected (``other_months="reject"``) or
     refuse the whole file (``"refuse"``); a ``delete_insert`` refresh never reaches beyond the
     run's month. Text keys are always made canonical (NFKC, no invisible edge characters).
+
+    The orchestration reads three more: ``first_month`` (``YYYYMM``) is the first monthly
+    partition of the domain's warehouse asset; ``row_count_tolerance`` is how far (as a share)
+    a month's row count may move from the previous month's before its asset check fails, and
+    ``row_count_check_blocking`` makes that check block downstream assets when it fails.
     """
 
     name: str
@@ -53,6 +58,9 @@ class DomainDefinition:
     spec_version: int = 1
     month_column: str | None = None
     other_months: OtherMonths = "reject"
+    first_month: str = "202001"
+    row_count_tolerance: float = 0.3
+    row_count_check_blocking: bool = False
 
 
 @dataclass(frozen=True)

@@ -129,7 +129,7 @@ def discover_file(
     base = folder_for(inbox, source, month)
     if not base.is_dir():
         raise SourceFileNotFound(
-            f"no folder for month {month}: {base} does not exist (inbox {inbox}, "
+            f"no folder for month {month}: {base} does not exist (INBOX_DIR={inbox}, "
             f"folder pattern {source.folder!r})"
         )
     searched = [*_version_folders(base), base]
