@@ -92,6 +92,7 @@ def report_metadata(report: RunReport) -> dict[str, Any]:
         "rejected_by_reason": rejected_by_reason_table(report.rejected_by_reason),
         "rejected_rows": rejected_rows_table(report.rejected),
         "enrichment_sources": MetadataValue.json(dict(report.enrichment_sources)),
+        "new_columns_in_the_source": MetadataValue.json(list(report.new_source_columns)),
         "stage_durations_s": MetadataValue.json(dict(report.stage_durations)),
         "duration_s": report.duration_s,
     }
