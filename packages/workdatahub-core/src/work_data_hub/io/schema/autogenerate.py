@@ -87,14 +87,26 @@ def _with_casts(container: ops.OpContainer) -> None:
             table_ops.ops = [_retyped(op) for op in table_ops.ops]
 
 
+def _with_schemas(container: ops.OpContainer) -> None:
+    """Create the schema of a new table first when it is not the default one."""
+    schemas = sorted(
+        {op.schema for op in container.ops if isinstance(op, ops.CreateTableOp) and op.schema}
+    )
+    quote = postgresql.dialect().identifier_preparer.quote  # type: ignore[no-untyped-call]
+    created = [ops.ExecuteSQLOp(f"CREATE SCHEMA IF NOT EXISTS {quote(name)}") for name in schemas]
+    container.ops[:0] = created
+
+
 def _finish(_context: Any, _revision: Any, directives: list[Any]) -> None:
-    """Drop an empty revision; give every type change its ``USING`` cast, both ways."""
+    """Drop an empty revision; give every type change its ``USING`` cast, both ways, and a new
+    table in another schema its ``CREATE SCHEMA``."""
     script = directives[0]
     if script.upgrade_ops.is_empty():
         directives.clear()
         return
     _with_casts(script.upgrade_ops)
     _with_casts(script.downgrade_ops)
+    _with_schemas(script.upgrade_ops)
 
 
 def autogenerate_revision(
