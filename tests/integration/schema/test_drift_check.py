@@ -126,3 +126,15 @@ def test_a_comment_or_index_difference_does_not_stop_a_run(
     assert code == 0, output
     assert json.loads(output.strip().splitlines()[-1])["rows_loaded"] == 20
     assert _invoke("db", "check")[0] == DRIFT_EXIT_CODE
+
+
+def test_a_missing_table_names_the_upgrade_first(cli_on: None, wdh_engine: Engine) -> None:
+    with wdh_engine.begin() as connection:
+        connection.execute(sa.text("DROP TABLE sample_csv"))
+
+    code, output = _invoke("run", "sample_csv", "--file", str(SAMPLE), "--json")
+
+    assert code == EXIT_FAILED
+    error = json.loads(output.strip().splitlines()[-1])["error"]
+    assert "(public.sample_csv: table missing sample_csv)" in error
+    assert "To fix: `workdatahub db upgrade` (revisions not applied yet), or when none" in error

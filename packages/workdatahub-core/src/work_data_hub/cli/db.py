@@ -170,7 +170,7 @@ def revision(
     """
     with _reported_errors():
         if autogenerate:
-            path = autogenerate_revision(_database_url(), message, branch)
+            path = autogenerate_revision(_database_url(), message, branch, depends_on=depends_on)
         else:
             path = migrate.create_revision(message, branch, depends_on=depends_on)
     console.print(f"created {path}", highlight=False)

@@ -114,13 +114,15 @@ def autogenerate_revision(
     message: str,
     branch: str,
     *,
+    depends_on: str | None = None,
     sources: Sequence[MigrationSource] | None = None,
 ) -> Path:
     """Write the revision that brings ``branch``'s table to the domain's declared columns.
 
     The database must be at every head (``workdatahub db upgrade`` first). The revision goes
     into the domain's own folder, after the branch's head (a first revision becomes the branch's
-    base, after the core). Raises ``NothingToGenerateError`` when nothing differs.
+    base, after the core unless ``depends_on`` names another revision). Raises
+    ``NothingToGenerateError`` when nothing differs.
     """
     if branch == CORE_BRANCH:
         raise MigrationError(
@@ -146,7 +148,7 @@ def autogenerate_revision(
                 head="base" if is_new_branch else f"{branch}@head",
                 branch_label=branch if is_new_branch else None,
                 version_path=str(folder),
-                depends_on=CORE_BRANCH if is_new_branch else None,
+                depends_on=depends_on or (CORE_BRANCH if is_new_branch else None),
             )
         except CommandError as error:
             if "not up to date" in str(error):

@@ -25,10 +25,11 @@ from work_data_hub.io.schema.tables import DEFAULT_SCHEMA, lineage_columns, sqla
 from work_data_hub.plugins.registry import RegisteredDomain, get_registry
 
 NO_VALUE = "-"
+TABLE_MISSING = "table missing"
 
 COLUMN_CHANGES = frozenset(
     {
-        "table missing",
+        TABLE_MISSING,
         "column missing",
         "column not declared",
         "type differs",
@@ -136,7 +137,7 @@ def _difference(entry: tuple[Any, ...], dialect: sa.Dialect) -> tuple[str, str, 
     """Return ``(table, change, name, declared, database)`` for one Alembic diff entry."""
     kind = entry[0]
     if kind == "add_table":
-        return entry[1].name, "table missing", entry[1].name, "table", NO_VALUE
+        return entry[1].name, TABLE_MISSING, entry[1].name, "table", NO_VALUE
     if kind in ("add_column", "remove_column"):
         column = entry[3]
         shown = f"{_type(column.type, dialect)} {_nullable(column.nullable)}"
@@ -215,6 +216,10 @@ def drift_message(differences: Sequence[Difference]) -> str:
         for difference in differences
     )
     fix = " then ".join(f"`{command}`" for command in fix_commands(domains))
+    if all(difference.change == TABLE_MISSING for difference in differences):
+        fix = (
+            f"`workdatahub db upgrade` (revisions not applied yet), or when none creates it: {fix}"
+        )
     return (
         f"the table of {', '.join(domains)} differs from its declared columns ({shown}). "
         f"To fix: {fix}"
