@@ -10,9 +10,12 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
+from alembic.operations import Operations
+from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Engine
 from typer.testing import CliRunner
 from work_data_hub.cli import db as cli_db
@@ -21,6 +24,8 @@ from work_data_hub.cli.db import DRIFT_EXIT_CODE
 from work_data_hub.cli.run import EXIT_FAILED
 from work_data_hub.config import get_settings
 from work_data_hub.io.schema.drift import check_domains
+from work_data_hub.migrations import create_domain_table
+from work_data_hub.plugins.registry import get_registry
 
 pytestmark = pytest.mark.integration
 
@@ -138,3 +143,43 @@ def test_a_missing_table_names_the_upgrade_first(cli_on: None, wdh_engine: Engin
     error = json.loads(output.strip().splitlines()[-1])["error"]
     assert "(public.sample_csv: table missing sample_csv)" in error
     assert "To fix: `workdatahub db upgrade` (revisions not applied yet), or when none" in error
+
+
+def _shape(inspector: sa.Inspector, table: str, schema: str) -> tuple[list[Any], list[Any]]:
+    columns = [
+        (c["name"], str(c["type"]), c["nullable"], c.get("comment"))
+        for c in inspector.get_columns(table, schema=schema)
+    ]
+    indexes = sorted(
+        (str(i["name"]), tuple(i["column_names"]), bool(i["unique"]))
+        for i in inspector.get_indexes(table, schema=schema)
+    )
+    return columns, indexes
+
+
+def test_the_frozen_revisions_build_what_the_declarations_built(wdh_engine: Engine) -> None:
+    """The old base revisions passed the declared ``COLUMNS`` to ``create_domain_table``: that
+    table, built in a scratch schema, equals the one the frozen revision built."""
+    domains = list(get_registry().domains.values())
+    with wdh_engine.begin() as connection:
+        operations = Operations(MigrationContext.configure(connection))
+        for domain in domains:
+            definition = domain.definition
+            create_domain_table(
+                operations,
+                definition.table,
+                domain.columns,
+                "declared_copy",
+                definition.keys,
+                unique_keys=definition.write_mode == "upsert",
+            )
+    inspector = sa.inspect(wdh_engine)
+
+    assert [domain.name for domain in domains] == [
+        "annuity_income",
+        "annuity_performance",
+        "sample_csv",
+    ]
+    for domain in domains:
+        table = domain.definition.table
+        assert _shape(inspector, table, "public") == _shape(inspector, table, "declared_copy")
