@@ -126,6 +126,7 @@ class FakeService:
             rows_read=3,
             enrichment_sources={"cache": 2},
             metrics={},
+            new_source_columns=("channel",),
         )
 
     def load_stage(self, prepared: PreparedRun, outcome: TransformOutcome, **_: Any) -> RunReport:
@@ -142,6 +143,7 @@ class FakeService:
             rejected=[{"row": 4, "column": "id", "reason": "not an integer"}],
             rejected_by_reason={"id": 1},
             enrichment_sources={"cache": 2},
+            new_source_columns=["channel"],
             stage_durations={"read": 0.1, "transform": 0.2, "load": 0.3},
             duration_s=0.6,
         )
@@ -225,6 +227,7 @@ def test_a_run_passes_its_stages_along_and_reports_metadata(
     transform = _output_metadata(result, "transform", "result")
     assert (transform["rows_valid"], transform["rows_rejected"]) == (2, 1)
     assert transform["enrichment_sources"] == {"cache": 2}
+    assert transform["new_columns_in_the_source"] == ["channel"]
     [reason] = transform["rejected_by_reason"].records
     assert reason.data == {"reason": "id", "rows": 1}
     load = _output_metadata(result, "load", "result")
@@ -232,6 +235,7 @@ def test_a_run_passes_its_stages_along_and_reports_metadata(
     assert (load["rows_read"], load["rows_loaded"], load["rows_rejected"]) == (3, 2, 1)
     assert load["target_table"] == "public.orders"
     assert load["duration_s"] == 0.6
+    assert load["new_columns_in_the_source"] == ["channel"]
     [rejected_row] = load["rejected_rows"].records
     assert rejected_row.data == {"row": 4, "column": "id", "reason": "not an integer"}
 

@@ -65,7 +65,8 @@ def read_metadata(prepared: PreparedRun, raw: pd.DataFrame, duration_s: float) -
 
 
 def transform_metadata(outcome: TransformOutcome, duration_s: float) -> dict[str, Any]:
-    """Metadata of the ``transform`` op: valid and rejected rows, reasons, enrichment sources."""
+    """Metadata of the ``transform`` op: valid and rejected rows, reasons, enrichment sources,
+    the source columns the domain does not know."""
     return {
         "rows_read": outcome.rows_read,
         "rows_valid": len(outcome.valid),
@@ -73,6 +74,7 @@ def transform_metadata(outcome: TransformOutcome, duration_s: float) -> dict[str
         "rejected_by_reason": rejected_by_reason_table(count_by_reason(outcome.rejected)),
         "rejected_rows": rejected_rows_table(rejected_entries(outcome.rejected)),
         "enrichment_sources": MetadataValue.json(dict(outcome.enrichment_sources)),
+        "new_columns_in_the_source": MetadataValue.json(list(outcome.new_source_columns)),
         "duration_s": round(duration_s, 3),
     }
 
