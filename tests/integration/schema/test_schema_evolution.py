@@ -32,6 +32,7 @@ from work_data_hub.config import get_settings
 from work_data_hub.io.database import create_engine_for
 from work_data_hub.plugins.registry import reset_registry
 from work_data_hub.testing import DatabaseServer, unique_database_name
+from work_data_hub.testing.schema import declared_table_differences
 
 pytestmark = pytest.mark.integration
 
@@ -148,13 +149,14 @@ def query(url: str, sql: str) -> list[tuple[Any, ...]]:
         engine.dispose()
 
 
-def upgraded_and_checked(url: str) -> None:
-    """``db upgrade`` then ``db check`` on ``url``: both exit 0."""
+def upgraded_and_checked(url: str, domain: str = DOMAIN) -> None:
+    """``db upgrade`` then ``db check`` on ``url``: both exit 0, ``domain``'s table matches."""
     code, output = cli(url, "db", "upgrade")
     assert code == 0, output
     code, output = cli(url, "db", "check")
     assert code == 0, output
     assert "matches its declared columns" in output
+    assert declared_table_differences(url, domain) == []
 
 
 def revision_for(url: str, domain: GeneratedDomain, message: str) -> str:
@@ -171,6 +173,7 @@ def revision_for(url: str, domain: GeneratedDomain, message: str) -> str:
 
 def refused(url: str, domain: GeneratedDomain, expected: str) -> None:
     """Before the revision: ``db check`` exits 1 naming ``expected``, ``run`` writes nothing."""
+    assert declared_table_differences(url, DOMAIN) != []
     code, output = cli(url, "db", "check")
     assert code == DRIFT_EXIT_CODE, output
     cells = [" ".join(line.replace("│", " ").split()) for line in output.splitlines()]
@@ -367,8 +370,8 @@ def test_a_new_domain_gets_its_base_revision_from_autogenerate(
         assert "op.create_index('ix_fresh_ledger_keys', 'fresh_ledger', ['entry_id']" in text
         assert "unique=True" in text
         assert "fresh_ledger import" not in text
-        upgraded_and_checked(database)
-        upgraded_and_checked(new_database())
+        upgraded_and_checked(database, "fresh_ledger")
+        upgraded_and_checked(new_database(), "fresh_ledger")
     finally:
         sys.modules.pop("fresh_ledger", None)
         reset_registry()
