@@ -341,15 +341,16 @@ def load_stage(
 ) -> RunReport:
     """Load the valid rows, the audit row, the metrics and the rejections in one transaction.
 
-    Nothing is loaded when the rejected share exceeds the domain's threshold; a dry run
+    Nothing is loaded when the table's columns differ from the declared ones
+    (``_check_declared_table``) or the rejected share exceeds the domain's threshold; a dry run
     rolls the transaction back at the end.
     """
     started = time.perf_counter()
     settings = settings or get_settings(require_database=False)
     domain = _domain(registry, prepared.request.domain)
     definition = domain.definition
-    _write_rejects_file(prepared, outcome.rejected)
     _check_declared_table(engine, domain)
+    _write_rejects_file(prepared, outcome.rejected)
     report = _report(prepared, outcome, status="succeeded")
     threshold = _threshold(domain, settings)
     if outcome.rows_read and report.rows_rejected / outcome.rows_read > threshold:
