@@ -67,10 +67,19 @@ def workdatahub_migrations():
 """
 
 BASE_REVISION = f'''
+import sqlalchemy as sa
 from alembic import op
 
-from fake_ledger import COLUMNS
-from work_data_hub.io.schema.tables import create_domain_table, drop_domain_table
+from work_data_hub.migrations import create_domain_table, drop_domain_table
+
+COLUMNS = [
+    sa.Column("entry_id", sa.String(20), nullable=False),
+    sa.Column("booked_on", sa.Date(), nullable=False),
+    sa.Column("amount", sa.Numeric(18, 4)),
+    sa.Column("quantity", sa.BigInteger()),
+    sa.Column("settled", sa.Boolean()),
+    sa.Column("memo", sa.Text()),
+]
 
 revision = "{FAKE_BASE_REVISION}"
 down_revision = None

@@ -309,4 +309,4 @@ def test_the_generated_test_suites_pass(environment: Environment, wdh_database_u
         cwd=environment.python.parents[2],
         env={**os.environ, "WDH_TEST_DATABASE_URL": wdh_database_url, "WDH_STRICT_PLUGINS": "1"},
     )
-    assert "10 passed" in result.stdout, result.stdout
+    assert "12 passed" in result.stdout, result.stdout

@@ -127,6 +127,7 @@ class FakeService:
             rows_read=3,
             enrichment_sources={"cache": 2},
             metrics={},
+            new_source_columns=("channel",),
         )
 
     def load_stage(self, prepared: PreparedRun, outcome: TransformOutcome, **_: Any) -> RunReport:
@@ -145,6 +146,7 @@ class FakeService:
             rejected=[{"row": 4, "column": "id", "reason": "not an integer"}],
             rejected_by_reason={"id": 1},
             enrichment_sources={"cache": 2},
+            new_source_columns=["channel"],
             stage_durations={"read": 0.1, "transform": 0.2, "load": 0.3},
             duration_s=0.6,
         )
@@ -239,11 +241,13 @@ def test_a_run_passes_its_stages_along_and_reports_metadata(
     assert "company_id_cache" in source.data["meaning"]
     [column] = transform["rejected_by_column"].records
     assert column.data == {"column": "id", "rejections": 1}
+    assert transform["new_columns_in_the_source"] == ["channel"]
     load = _output_metadata(result, "load", "result")
     assert load["execution_id"] == report.execution_id
     assert (load["rows_read"], load["rows_loaded"], load["rows_rejected"]) == (3, 2, 1)
     assert load["target_table"] == "public.orders"
     assert load["duration_s"] == 0.6
+    assert load["new_columns_in_the_source"] == ["channel"]
     [rejected_row] = load["rejected_rows_first_50"].records
     assert rejected_row.data == {"row": 4, "column": "id", "reason": "not an integer"}
     assert load["rejected_rows_shown"] == "1 of 1 rejections"

@@ -6,12 +6,18 @@ from pathlib import Path
 
 import pytest
 from work_data_hub.testing.domain_runner import DomainRunner, assert_golden
+from work_data_hub.testing.schema import declared_table_differences
 
 pytestmark = pytest.mark.integration
 
 DOMAIN = "sample_csv"
 DATA = Path(__file__).parents[1] / "data"
 SAMPLE = DATA / "sample_csv_202411.csv"
+
+
+def test_the_migrated_table_matches_the_declared_columns(wdh_database: str) -> None:
+    # A change of COLUMNS needs its revision: workdatahub db revision --autogenerate ...
+    assert declared_table_differences(wdh_database, DOMAIN) == []
 
 
 def test_the_sample_loads_the_golden_rows_and_reports_the_rejected_ones(

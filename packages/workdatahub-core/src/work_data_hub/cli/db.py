@@ -15,13 +15,15 @@ from pydantic import ValidationError
 from rich.console import Console
 from sqlalchemy.exc import SQLAlchemyError
 
-from work_data_hub.cli.output import print_error
+from work_data_hub.cli.output import print_differences, print_error
 from work_data_hub.config import get_settings
 from work_data_hub.io.database import DatabaseUrlError, resolve_database_url
 from work_data_hub.io.embedded import EmbeddedPostgresError, stop_embedded
 from work_data_hub.io.schema import migrate
+from work_data_hub.io.schema.autogenerate import autogenerate_revision
+from work_data_hub.io.schema.drift import check_domains
 from work_data_hub.io.schema.migrate import RevisionInfo
-from work_data_hub.plugins.errors import PluginLoadError
+from work_data_hub.plugins.errors import PluginLoadError, UnknownDomainError
 
 db_app = typer.Typer(
     name="db",
@@ -32,6 +34,9 @@ db_app = typer.Typer(
 console = Console()
 errors = Console(stderr=True)
 
+DRIFT_EXIT_CODE = 1
+"""``db check``'s exit code when a table differs from its declaration or migrations are pending."""
+
 _USER_ERRORS = (
     migrate.MigrationError,
     DatabaseUrlError,
@@ -40,6 +45,7 @@ _USER_ERRORS = (
     CommandError,
     SQLAlchemyError,
     PluginLoadError,
+    UnknownDomainError,
 )
 
 
@@ -148,14 +154,56 @@ def revision(
         str | None,
         typer.Option("--depends-on", help="Another branch or revision to run first, e.g. 'core'."),
     ] = None,
+    autogenerate: Annotated[
+        bool,
+        typer.Option(
+            "--autogenerate",
+            help="Compare the domain's declared columns with the database (at every head) and "
+            "write the changes: added, dropped and retyped columns, indexes on the keys.",
+        ),
+    ] = False,
 ) -> None:
-    """Write a new, empty revision into a branch's own versions folder and print its path.
+    """Write a new revision into a branch's own versions folder and print its path.
 
-    The first revision of a domain becomes that branch's base and carries its label.
+    Without --autogenerate the revision is empty. The first revision of a domain becomes that
+    branch's base and carries its label.
     """
     with _reported_errors():
-        path = migrate.create_revision(message, branch, depends_on=depends_on)
+        if autogenerate:
+            path = autogenerate_revision(_database_url(), message, branch, depends_on=depends_on)
+        else:
+            path = migrate.create_revision(message, branch, depends_on=depends_on)
     console.print(f"created {path}", highlight=False)
+
+
+@db_app.command("check")
+def check() -> None:
+    """Compare every installed domain's declared columns with its table in the database.
+
+    Exit 0 when all match; exit 1 with a table of the differences and the commands that fix
+    them (also when migrations are still to apply).
+    """
+    with _reported_errors():
+        url = _database_url()
+        pending = _pending_branches(url)
+        differences = check_domains(url)
+    if pending:
+        errors.print(
+            f"migrations still to apply on {', '.join(pending)}: run `workdatahub db upgrade`",
+            style="red",
+            highlight=False,
+        )
+    if differences:
+        print_differences(errors, differences)
+    if pending or differences:
+        raise typer.Exit(DRIFT_EXIT_CODE)
+    console.print("every installed domain's table matches its declared columns", highlight=False)
+
+
+def _pending_branches(url: str) -> list[str]:
+    """Return the branches whose head revision the database has not applied."""
+    applied = {revision.revision for revision in migrate.current(url)}
+    return sorted({head.branch for head in migrate.heads() if head.revision not in applied})
 
 
 @db_app.command("stop-embedded")

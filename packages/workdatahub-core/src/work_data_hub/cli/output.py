@@ -10,6 +10,7 @@ from rich.table import Table
 from rich.text import Text
 
 from work_data_hub.io.runs import RunReport
+from work_data_hub.io.schema.drift import Difference, fix_commands
 
 MAX_REJECTED_SHOWN = 20
 
@@ -31,6 +32,11 @@ def print_report(console: Console, report: RunReport) -> None:
     table.add_row("rows rejected", str(report.rows_rejected))
     for column, count in report.rejected_by_reason.items():
         table.add_row(Text(f"  rejected on {column}"), str(count))
+    if report.new_source_columns:
+        table.add_row(
+            Text("new columns in the source", style="yellow"),
+            Text(", ".join(report.new_source_columns)),
+        )
     for source, count in report.enrichment_sources.items():
         if not count:
             continue
@@ -72,3 +78,28 @@ def print_error(console: Console, error: object) -> None:
     """Print ``error: <message>`` on one line (never wrapped at the terminal's width); the
     message is shown as text, never read as markup."""
     console.print(Text.assemble(("error: ", "red"), str(error)), soft_wrap=True)
+
+
+def print_differences(console: Console, differences: Sequence[Difference]) -> None:
+    """Print each table's differences from its declaration, then the commands that fix them."""
+    table = Table(title="tables that differ from their declared columns", title_justify="left")
+    for heading in ("domain", "table", "change", "column or index", "declared", "database"):
+        table.add_column(heading)
+    for difference in differences:
+        table.add_row(
+            *(
+                Text(value)
+                for value in (
+                    difference.domain,
+                    difference.table,
+                    difference.change,
+                    difference.name,
+                    difference.declared,
+                    difference.database,
+                )
+            )
+        )
+    console.print(table)
+    console.print("to fix:", highlight=False)
+    for command in fix_commands([difference.domain for difference in differences]):
+        console.print(Text(f"  {command}"), soft_wrap=True)

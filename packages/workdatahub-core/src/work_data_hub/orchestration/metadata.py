@@ -114,13 +114,15 @@ def read_metadata(prepared: PreparedRun, raw: pd.DataFrame, duration_s: float) -
 
 
 def transform_metadata(outcome: TransformOutcome, duration_s: float) -> dict[str, Any]:
-    """Metadata of the ``transform`` op: valid and rejected rows, reasons, enrichment sources."""
+    """Metadata of the ``transform`` op: valid and rejected rows, reasons, enrichment sources,
+    the source columns the domain does not know."""
     return {
         "rows_read": outcome.rows_read,
         "rows_valid": len(outcome.valid),
         "rows_rejected": rejected_row_count(outcome.rejected),
         **_rejections(rejected_entries(outcome.rejected), count_by_reason(outcome.rejected)),
         "enrichment_sources": enrichment_table(outcome.enrichment_sources),
+        "new_columns_in_the_source": MetadataValue.json(list(outcome.new_source_columns)),
         "duration_s": round(duration_s, 3),
     }
 
@@ -148,6 +150,7 @@ def report_metadata(report: RunReport) -> dict[str, Any]:
             f"```sql\n{rejected_rows_query(report.execution_id)}\n```"
         ),
         "enrichment_sources": enrichment_table(report.enrichment_sources),
+        "new_columns_in_the_source": MetadataValue.json(list(report.new_source_columns)),
         "stage_durations_s": MetadataValue.json(dict(report.stage_durations)),
         "duration_s": report.duration_s,
     }

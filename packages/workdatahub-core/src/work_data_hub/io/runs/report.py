@@ -28,6 +28,8 @@ class RunReport:
     rejected: list[dict[str, Any]] = field(default_factory=list)
     rejected_by_reason: dict[str, int] = field(default_factory=dict)
     enrichment_sources: dict[str, int] = field(default_factory=dict)
+    new_source_columns: list[str] = field(default_factory=list)
+    """Columns of the source file the domain neither declares nor reads: a changed template."""
     stage_durations: dict[str, float] = field(default_factory=dict)
     duration_s: float = 0.0
     error: str | None = None

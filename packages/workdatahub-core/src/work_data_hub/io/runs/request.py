@@ -80,6 +80,8 @@ class TransformOutcome:
     stage_durations: dict[str, float] = field(default_factory=dict)
     month: date | None = None
     """The month the valid rows belong to (first day), for a domain with a month column."""
+    new_source_columns: tuple[str, ...] = ()
+    """Source columns the domain neither declares nor reads (``source_columns``)."""
 
 
 class RejectsOutConflict(RunFailed):

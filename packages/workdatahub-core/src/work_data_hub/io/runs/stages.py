@@ -57,7 +57,9 @@ from work_data_hub.io.runs.request import (
     TransformOutcome,
     check_rejects_out,
 )
+from work_data_hub.io.runs.source_columns import new_source_columns
 from work_data_hub.io.runs.source_file import check_readable, file_checksum
+from work_data_hub.io.schema.drift import compare_domains, drift_message
 from work_data_hub.plugins import DomainDefinition
 from work_data_hub.plugins.registry import DomainRegistry, RegisteredDomain, get_registry
 from work_data_hub.utils.logging import get_logger
@@ -255,11 +257,8 @@ def transform_stage(
         config={"file": str(prepared.path)},
         run_month=_run_month(prepared.request),
     )
-    pipeline = Pipeline(
-        domain.definition.name,
-        domain_steps(domain, DomainServices(enrichment=resolver)),
-        PipelineConfig(stop_on_error=False),
-    )
+    steps = domain_steps(domain, DomainServices(enrichment=resolver))
+    pipeline = Pipeline(domain.definition.name, steps, PipelineConfig(stop_on_error=False))
     try:
         result = pipeline.run(raw, context, raise_on_error=True)
     except PipelineStepError as failed:
@@ -277,6 +276,7 @@ def transform_stage(
         metrics=dict(result.metrics),
         learned_company_ids=tuple(resolver.learned),
         stage_durations={**prepared.stage_durations, "transform": _seconds_since(started)},
+        new_source_columns=tuple(new_source_columns(raw.columns, domain, steps)),
     )
 
 
@@ -306,6 +306,7 @@ def _report(prepared: PreparedRun, outcome: TransformOutcome | None, **fields: A
         rejected=rejected_entries(rejected),
         rejected_by_reason=count_by_reason(rejected),
         enrichment_sources=outcome.enrichment_sources if outcome else {},
+        new_source_columns=list(outcome.new_source_columns if outcome else ()),
         stage_durations=dict(outcome.stage_durations if outcome else prepared.stage_durations),
         duration_s=_elapsed(prepared),
         **fields,
@@ -330,13 +331,15 @@ def load_stage(
 ) -> RunReport:
     """Load the valid rows, the audit row, the metrics and the rejections in one transaction.
 
-    Nothing is loaded when the rejected share exceeds the domain's threshold; a dry run
+    Nothing is loaded when the table's columns differ from the declared ones
+    (``_check_declared_table``) or the rejected share exceeds the domain's threshold; a dry run
     rolls the transaction back at the end.
     """
     started = time.perf_counter()
     settings = settings or get_settings(require_database=False)
     domain = _domain(registry, prepared.request.domain)
     definition = domain.definition
+    _check_declared_table(engine, domain)
     _write_rejects_file(prepared, outcome.rejected)
     report = _report(prepared, outcome, status="succeeded")
     threshold = _threshold(domain, settings)
@@ -382,6 +385,21 @@ def load_stage(
         dry_run=prepared.request.dry_run,
     )
     return report
+
+
+def _check_declared_table(engine: Engine, domain: RegisteredDomain) -> None:
+    """Raise ``RunFailed`` (the differences and the fix) when the table's columns differ from the
+    declared ones: missing, undeclared, retyped or of another nullability.
+
+    Loading into such a table would fail half-way or leave columns silently unfilled; comment
+    and index differences change no value and are left to ``workdatahub db check``.
+    """
+    with engine.connect() as connection:
+        differences = [
+            found for found in compare_domains(connection, [domain]) if found.changes_columns
+        ]
+    if differences:
+        raise RunFailed(f"nothing was loaded: {drift_message(differences)}")
 
 
 def _scope(definition: DomainDefinition, outcome: TransformOutcome) -> dict[str, object]:

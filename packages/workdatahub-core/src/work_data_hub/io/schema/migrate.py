@@ -179,7 +179,8 @@ def lock_migrations(connection: Connection) -> None:
 
 
 @contextmanager
-def _connected(database: Database) -> Iterator[Connection]:
+def connected(database: Database) -> Iterator[Connection]:
+    """Yield ``database`` itself when it is a connection, else one in a transaction on its URL."""
     if isinstance(database, Connection):
         yield database
         return
@@ -219,7 +220,7 @@ def _apply(
 ) -> list[RevisionInfo]:
     shown = masked(database) if isinstance(database, str) else "<connection>"
     logger.info("migration_command", command=action.__name__, target=target, database=shown)
-    with _connected(database) as connection:
+    with connected(database) as connection:
         config = WorkDataHubAlembicConfig(sources, connection=connection)
         action(config, target)
         return _applied(connection, ScriptDirectory.from_config(config))
@@ -270,7 +271,7 @@ def current(
 ) -> list[RevisionInfo]:
     """Return the revisions applied to the database (one per branch), checked against the trees."""
     script = ScriptDirectory.from_config(WorkDataHubAlembicConfig(sources))
-    with _connected(database) as connection:
+    with connected(database) as connection:
         return _applied(connection, script)
 
 

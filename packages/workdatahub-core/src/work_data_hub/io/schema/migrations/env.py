@@ -38,7 +38,9 @@ def _database_url() -> str:
 
 def _migrate(connection: Connection) -> None:
     lock_migrations(connection)
-    context.configure(connection=connection, target_metadata=None)
+    # ``db revision --autogenerate`` hands over the declared tables and the comparison's limits.
+    options = {"target_metadata": None, **config.attributes.get("autogenerate", {})}
+    context.configure(connection=connection, **options)
     migration_context = context.get_context()
     if not migration_context.opts.get("purge"):
         check_recorded_revisions(migration_context.get_current_heads(), context.script)
