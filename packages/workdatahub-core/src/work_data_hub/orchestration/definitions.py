@@ -74,9 +74,9 @@ def build_definitions(
             job, schedule, inbox_sensor = _domain_definitions(domain, settings)
         except Exception as exc:
             broken = BrokenPlugin(
-                domain.distribution,
-                domain.version,
-                domain.entry_point,
+                domain.origin.distribution,
+                domain.origin.version,
+                domain.origin.entry_point,
                 f"cannot build its Dagster job: {summarize_exception(exc)}",
             )
             _skip(broken, strict=strict)

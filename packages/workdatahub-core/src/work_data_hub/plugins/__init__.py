@@ -1,8 +1,9 @@
 """The author API: everything a domain package imports from the core, and nothing else.
 
-A domain declares itself with ``DeclaredDomain(definition=DomainDefinition(...), columns=[Column
-...], steps=[...])``; a rule of its own is a ``TransformStep`` that rejects rows with
-``split_rejected`` and ``RowFailure``; a package may add readers (``Reader``) and step types.
+A domain is one value, ``Domain(definition=DomainDefinition(...), columns=[Column ...],
+steps=[...])``; a rule of its own is a ``TransformStep`` that rejects rows with
+``split_rejected`` and ``RowFailure``; a package may add readers (``Reader``) and step types,
+and shared hooks (``hookimpl``) such as a company-id lookup.
 Tests use ``work_data_hub.testing``; migrations use ``work_data_hub.migrations``. The registry,
 the plugin manager and the contract checks live in this package's modules and are the core's.
 """
@@ -15,13 +16,13 @@ from typing import TYPE_CHECKING, Any
 from work_data_hub.domain.columns import Column
 from work_data_hub.domain.pipelines.types import PipelineContext, TransformStep
 from work_data_hub.domain.services import DomainServices
-from work_data_hub.plugins.declared import CompanyIdEnrichment, DeclaredDomain
 from work_data_hub.plugins.definition import (
     DomainDefinition,
     MigrationSource,
     SourceSpec,
     WriteMode,
 )
+from work_data_hub.plugins.domain import CompanyIdEnrichment, Domain
 from work_data_hub.plugins.hookspecs import SPEC_VERSION, hookimpl
 from work_data_hub.plugins.readers import Reader, SourceFileError
 
@@ -32,8 +33,8 @@ __all__ = [
     "SPEC_VERSION",
     "Column",
     "CompanyIdEnrichment",
-    "DeclaredDomain",
     "DeriveColumn",
+    "Domain",
     "DomainDefinition",
     "DomainServices",
     "MigrationSource",

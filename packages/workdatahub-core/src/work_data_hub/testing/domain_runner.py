@@ -3,7 +3,7 @@
 - ``DomainRunner(engine).run(domain, file)`` runs the domain exactly as ``workdatahub run`` does
   (the run service, audited, one transaction) and returns the report with the rows it loaded.
 - ``transform_file(plugin, file)`` reads a file and runs the domain's steps and schema validation
-  without a database, for fast unit tests; ``plugin`` may be the plugin module itself, so the
+  without a database, for fast unit tests; ``plugin`` may be the package's ``Domain`` itself, so the
   package need not be installed.
 - ``rows_as_text`` and ``assert_golden`` compare rows with a golden CSV file; set
   ``WDH_UPDATE_GOLDEN=1`` to (re)write the golden files instead, then review the diff.
@@ -92,7 +92,7 @@ class TransformedFile:
 def plugin_registry(*plugins: object) -> DomainRegistry:
     """Return a strict registry with the core's readers and steps plus ``plugins`` registered.
 
-    A plugin (usually the domain's ``plugin`` module) that breaks a rule of the plugin contract
+    A plugin (usually the domain's ``PLUGIN``) that breaks a rule of the plugin contract
     raises ``PluginLoadError`` naming what to fix, as ``WDH_STRICT_PLUGINS=1`` would.
     """
     registry = DomainRegistry(PluginPolicy(strict=True))
@@ -127,7 +127,7 @@ def transform_file(
 ) -> TransformedFile:
     """Read ``file`` with the domain's reader and run its steps and schema validation.
 
-    ``domain`` is a plugin (the module, or any object with hook implementations), registered on
+    ``domain`` is a ``Domain`` (the package's ``PLUGIN``), registered on
     the spot with the core's built-ins, or the name of an installed domain (looked up in
     ``registry``, default the installed plugins). Steps get ``services`` (default: none, so no
     enrichment) and a context dated ``run_at`` (default now).

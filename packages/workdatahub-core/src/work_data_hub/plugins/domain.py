@@ -1,0 +1,102 @@
+"""A domain is one typed value: ``PLUGIN = Domain(definition=..., columns=..., steps=...)``.
+
+An entry point ``"pkg.plugin:PLUGIN"`` in the ``workdatahub.domains`` group names it; the core
+reads its fields directly. Nothing about a domain goes through hooks.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from work_data_hub.domain.columns import Column
+from work_data_hub.domain.pipelines.types import StepDeclaration, TransformStep
+from work_data_hub.domain.services import DomainServices, EnrichmentProtocol
+from work_data_hub.plugins.definition import DomainDefinition
+from work_data_hub.plugins.readers import Reader
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+StepsFactory = Callable[[DomainServices], Sequence[TransformStep]]
+"""Builds a run's steps from its I/O services, for rules that need a lookup or a cache."""
+
+SampleGenerator = Callable[[str, "int | None", int], "pd.DataFrame"]
+"""``(month "YYYYMM", rows or None for a typical month, seed)`` → the sheet's sample rows."""
+
+
+@dataclass(frozen=True)
+class CompanyIdEnrichment:
+    """Which columns the company-id enrichment reads and writes (``EnrichCompanyId`` options)."""
+
+    name_column: str
+    plan_code_column: str | None = None
+    target: str = "company_id"
+    optional: bool = True
+
+    def step(self, enrichment: EnrichmentProtocol) -> TransformStep:
+        """Return the ``EnrichCompanyId`` step resolving ids through ``enrichment``."""
+        # Imported when asked, so importing work_data_hub.plugins does not load the steps.
+        from work_data_hub.domain.enrichment import EnrichCompanyId
+
+        return EnrichCompanyId(
+            self.name_column,
+            enrichment,
+            target=self.target,
+            plan_code_column=self.plan_code_column,
+            optional=self.optional,
+        )
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class Domain:
+    """Everything the core knows about one domain; only ``definition`` and ``columns`` are required.
+
+    - ``steps``: step specs (``{"step": "<name>", ...}``) and step objects, run in order, or a
+      function of the run's ``DomainServices`` returning the steps.
+    - ``enrich``: the company-id enrichment, appended after the steps when the run has one.
+    - ``migrations``: where the Alembic versions are (``"package:folder"`` or an absolute path);
+      the branch label is the domain name.
+    - ``sample``: ``sample(month, rows, seed)`` returns sample rows of the domain's sheet.
+    - ``company_id_overrides``: CSV files of company-id overrides for this domain's runs.
+    - ``readers``, ``step_types``: readers and step classes this package adds under new names;
+      any domain may then name them in ``source.file_type`` or in a step spec.
+
+    Domains compare by identity.
+    """
+
+    definition: DomainDefinition
+    columns: Sequence[Column]
+    steps: Sequence[StepDeclaration] | StepsFactory = ()
+    enrich: CompanyIdEnrichment | None = None
+    migrations: str | None = None
+    sample: SampleGenerator | None = None
+    company_id_overrides: Sequence[Path] = ()
+    readers: Mapping[str, Reader] = field(default_factory=dict)
+    step_types: Mapping[str, type[TransformStep]] = field(default_factory=dict)
+
+    def __repr__(self) -> str:
+        return f"Domain({self.definition.name!r})"
+
+    def declared_steps(self, step_types: Mapping[str, type] | None = None) -> list[TransformStep]:
+        """Build the declared step list with ``step_types`` (the core's when empty); [] when the
+        steps come from a function of the run's services.
+
+        Raises ``StepSpecError`` naming the spec's position and what is wrong with it.
+        """
+        # Imported when asked, so importing work_data_hub.plugins does not load the steps.
+        from work_data_hub.domain.steps import build_steps
+
+        return [] if callable(self.steps) else build_steps(self.steps, step_types or None)
+
+    def transform_steps(self, services: DomainServices) -> list[TransformStep]:
+        """Return a run's steps: the declared ones, then the enrichment if ``services`` has it."""
+        if callable(self.steps):
+            steps = list(self.steps(services))
+        else:
+            steps = self.declared_steps(services.step_types)
+        if self.enrich is not None and services.enrichment is not None:
+            steps.append(self.enrich.step(services.enrichment))
+        return steps
