@@ -115,7 +115,7 @@ def test_a_domain_plugin_may_not_replace_a_builtin_reader(
     [broken] = registry.broken
     assert broken.error == (
         "reader 'text' is already provided by distribution 'workdatahub-core'; "
-        "distribution 'wdh-own-reader' must add it under a new name"
+        "distribution 'wdh-own-reader' claims it too"
     )
 
 

@@ -23,8 +23,7 @@ from work_data_hub.plugins import (
     SourceSpec,
 )
 from work_data_hub.plugins.contract import check_columns
-from work_data_hub.plugins.errors import PluginContractError
-from work_data_hub.plugins.manager import PluginOrigin
+from work_data_hub.plugins.errors import PluginContractError, PluginOrigin
 from work_data_hub.plugins.registry import DomainRegistry, RegisteredDomain
 
 pytestmark = pytest.mark.unit

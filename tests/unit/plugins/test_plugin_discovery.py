@@ -7,8 +7,7 @@ import sys
 import pytest
 from plugin_site import CORE_READERS, Site
 from structlog.testing import capture_logs
-from work_data_hub.plugins.errors import PluginLoadError
-from work_data_hub.plugins.manager import PluginOrigin
+from work_data_hub.plugins.errors import PluginLoadError, PluginOrigin
 from work_data_hub.plugins.registry import load_domains
 
 pytestmark = pytest.mark.unit
@@ -323,8 +322,8 @@ def test_two_plugins_with_one_target_table_name_both_distributions(site: Site) -
     assert list(registry.domains) == ["first_domain"]
     [broken] = registry.broken
     assert broken.error == (
-        "table 'public.facts' is already the target of domain 'first_domain' from distribution "
-        "'wdh-first'; distribution 'wdh-second' (domain 'second_domain') claims it too"
+        "table 'public.facts' is already provided by domain 'first_domain' from distribution "
+        "'wdh-first'; domain 'second_domain' from distribution 'wdh-second' claims it too"
     )
 
 

@@ -19,8 +19,12 @@ from work_data_hub.plugins import (
     SourceSpec,
     hookimpl,
 )
-from work_data_hub.plugins.errors import PluginContractError, PluginLoadError, UnknownDomainError
-from work_data_hub.plugins.manager import PluginOrigin
+from work_data_hub.plugins.errors import (
+    PluginContractError,
+    PluginLoadError,
+    PluginOrigin,
+    UnknownDomainError,
+)
 from work_data_hub.plugins.policy import PluginPolicy
 from work_data_hub.plugins.registry import DomainRegistry, RegisteredDomain
 
@@ -179,7 +183,7 @@ def test_a_reader_under_a_name_already_provided_refuses_the_plugin_never_replace
     assert broken.distribution == "wdh-b"
     assert broken.error == (
         "reader 'csv' is already provided by distribution 'wdh-a'; "
-        "distribution 'wdh-b' must add it under a new name"
+        "distribution 'wdh-b' claims it too"
     )
 
 
@@ -218,7 +222,10 @@ def test_the_first_company_lookup_offered_wins() -> None:
 @pytest.mark.parametrize(
     ("fields", "message"),
     [
-        ({"readers": {"csv": object()}}, "reader for 'csv' has no read(path, source) method"),
+        (
+            {"readers": {"csv": object()}},
+            "readers: 'csv' maps to a object, expected a reader (a read(path, source) method)",
+        ),
         ({"readers": ["csv"]}, "readers must be a mapping, got list"),
         ({"readers": {"": FakeReader("x")}}, "key '' is not a non-empty string"),
         ({"columns": []}, "columns must be a sequence of Column"),

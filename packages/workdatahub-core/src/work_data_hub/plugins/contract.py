@@ -6,14 +6,13 @@ import importlib.resources
 import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any, get_args
+from typing import Any, Literal, get_args
 
 from work_data_hub.domain.columns import LINEAGE_COLUMNS, Column
 from work_data_hub.domain.pipelines.types import TransformStep
 from work_data_hub.plugins.definition import DomainDefinition, OtherMonths, SourceSpec, WriteMode
 from work_data_hub.plugins.errors import PluginContractError, summarize_exception
 from work_data_hub.plugins.hookspecs import OLDEST_SPEC_VERSION, SPEC_VERSION
-from work_data_hub.plugins.readers import Reader
 
 NAME_PATTERN = re.compile(r"[a-z][a-z0-9_]*")
 """Domain names and reader names (``source.file_type``): snake_case."""
@@ -179,38 +178,25 @@ def check_migrations(location: object, definition: DomainDefinition) -> None:
     )
 
 
-def check_readers(answer: object) -> dict[str, Reader]:
-    """Return the readers by snake_case source type when each has a callable ``read``."""
-    mapping = _named_mapping("readers", answer)
-    for file_type, reader in mapping.items():
-        _require(
-            NAME_PATTERN.fullmatch(file_type),
-            f"readers: reader name {file_type!r} must be lower-case letters, digits and "
-            "underscores",
-        )
-        _require(
-            callable(getattr(reader, "read", None)),
-            f"readers: reader for {file_type!r} has no read(path, source) method",
-        )
-    return mapping
-
-
-def check_step_types(answer: object) -> dict[str, type]:
-    """Return the step classes by name when every value is a class."""
-    mapping = _named_mapping("step_types", answer)
-    for step_name, step_type in mapping.items():
-        _require(
-            isinstance(step_type, type),
-            f"step_types: {step_name!r} maps to a {type(step_type).__name__}, expected a class",
-        )
-    return mapping
-
-
-def _named_mapping(what: str, answer: object) -> dict[str, Any]:
+def check_named(what: Literal["readers", "step_types"], answer: object) -> dict[str, Any]:
+    """Return ``answer`` as a dict when it maps non-empty names to readers (snake_case names,
+    objects with a callable ``read``) or to step classes."""
     if not isinstance(answer, Mapping):
         raise PluginContractError(f"{what} must be a mapping, got {type(answer).__name__}")
-    for key in answer:
-        _require(isinstance(key, str) and key, f"{what}: key {key!r} is not a non-empty string")
+    for name, value in answer.items():
+        _require(isinstance(name, str) and name, f"{what}: key {name!r} is not a non-empty string")
+        if what == "step_types":
+            expected, ok = "a class", isinstance(value, type)
+        else:
+            _require(
+                NAME_PATTERN.fullmatch(name),
+                f"readers: reader name {name!r} must be lower-case letters, digits and underscores",
+            )
+            expected, ok = (
+                "a reader (a read(path, source) method)",
+                callable(getattr(value, "read", None)),
+            )
+        _require(ok, f"{what}: {name!r} maps to a {type(value).__name__}, expected {expected}")
     return dict(answer)
 
 

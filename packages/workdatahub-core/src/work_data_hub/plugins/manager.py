@@ -5,13 +5,12 @@ from __future__ import annotations
 import difflib
 import importlib.metadata
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 import pluggy
 
 from work_data_hub.plugins import hookspecs
-from work_data_hub.plugins.contract import check_readers, check_step_types
-from work_data_hub.plugins.errors import PluginContractError, summarize_exception
+from work_data_hub.plugins.contract import check_named
+from work_data_hub.plugins.errors import PluginContractError, PluginOrigin, summarize_exception
 from work_data_hub.plugins.policy import canonical_name
 from work_data_hub.plugins.readers import Reader
 
@@ -26,19 +25,6 @@ _SPEC_1_HOOKS = frozenset(
     for name in ("domain", "columns", "steps", "migrations", "sample_data", "company_id_overrides")
 )
 """Per-domain hooks of contract version 1, now fields of a ``Domain``."""
-
-
-@dataclass(frozen=True)
-class PluginOrigin:
-    """Where a plugin came from: its distribution, version and entry point (or module name)."""
-
-    distribution: str
-    version: str = ""
-    entry_point: str = ""
-
-    def describe(self) -> str:
-        """Return ``distribution version``, as a note on an error names the plugin."""
-        return f"{self.distribution} {self.version}".strip()
 
 
 def new_hook_manager() -> pluggy.PluginManager:
@@ -108,8 +94,8 @@ def register_shared(
         except pluggy.PluginValidationError as exc:
             raise PluginContractError(_unknown_hooks_message(manager, plugin, exc)) from exc
         return (
-            check_readers(_own_answer(manager, plugin, "workdatahub_readers")),
-            check_step_types(_own_answer(manager, plugin, "workdatahub_step_types")),
+            check_named("readers", _own_answer(manager, plugin, "workdatahub_readers")),
+            check_named("step_types", _own_answer(manager, plugin, "workdatahub_step_types")),
         )
     except BaseException:
         manager.unregister(plugin)

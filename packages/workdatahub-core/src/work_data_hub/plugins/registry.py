@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import functools
 import importlib
 import importlib.metadata
 import os
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, cast
@@ -16,27 +17,20 @@ from work_data_hub import __version__ as core_version
 from work_data_hub.domain.columns import Column
 from work_data_hub.domain.pipelines.types import TransformStep
 from work_data_hub.domain.services import CompanyLookup, DomainServices
-from work_data_hub.plugins.contract import (
-    check_columns,
-    check_definition,
-    check_migrations,
-    check_readers,
-    check_step_types,
-    check_steps,
-)
+from work_data_hub.plugins import contract
 from work_data_hub.plugins.definition import DomainDefinition, MigrationSource
 from work_data_hub.plugins.domain import Domain
 from work_data_hub.plugins.errors import (
     BrokenPlugin,
     PluginContractError,
     PluginLoadError,
+    PluginOrigin,
     UnknownDomainError,
     summarize_exception,
 )
 from work_data_hub.plugins.manager import (
     BUILTIN_PLUGINS,
     CORE_DISTRIBUTION,
-    PluginOrigin,
     discover_entry_points,
     new_hook_manager,
     origin_of,
@@ -98,7 +92,7 @@ class RegisteredDomain:
         if not services.step_types and self.step_types:
             services = replace(services, step_types=self.step_types)
         with self._noted("steps"):
-            return check_steps(self.domain.transform_steps(services), self.definition)
+            return contract.check_steps(self.domain.transform_steps(services), self.definition)
 
     def sample(self, month: str, rows: int | None, seed: int) -> pd.DataFrame | None:
         """Return ``rows`` sample rows for ``month`` (None: a typical month); None when the
@@ -117,7 +111,7 @@ class RegisteredDomain:
         try:
             yield
         except Exception as exc:
-            exc.add_note(f"raised by {what} of domain {self.name!r} ({self.origin.describe()})")
+            exc.add_note(f"raised by {what} of domain {self.name!r} ({self.origin.label()})")
             raise
 
 
@@ -184,35 +178,56 @@ class DomainRegistry:
             if isinstance(plugin, Domain):
                 return self._admit(plugin, origin)
             readers, step_types = register_shared(self.hook_manager, plugin, origin)
-            conflict = self._shared_conflict(readers, step_types, origin)
-            if conflict:
+            try:
+                self._claim(origin, readers, step_types)
+            except PluginContractError:
                 self.hook_manager.unregister(plugin)
-                raise PluginContractError(conflict)
-            self._merge(readers, step_types, origin)
+                raise
         except Exception as exc:
-            self._fail(
-                origin,
-                str(exc) if isinstance(exc, PluginContractError) else summarize_exception(exc),
-            )
+            error = str(exc) if isinstance(exc, PluginContractError) else summarize_exception(exc)
+            self._fail(origin, error)
         return None
 
     def _admit(self, domain: Domain, origin: PluginOrigin) -> RegisteredDomain | None:
-        definition = check_definition(domain.definition)
-        check_columns(domain.columns, definition)
+        definition = contract.check_definition(domain.definition)
+        contract.check_columns(domain.columns, definition)
         if domain.migrations is not None:
-            check_migrations(domain.migrations, definition)
-        readers, step_types = check_readers(domain.readers), check_step_types(domain.step_types)
+            contract.check_migrations(domain.migrations, definition)
+        readers = contract.check_named("readers", domain.readers)
+        step_types = contract.check_named("step_types", domain.step_types)
         if not self.policy.is_allowed(origin.distribution, origin.entry_point, definition.name):
             _log_skipped(origin, definition.name)
             return None
-        conflict = self._conflict(definition, origin)
-        conflict = conflict or self._shared_conflict(readers, step_types, origin)
-        if conflict:
-            raise PluginContractError(conflict)
+        self._claim(origin, readers, step_types, definition)
         registered = RegisteredDomain(domain, origin, self._step_types)
         self._domains[definition.name] = registered
-        self._merge(readers, step_types, origin)
         return registered
+
+    def _claim(
+        self,
+        origin: PluginOrigin,
+        readers: Mapping[str, Reader],
+        step_types: Mapping[str, type],
+        definition: DomainDefinition | None = None,
+    ) -> None:
+        """Record what ``origin`` provides, or raise when another plugin already provides any
+        of it: a domain name, a target table, a reader or a step type is never replaced."""
+        provider = f"distribution {origin.distribution!r}"
+        claims = {("reader", name): provider for name in readers}
+        claims |= {("step type", name): provider for name in step_types}
+        if definition is not None:
+            table = f"{definition.db_schema}.{definition.table}"
+            claims[("domain", definition.name)] = provider
+            claims[("table", table)] = f"domain {definition.name!r} from {provider}"
+        for (kind, name), claimant in claims.items():
+            taken = self._providers.get((kind, name))
+            if taken is not None:
+                raise PluginContractError(
+                    f"{kind} {name!r} is already provided by {taken}; {claimant} claims it too"
+                )
+        self._providers.update(claims)
+        self._readers.update(readers)
+        self._step_types.update(step_types)
 
     def verify_domains(self) -> None:
         """Set aside every domain whose source names no installed reader or whose declared step
@@ -223,32 +238,21 @@ class DomainRegistry:
         """
         for name, registered in list(self._domains.items()):
             file_type = registered.definition.source.file_type
-            problem = None
-            if file_type not in self._readers:
-                problem = (
-                    f"source.file_type {file_type!r} has no reader; installed readers: "
-                    f"{', '.join(sorted(self._readers)) or 'none'}"
-                )
-            else:
-                try:
-                    registered.domain.declared_steps(self._step_types)
-                except ValueError as error:
-                    problem = str(error)
-            if problem is not None:
+            try:
+                if file_type not in self._readers:
+                    raise ValueError(
+                        f"source.file_type {file_type!r} has no reader; installed readers: "
+                        f"{', '.join(sorted(self._readers)) or 'none'}"
+                    )
+                registered.domain.declared_steps(self._step_types)
+            except ValueError as problem:
                 del self._domains[name]
                 self._fail(registered.origin, f"domain {name!r}: {problem}")
 
     def load_builtin(self, module_name: str) -> None:
         """Import the core module ``module_name`` and admit it as a plugin of shared hooks."""
         origin = PluginOrigin(CORE_DISTRIBUTION, core_version, module_name)
-        try:
-            module = importlib.import_module(module_name)
-        except Exception as exc:
-            self._fail(origin, f"import failed: {summarize_exception(exc)}")
-            return
-        self.register(
-            module, distribution=CORE_DISTRIBUTION, version=core_version, entry_point=module_name
-        )
+        self._load(origin, lambda: importlib.import_module(module_name))
 
     def load_entry_point(
         self, entry_point: importlib.metadata.EntryPoint
@@ -262,8 +266,11 @@ class DomainRegistry:
         if not self.policy.is_allowed(origin.distribution, origin.entry_point):
             _log_skipped(origin, "")
             return None
+        return self._load(origin, entry_point.load)
+
+    def _load(self, origin: PluginOrigin, load: Callable[[], object]) -> RegisteredDomain | None:
         try:
-            plugin = entry_point.load()
+            plugin = load()
         except Exception as exc:
             self._fail(origin, f"import failed: {summarize_exception(exc)}")
             return None
@@ -274,58 +281,11 @@ class DomainRegistry:
             entry_point=origin.entry_point,
         )
 
-    def _conflict(self, definition: DomainDefinition, origin: PluginOrigin) -> str | None:
-        claimant = f"distribution {origin.distribution!r}"
-        same_name = self._domains.get(definition.name)
-        if same_name is not None:
-            return (
-                f"domain {definition.name!r} is already provided by distribution "
-                f"{same_name.origin.distribution!r}; {claimant} claims it too"
-            )
-        table = f"{definition.db_schema}.{definition.table}"
-        for other in self._domains.values():
-            if other.qualified_table == table:
-                return (
-                    f"table {table!r} is already the target of domain {other.name!r} from "
-                    f"distribution {other.origin.distribution!r}; {claimant} (domain "
-                    f"{definition.name!r}) claims it too"
-                )
-        return None
-
-    def _shared_conflict(
-        self, readers: Mapping[str, Reader], step_types: Mapping[str, type], origin: PluginOrigin
-    ) -> str | None:
-        """A reader or step type under a name another plugin already provides is refused."""
-        for kind, names in (("reader", readers), ("step type", step_types)):
-            for name in sorted(names):
-                provider = self._providers.get((kind, name))
-                if provider is not None:
-                    return (
-                        f"{kind} {name!r} is already provided by {provider}; "
-                        f"distribution {origin.distribution!r} must add it under a new name"
-                    )
-        return None
-
-    def _merge(
-        self, readers: Mapping[str, Reader], step_types: Mapping[str, type], origin: PluginOrigin
-    ) -> None:
-        provider = f"distribution {origin.distribution!r}"
-        self._providers.update({("reader", name): provider for name in readers})
-        self._providers.update({("step type", name): provider for name in step_types})
-        self._readers.update(readers)
-        self._step_types.update(step_types)
-
     def _fail(self, origin: PluginOrigin, error: str) -> None:
-        broken = BrokenPlugin(origin.distribution, origin.version, origin.entry_point, error)
+        broken = BrokenPlugin(**dataclasses.asdict(origin), error=error)
         if self.policy.strict:
             raise PluginLoadError(broken.describe(), broken)
-        logger.warning(
-            "plugin_skipped",
-            distribution=broken.distribution,
-            version=broken.version,
-            entry_point=broken.entry_point,
-            error=broken.error,
-        )
+        logger.warning("plugin_skipped", **dataclasses.asdict(broken))
         self._broken.append(broken)
 
 
@@ -336,10 +296,11 @@ def _label(plugin: object) -> str:
 
 
 def _log_skipped(origin: PluginOrigin, domain: str) -> None:
+    entry_point = origin.entry_point
     logger.info(
         "plugin_not_allowed",
         distribution=origin.distribution,
-        entry_point=origin.entry_point,
+        entry_point=entry_point,
         domain=domain,
     )
 
