@@ -22,11 +22,11 @@ from sqlalchemy import Engine
 from warehouse_state import executions, table_rows
 from work_data_hub.config import Settings
 from work_data_hub.domain.columns import Column
+from work_data_hub.domain.definition import WriteMode
 from work_data_hub.io.runs import RunRequest, run_domain
 from work_data_hub.io.sample_data import write_csv
 from work_data_hub.io.schema.tables import create_domain_table
 from work_data_hub.plugins import Domain, DomainDefinition, SourceSpec
-from work_data_hub.plugins.definition import WriteMode
 from work_data_hub.plugins.errors import PluginLoadError
 from work_data_hub.testing.domain_runner import plugin_registry
 

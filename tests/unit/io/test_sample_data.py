@@ -14,6 +14,7 @@ import python_calamine
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from work_data_hub.domain.columns import SOURCE_ROW_COLUMN
+from work_data_hub.domain.definition import DomainDefinition, SourceSpec
 from work_data_hub.io.connectors.file_connector import FileDiscoveryError, discover_file
 from work_data_hub.io.readers import CsvReader, ExcelReader, clean_header
 from work_data_hub.io.sample_data import (
@@ -22,7 +23,6 @@ from work_data_hub.io.sample_data import (
     write_csv,
     write_workbook,
 )
-from work_data_hub.plugins.definition import DomainDefinition, SourceSpec
 
 pytestmark = pytest.mark.unit
 

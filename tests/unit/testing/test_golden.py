@@ -8,9 +8,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from work_data_hub.domain.columns import Column
+from work_data_hub.domain.definition import SourceType
 from work_data_hub.domain.steps import CleanMoney, ParseMonth
 from work_data_hub.plugins import Domain, DomainDefinition, SourceSpec
-from work_data_hub.plugins.definition import SourceType
 from work_data_hub.testing.domain_runner import plugin_registry
 from work_data_hub.testing.golden import FixedCompanyIdCache, read_text_csv, transform_sheet
 

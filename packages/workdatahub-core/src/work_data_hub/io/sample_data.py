@@ -17,8 +17,8 @@ from typing import Any, Protocol
 import pandas as pd
 import xlsxwriter
 
+from work_data_hub.domain.definition import DomainDefinition, SourceType
 from work_data_hub.io.connectors.file_connector import folder_for, name_matches, validate_month
-from work_data_hub.plugins.definition import DomainDefinition, SourceType
 from work_data_hub.utils.logging import get_logger
 
 __all__ = ["SampleDomain", "generate_month", "sample_file_name", "write_csv", "write_workbook"]

@@ -14,17 +14,17 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 from work_data_hub.domain.columns import Column
-from work_data_hub.domain.pipelines.types import PipelineContext, TransformStep
-from work_data_hub.domain.services import DomainServices
-from work_data_hub.plugins.definition import (
+from work_data_hub.domain.definition import (
     DomainDefinition,
     MigrationSource,
     SourceSpec,
     WriteMode,
 )
+from work_data_hub.domain.pipelines.types import PipelineContext, TransformStep
+from work_data_hub.domain.readers import Reader, SourceFileError
+from work_data_hub.domain.services import DomainServices
 from work_data_hub.plugins.domain import CompanyIdEnrichment, Domain
 from work_data_hub.plugins.hookspecs import SPEC_VERSION, hookimpl
-from work_data_hub.plugins.readers import Reader, SourceFileError
 
 if TYPE_CHECKING:
     from work_data_hub.domain.steps import DeriveColumn, RowFailure, require_columns, split_rejected

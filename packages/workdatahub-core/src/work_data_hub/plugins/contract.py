@@ -9,8 +9,8 @@ from pathlib import Path
 from typing import Any, Literal, get_args
 
 from work_data_hub.domain.columns import LINEAGE_COLUMNS, Column
+from work_data_hub.domain.definition import DomainDefinition, OtherMonths, SourceSpec, WriteMode
 from work_data_hub.domain.pipelines.types import TransformStep
-from work_data_hub.plugins.definition import DomainDefinition, OtherMonths, SourceSpec, WriteMode
 from work_data_hub.plugins.errors import PluginContractError, summarize_exception
 from work_data_hub.plugins.hookspecs import OLDEST_SPEC_VERSION, SPEC_VERSION
 

@@ -12,10 +12,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from work_data_hub.domain.columns import Column
+from work_data_hub.domain.definition import DomainDefinition
 from work_data_hub.domain.pipelines.types import StepDeclaration, TransformStep
+from work_data_hub.domain.readers import Reader
 from work_data_hub.domain.services import DomainServices, EnrichmentProtocol
-from work_data_hub.plugins.definition import DomainDefinition
-from work_data_hub.plugins.readers import Reader
 
 if TYPE_CHECKING:
     import pandas as pd

@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING
 import pluggy
 
 if TYPE_CHECKING:
+    from work_data_hub.domain.readers import Reader
     from work_data_hub.domain.services import CompanyLookup
-    from work_data_hub.plugins.readers import Reader
 
 PROJECT_NAME = "workdatahub"
 SPEC_VERSION = 2

@@ -8,11 +8,11 @@ from collections.abc import Sequence
 
 import pluggy
 
+from work_data_hub.domain.readers import Reader
 from work_data_hub.plugins import hookspecs
 from work_data_hub.plugins.contract import check_named
 from work_data_hub.plugins.errors import PluginContractError, PluginOrigin, summarize_exception
 from work_data_hub.plugins.policy import canonical_name
-from work_data_hub.plugins.readers import Reader
 
 ENTRY_POINT_GROUP = "workdatahub.domains"
 CORE_DISTRIBUTION = "workdatahub-core"

@@ -15,10 +15,11 @@ from typing import TYPE_CHECKING, cast
 
 from work_data_hub import __version__ as core_version
 from work_data_hub.domain.columns import Column
+from work_data_hub.domain.definition import DomainDefinition, MigrationSource
 from work_data_hub.domain.pipelines.types import TransformStep
+from work_data_hub.domain.readers import Reader
 from work_data_hub.domain.services import CompanyLookup, DomainServices
 from work_data_hub.plugins import contract
-from work_data_hub.plugins.definition import DomainDefinition, MigrationSource
 from work_data_hub.plugins.domain import Domain
 from work_data_hub.plugins.errors import (
     BrokenPlugin,
@@ -37,7 +38,6 @@ from work_data_hub.plugins.manager import (
     register_shared,
 )
 from work_data_hub.plugins.policy import PluginPolicy
-from work_data_hub.plugins.readers import Reader
 from work_data_hub.utils.logging import get_logger
 
 if TYPE_CHECKING:

@@ -27,6 +27,7 @@ from sqlalchemy import Engine
 
 from work_data_hub.config import Settings
 from work_data_hub.domain.columns import EXECUTION_ID_COLUMN, SOURCE_ROW_COLUMN, column_names
+from work_data_hub.domain.definition import SourceType
 from work_data_hub.domain.pipelines import Pipeline, PipelineConfig, PipelineContext
 from work_data_hub.domain.services import DomainServices
 from work_data_hub.io.connectors.file_connector import folder_for
@@ -35,7 +36,6 @@ from work_data_hub.io.runs import RunReport, RunRequest, run_domain
 from work_data_hub.io.runs.stages import check_rows_conserved, domain_steps
 from work_data_hub.io.sample_data import write_csv, write_workbook
 from work_data_hub.plugins import SourceFileError
-from work_data_hub.plugins.definition import SourceType
 from work_data_hub.plugins.manager import BUILTIN_PLUGINS
 from work_data_hub.plugins.policy import PluginPolicy
 from work_data_hub.plugins.registry import DomainRegistry, RegisteredDomain, get_registry

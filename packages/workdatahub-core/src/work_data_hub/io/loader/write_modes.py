@@ -24,9 +24,9 @@ import pandas as pd
 from psycopg2 import sql
 from sqlalchemy import Connection, text
 
+from work_data_hub.domain.definition import WriteMode
 from work_data_hub.io.loader.row_writers import RowWriter
 from work_data_hub.io.loader.table_schema import TableColumn
-from work_data_hub.plugins.definition import WriteMode
 
 __all__ = ["WRITE_MODES", "LoadTarget", "WriteCounts", "lock_table"]
 

@@ -15,6 +15,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import python_calamine
 
+from work_data_hub.domain.definition import SourceSpec
+from work_data_hub.domain.readers import SourceFileError
 from work_data_hub.io.readers.headers import (
     TextFrameBuilder,
     clean_header,
@@ -22,8 +24,6 @@ from work_data_hub.io.readers.headers import (
     resolve_headers,
 )
 from work_data_hub.io.readers.xlsx_errors import error_cells
-from work_data_hub.plugins.definition import SourceSpec
-from work_data_hub.plugins.readers import SourceFileError
 from work_data_hub.utils.logging import get_logger
 
 __all__ = ["ExcelReader", "cell_text"]
