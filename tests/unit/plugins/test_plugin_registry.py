@@ -322,7 +322,7 @@ def test_registering_the_same_shared_hooks_twice_is_reported() -> None:
     registry.register(plugin, distribution="wdh-alpha", entry_point="alpha")
 
     assert registry.register(plugin, distribution="wdh-other", entry_point="again") is None
-    assert registry.broken[0].error.startswith("cannot register: ValueError: Plugin already")
+    assert registry.broken[0].error == "cannot register: the plugin is already registered"
 
 
 def test_get_an_unknown_domain_lists_the_known_ones() -> None:

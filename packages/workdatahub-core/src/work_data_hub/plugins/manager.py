@@ -71,46 +71,39 @@ def origin_of(entry_point: importlib.metadata.EntryPoint) -> PluginOrigin:
     )
 
 
-def register_shared(
-    manager: pluggy.PluginManager, plugin: object, origin: PluginOrigin
-) -> tuple[dict[str, Reader], dict[str, type]]:
-    """Register a plugin of shared hooks; return the readers and step types it adds.
-
-    Anything else (no ``@hookimpl`` at all, an unknown hook, a hook that raises or answers
-    outside the contract) unregisters it and raises ``PluginContractError`` with one line.
+def probe_shared(plugin: object, origin: PluginOrigin) -> tuple[dict[str, Reader], dict[str, type]]:
+    """Check a plugin of shared hooks on a manager of its own; return the readers and step types
+    it adds. Anything else (no ``@hookimpl`` at all, an unknown hook, a hook that raises or
+    answers outside the contract) raises ``PluginContractError`` with one line.
     """
+    manager = new_hook_manager()
     try:
-        manager.register(plugin, name=f"{origin.distribution}:{origin.entry_point}")
+        manager.register(plugin)
     except (ValueError, pluggy.PluginValidationError) as exc:
         raise PluginContractError(f"cannot register: {summarize_exception(exc)}") from exc
-    try:
-        if not manager.get_hookcallers(plugin):
-            raise PluginContractError(
-                f"entry point {origin.entry_point!r} names a {type(plugin).__name__}, expected "
-                "a work_data_hub.plugins.Domain or a module of shared hooks"
-            )
-        try:
-            manager.check_pending()
-        except pluggy.PluginValidationError as exc:
-            raise PluginContractError(_unknown_hooks_message(manager, plugin, exc)) from exc
-        return (
-            check_named("readers", _own_answer(manager, plugin, "workdatahub_readers")),
-            check_named("step_types", _own_answer(manager, plugin, "workdatahub_step_types")),
+    if not manager.get_hookcallers(plugin):
+        raise PluginContractError(
+            f"entry point {origin.entry_point!r} names a {type(plugin).__name__}, expected "
+            "a work_data_hub.plugins.Domain or a module of shared hooks"
         )
-    except BaseException:
-        manager.unregister(plugin)
-        raise
-
-
-def _own_answer(manager: pluggy.PluginManager, plugin: object, hook_name: str) -> object:
-    caller = getattr(manager.hook, hook_name)
-    impls = [impl for impl in caller.get_hookimpls() if impl.plugin is plugin]
-    if len(impls) > 1:
-        raise PluginContractError(f"{hook_name} is implemented {len(impls)} times")
     try:
-        return impls[0].function() if impls else {}
+        manager.check_pending()
+    except pluggy.PluginValidationError as exc:
+        raise PluginContractError(_unknown_hooks_message(manager, plugin, exc)) from exc
+    return (
+        check_named("readers", _only_answer(manager, "workdatahub_readers")),
+        check_named("step_types", _only_answer(manager, "workdatahub_step_types")),
+    )
+
+
+def _only_answer(manager: pluggy.PluginManager, hook_name: str) -> object:
+    try:
+        answers = getattr(manager.hook, hook_name)()
     except Exception as exc:
         raise PluginContractError(f"{hook_name} raised {summarize_exception(exc)}") from exc
+    if len(answers) > 1:
+        raise PluginContractError(f"{hook_name} is implemented {len(answers)} times")
+    return answers[0] if answers else {}
 
 
 def _unknown_hooks_message(
@@ -119,8 +112,7 @@ def _unknown_hooks_message(
     unknown = sorted(
         caller.name
         for caller in manager.get_hookcallers(plugin) or []
-        if not caller.has_spec()
-        and any(impl.plugin is plugin and not impl.optionalhook for impl in caller.get_hookimpls())
+        if not caller.has_spec() and any(not impl.optionalhook for impl in caller.get_hookimpls())
     )
     if not unknown:
         return summarize_exception(exc)

@@ -35,7 +35,7 @@ from work_data_hub.plugins.manager import (
     discover_entry_points,
     new_hook_manager,
     origin_of,
-    register_shared,
+    probe_shared,
 )
 from work_data_hub.plugins.policy import PluginPolicy
 from work_data_hub.utils.logging import get_logger
@@ -177,12 +177,10 @@ class DomainRegistry:
         try:
             if isinstance(plugin, Domain):
                 return self._admit(plugin, origin)
-            readers, step_types = register_shared(self.hook_manager, plugin, origin)
-            try:
-                self._claim(origin, readers, step_types)
-            except PluginContractError:
-                self.hook_manager.unregister(plugin)
-                raise
+            if self.hook_manager.is_registered(plugin):
+                raise PluginContractError("cannot register: the plugin is already registered")
+            self._claim(origin, *probe_shared(plugin, origin))
+            self.hook_manager.register(plugin)
         except Exception as exc:
             error = str(exc) if isinstance(exc, PluginContractError) else summarize_exception(exc)
             self._fail(origin, error)
