@@ -1,12 +1,8 @@
-"""The author API: everything a domain package imports from the core, and nothing else.
+"""The author API: everything a domain package imports from the core (docs/plugin-api.md).
 
-A domain is one value, ``Domain(definition=DomainDefinition(...), columns=[Column ...],
-steps=[...])``; a rule of its own is a ``TransformStep`` that rejects rows with
-``split_rejected`` and ``RowFailure``; a package may add readers (``Reader``) and step types,
-and shared hooks (``hookimpl``) such as a company-id lookup.
-Tests use ``work_data_hub.testing``; migrations use ``work_data_hub.migrations``. The registry,
-the plugin manager and the contract checks live in this package's modules and are the core's.
-"""
+A domain is one ``Domain`` value; a rule of its own is a ``TransformStep`` rejecting rows with
+``split_rejected``; shared hooks use ``hookimpl``. The registry, the plugin manager and the
+contract checks live in this package's modules and are the core's."""
 
 from __future__ import annotations
 
@@ -14,12 +10,7 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 from work_data_hub.domain.columns import Column
-from work_data_hub.domain.definition import (
-    DomainDefinition,
-    MigrationSource,
-    SourceSpec,
-    WriteMode,
-)
+from work_data_hub.domain.definition import DomainDefinition, MigrationSource, SourceSpec, WriteMode
 from work_data_hub.domain.pipelines.types import PipelineContext, TransformStep
 from work_data_hub.domain.readers import Reader, SourceFileError
 from work_data_hub.domain.services import DomainServices

@@ -1,8 +1,5 @@
-"""A domain is one typed value: ``PLUGIN = Domain(definition=..., columns=..., steps=...)``.
-
-An entry point ``"pkg.plugin:PLUGIN"`` in the ``workdatahub.domains`` group names it; the core
-reads its fields directly. Nothing about a domain goes through hooks.
-"""
+"""A domain is one typed value, ``PLUGIN = Domain(...)``, named by an entry point
+``"pkg.plugin:PLUGIN"`` of the ``workdatahub.domains`` group; the core reads its fields."""
 
 from __future__ import annotations
 
@@ -52,20 +49,8 @@ class CompanyIdEnrichment:
 
 @dataclass(frozen=True, eq=False, repr=False)
 class Domain:
-    """Everything the core knows about one domain; only ``definition`` and ``columns`` are required.
-
-    - ``steps``: step specs (``{"step": "<name>", ...}``) and step objects, run in order, or a
-      function of the run's ``DomainServices`` returning the steps.
-    - ``enrich``: the company-id enrichment, appended after the steps when the run has one.
-    - ``migrations``: where the Alembic versions are (``"package:folder"`` or an absolute path);
-      the branch label is the domain name.
-    - ``sample``: ``sample(month, rows, seed)`` returns sample rows of the domain's sheet.
-    - ``company_id_overrides``: CSV files of company-id overrides for this domain's runs.
-    - ``readers``, ``step_types``: readers and step classes this package adds under new names;
-      any domain may then name them in ``source.file_type`` or in a step spec.
-
-    Domains compare by identity.
-    """
+    """Everything the core knows about one domain; only ``definition`` and ``columns`` are
+    required. docs/plugin-api.md describes each field. Domains compare by identity."""
 
     definition: DomainDefinition
     columns: Sequence[Column]
@@ -81,11 +66,8 @@ class Domain:
         return f"Domain({self.definition.name!r})"
 
     def declared_steps(self, step_types: Mapping[str, type] | None = None) -> list[TransformStep]:
-        """Build the declared step list with ``step_types`` (the core's when empty); [] when the
-        steps come from a function of the run's services.
-
-        Raises ``StepSpecError`` naming the spec's position and what is wrong with it.
-        """
+        """Build the declared steps with ``step_types`` (the core's when empty), [] for a steps
+        function; a bad spec raises ``StepSpecError`` naming its position and the problem."""
         # Imported when asked, so importing work_data_hub.plugins does not load the steps.
         from work_data_hub.domain.steps import build_steps
 

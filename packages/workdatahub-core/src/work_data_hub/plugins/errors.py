@@ -39,10 +39,7 @@ class BrokenPlugin(PluginOrigin):
 
     def describe(self) -> str:
         """Return one line naming the distribution, its version, its entry point and the error."""
-        version = f" {self.version}" if self.version else ""
-        return (
-            f"plugin {self.distribution}{version} (entry point {self.entry_point!r}): {self.error}"
-        )
+        return f"plugin {self.label()} (entry point {self.entry_point!r}): {self.error}"
 
 
 class PluginLoadError(Exception):

@@ -1,11 +1,6 @@
 # mypy: disable-error-code="empty-body"
-"""The shared hooks: what several plugins contribute to every domain, one docstring each.
-
-A module (or object) of ``@hookimpl`` functions named by a ``workdatahub.domains`` entry point
-implements them; the core's internal plugins do too. A reader or step type is added under a new
-name: a name another plugin already provides (the core's ``excel`` and ``csv`` included)
-refuses the plugin. A domain itself is a ``Domain`` value, not hooks.
-"""
+"""The shared hooks, implemented by modules of ``@hookimpl`` functions (the core's internal
+plugins included) and asked of every such plugin; a domain itself is a ``Domain`` value."""
 
 from __future__ import annotations
 

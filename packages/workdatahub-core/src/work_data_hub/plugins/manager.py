@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import importlib.metadata
+import sys
 from collections.abc import Sequence
 
 import pluggy
@@ -42,11 +43,8 @@ def discover_entry_points(
     ``search_path`` limits discovery to these folders (default ``sys.path``); as with
     ``importlib.metadata.entry_points``, the first distribution of a given name wins.
     """
-    distributions = (
-        importlib.metadata.distributions()
-        if search_path is None
-        else importlib.metadata.distributions(path=list(search_path))
-    )
+    path = sys.path if search_path is None else list(search_path)
+    distributions = importlib.metadata.distributions(path=path)
     seen: set[str] = set()
     found: list[importlib.metadata.EntryPoint] = []
     for distribution in distributions:

@@ -19,7 +19,7 @@ from work_data_hub.domain.definition import DomainDefinition, MigrationSource
 from work_data_hub.domain.pipelines.types import TransformStep
 from work_data_hub.domain.readers import Reader
 from work_data_hub.domain.services import CompanyLookup, DomainServices
-from work_data_hub.plugins import contract
+from work_data_hub.plugins import contract, manager
 from work_data_hub.plugins.domain import Domain
 from work_data_hub.plugins.errors import (
     BrokenPlugin,
@@ -28,14 +28,6 @@ from work_data_hub.plugins.errors import (
     PluginOrigin,
     UnknownDomainError,
     summarize_exception,
-)
-from work_data_hub.plugins.manager import (
-    BUILTIN_PLUGINS,
-    CORE_DISTRIBUTION,
-    discover_entry_points,
-    new_hook_manager,
-    origin_of,
-    probe_shared,
 )
 from work_data_hub.plugins.policy import PluginPolicy
 from work_data_hub.utils.logging import get_logger
@@ -48,10 +40,8 @@ logger = get_logger(__name__)
 
 @dataclass(frozen=True)
 class RegisteredDomain:
-    """An installed ``Domain`` that passed every check, with where it came from.
-
-    ``step_types`` is every installed plugin's step classes by name (the registry's, kept current).
-    """
+    """An installed ``Domain`` that passed every check, with where it came from; ``step_types``
+    are every installed plugin's step classes by name (the registry's, kept current)."""
 
     domain: Domain
     origin: PluginOrigin
@@ -124,7 +114,7 @@ class DomainRegistry:
 
     def __init__(self, policy: PluginPolicy | None = None) -> None:
         self.policy = policy or PluginPolicy()
-        self.hook_manager = new_hook_manager()
+        self.hook_manager = manager.new_hook_manager()
         self._domains: dict[str, RegisteredDomain] = {}
         self._broken: list[BrokenPlugin] = []
         self._readers: dict[str, Reader] = {}
@@ -179,7 +169,7 @@ class DomainRegistry:
                 return self._admit(plugin, origin)
             if self.hook_manager.is_registered(plugin):
                 raise PluginContractError("cannot register: the plugin is already registered")
-            self._claim(origin, *probe_shared(plugin, origin))
+            self._claim(origin, *manager.probe_shared(plugin, origin))
             self.hook_manager.register(plugin)
         except Exception as exc:
             error = str(exc) if isinstance(exc, PluginContractError) else summarize_exception(exc)
@@ -228,12 +218,9 @@ class DomainRegistry:
         self._step_types.update(step_types)
 
     def verify_domains(self) -> None:
-        """Set aside every domain whose source names no installed reader or whose declared step
-        list cannot be built from the installed step types (a ``BrokenPlugin`` naming the domain,
-        the step's position and what is wrong; ``PluginLoadError`` in strict mode).
-
-        Run once every plugin is in: a domain may use a reader or step type another plugin adds.
-        """
+        """Set aside, as a broken plugin, every domain whose source names no installed reader or
+        whose declared steps the installed step types cannot build; run once every plugin is in
+        (a domain may use a reader or step type another plugin adds)."""
         for name, registered in list(self._domains.items()):
             file_type = registered.definition.source.file_type
             try:
@@ -249,7 +236,7 @@ class DomainRegistry:
 
     def load_builtin(self, module_name: str) -> None:
         """Import the core module ``module_name`` and admit it as a plugin of shared hooks."""
-        origin = PluginOrigin(CORE_DISTRIBUTION, core_version, module_name)
+        origin = PluginOrigin(manager.CORE_DISTRIBUTION, core_version, module_name)
         self._load(origin, lambda: importlib.import_module(module_name))
 
     def load_entry_point(
@@ -260,7 +247,7 @@ class DomainRegistry:
         The allow and block lists are checked against the distribution and entry-point names
         before anything is imported.
         """
-        origin = origin_of(entry_point)
+        origin = manager.origin_of(entry_point)
         if not self.policy.is_allowed(origin.distribution, origin.entry_point):
             _log_skipped(origin, "")
             return None
@@ -288,26 +275,19 @@ class DomainRegistry:
 
 
 def _label(plugin: object) -> str:
-    if isinstance(plugin, Domain):
-        return plugin.definition.name if isinstance(plugin.definition, DomainDefinition) else "?"
-    return str(getattr(plugin, "__name__", type(plugin).__name__))
+    definition = getattr(plugin, "definition", None)
+    return str(getattr(definition, "name", getattr(plugin, "__name__", type(plugin).__name__)))
 
 
 def _log_skipped(origin: PluginOrigin, domain: str) -> None:
-    entry_point = origin.entry_point
-    logger.info(
-        "plugin_not_allowed",
-        distribution=origin.distribution,
-        entry_point=entry_point,
-        domain=domain,
-    )
+    logger.info("plugin_not_allowed", **dataclasses.asdict(origin), domain=domain)
 
 
 def load_domains(
     env: Mapping[str, str] = os.environ,
     *,
     search_path: Sequence[str] | None = None,
-    builtins: Sequence[str] = BUILTIN_PLUGINS,
+    builtins: Sequence[str] = manager.BUILTIN_PLUGINS,
 ) -> DomainRegistry:
     """Load the internal plugins, then every ``workdatahub.domains`` entry point, one at a time.
 
@@ -318,7 +298,7 @@ def load_domains(
     registry = DomainRegistry(PluginPolicy.from_env(env))
     for module_name in builtins:
         registry.load_builtin(module_name)
-    for entry_point in discover_entry_points(search_path):
+    for entry_point in manager.discover_entry_points(search_path):
         registry.load_entry_point(entry_point)
     registry.verify_domains()
     logger.info("plugins_loaded", domains=len(registry.domains), broken=len(registry.broken))
