@@ -30,19 +30,14 @@ import urllib.request
 from pathlib import Path
 
 PLUGIN_SOURCE = """
-from work_data_hub.plugins import Column, DomainDefinition, SourceSpec, hookimpl
+from work_data_hub.plugins import Column, Domain, DomainDefinition, SourceSpec
 
-
-@hookimpl
-def workdatahub_domain():
-    return DomainDefinition(
+PLUGIN = Domain(
+    definition=DomainDefinition(
         name="{name}", table="{name}", source=SourceSpec(patterns=("{name}*.csv",), file_type="csv")
-    )
-
-
-@hookimpl
-def workdatahub_columns():
-    return (Column("value"),)
+    ),
+    columns=(Column("value"),),
+)
 """
 
 COLD_LOAD = """
@@ -75,7 +70,7 @@ def write_plugins(root: Path, count: int) -> None:
             f"Metadata-Version: 2.1\nName: {name}-plugin\nVersion: 1.0\n", encoding="utf-8"
         )
         (dist_info / "entry_points.txt").write_text(
-            f"[workdatahub.domains]\n{name} = {name}_plugin\n", encoding="utf-8"
+            f"[workdatahub.domains]\n{name} = {name}_plugin:PLUGIN\n", encoding="utf-8"
         )
 
 

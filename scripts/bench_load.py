@@ -34,10 +34,10 @@ import pandas as pd
 import psutil
 from sqlalchemy import Engine
 from sqlalchemy.pool import NullPool
+from work_data_hub.domain.definition import WriteMode
 from work_data_hub.io.database import create_engine_for, masked
 from work_data_hub.io.loader import WarehouseLoader
 from work_data_hub.io.loader.copy_format import arrow_csv_chunks
-from work_data_hub.plugins.definition import WriteMode
 from work_data_hub.utils.logging import configure_logging
 
 MODES: tuple[WriteMode, ...] = ("append", "delete_insert", "upsert", "replace")

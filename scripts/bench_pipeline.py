@@ -75,9 +75,8 @@ def worker_generate(options: dict[str, Any]) -> dict[str, Any]:
     rows, folder, seed = options["rows"], Path(options["folder"]), options["seed"]
     started = time.perf_counter()
     if options["format"] == "csv":
-        sheet = registry.get(PERFORMANCE).hook_answer(
-            "workdatahub_sample_data", month=MONTH, rows=rows, seed=seed
-        )
+        sheet = registry.get(PERFORMANCE).sample(MONTH, rows, seed)
+        assert sheet is not None
         path = write_csv(folder / f"{PERFORMANCE}_{rows}.csv", sheet)
     elif options["performance_only"]:
         domains = [registry.get(PERFORMANCE)]

@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from dagster import DagsterEventType, Definitions, ExecuteInProcessResult
 from sqlalchemy import Engine
 from work_data_hub.config import Settings
-from work_data_hub.io.sample_data import SAMPLE_HOOK, generate_month
+from work_data_hub.io.sample_data import generate_month
 from work_data_hub.orchestration.assets import node_name
 from work_data_hub.orchestration.definitions import build_definitions
 from work_data_hub.orchestration.jobs import job_name, run_config
@@ -31,9 +31,9 @@ PARTITION = "2024-11"
 REPOSITORY_DOMAINS = {"annuity_performance", "annuity_income", "sample_csv"}
 INSTALLED = sorted(load_domains({}).domains)
 GENERATED = sorted(
-    name for name, domain in load_domains({}).domains.items() if hasattr(domain.plugin, SAMPLE_HOOK)
+    name for name, domain in load_domains({}).domains.items() if domain.domain.sample is not None
 )
-"""Domains whose plugin generates sample months (``workdatahub_sample_data``)."""
+"""Domains that generate sample months (``Domain.sample``)."""
 
 SAMPLE_CSV_DOMAIN = "sample_csv"
 SAMPLE_CSV_DATA = (

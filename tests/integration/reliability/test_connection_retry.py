@@ -149,7 +149,7 @@ def test_a_run_whose_first_connection_is_refused_retries_and_loads(
     wdh_engine: Engine, settings: Settings, tmp_path: Path
 ) -> None:
     domain = get_registry().get("annuity_performance")
-    frame = domain.hook_answer("workdatahub_sample_data", month="202411", rows=200, seed=5)
+    frame = domain.sample("202411", 200, 5)
     file = write_sample_file(
         tmp_path / "month.xlsx", frame, file_type="excel", sheet=domain.definition.source.sheet
     )

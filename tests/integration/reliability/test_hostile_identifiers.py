@@ -22,11 +22,11 @@ from sqlalchemy import Engine
 from warehouse_state import executions, table_rows
 from work_data_hub.config import Settings
 from work_data_hub.domain.columns import Column
+from work_data_hub.domain.definition import WriteMode
 from work_data_hub.io.runs import RunRequest, run_domain
 from work_data_hub.io.sample_data import write_csv
 from work_data_hub.io.schema.tables import create_domain_table
-from work_data_hub.plugins import DomainDefinition, SourceSpec, hookimpl
-from work_data_hub.plugins.definition import WriteMode
+from work_data_hub.plugins import Domain, DomainDefinition, SourceSpec
 from work_data_hub.plugins.errors import PluginLoadError
 from work_data_hub.testing.domain_runner import plugin_registry
 
@@ -52,22 +52,9 @@ DEFINITION = DomainDefinition(
 CORE_TABLES = ("pipeline_executions", "data_quality_metrics", "rejected_rows", "company_id_cache")
 
 
-class Plugin:
-    """A domain plugin object answering with whatever definition and columns it is given."""
-
-    def __init__(self, definition: DomainDefinition, columns: Sequence[Column] = COLUMNS) -> None:
-        self.definition = definition
-        self.columns = columns
-
-    @hookimpl
-    def workdatahub_domain(self) -> DomainDefinition:
-        """The definition under test."""
-        return self.definition
-
-    @hookimpl
-    def workdatahub_columns(self) -> Sequence[Column]:
-        """The columns under test."""
-        return self.columns
+def hostile(definition: DomainDefinition, columns: Sequence[Column] = COLUMNS) -> Domain:
+    """A domain with whatever definition and columns it is given."""
+    return Domain(definition=definition, columns=columns)
 
 
 REFUSED = {
@@ -88,10 +75,10 @@ def test_names_that_could_escape_quoting_are_refused_at_registration(case: str) 
     definition, columns = REFUSED[case]
 
     with pytest.raises(PluginLoadError, match="hostile_names"):
-        plugin_registry(Plugin(definition, columns))
+        plugin_registry(hostile(definition, columns))
 
 
-def _refusal(plugin: Plugin) -> str | None:
+def _refusal(plugin: Domain) -> str | None:
     """The registry's error for ``plugin``, or None when it admits it."""
     try:
         plugin_registry(plugin)
@@ -101,7 +88,7 @@ def _refusal(plugin: Plugin) -> str | None:
 
 
 def test_a_plugin_cannot_claim_a_core_table() -> None:
-    refusals = {table: _refusal(Plugin(replace(DEFINITION, table=table))) for table in CORE_TABLES}
+    refusals = {table: _refusal(hostile(replace(DEFINITION, table=table))) for table in CORE_TABLES}
 
     admitted = [table for table, refusal in refusals.items() if refusal is None]
     assert admitted == [], "a domain plugin may load into the core's own tables"
@@ -146,7 +133,7 @@ def test_sql_like_names_are_quoted_in_every_write_mode(
 ) -> None:
     keys = (KEY,) if mode in ("delete_insert", "upsert") else ()
     definition = replace(DEFINITION, write_mode=mode, keys=keys)
-    registry = plugin_registry(Plugin(definition))
+    registry = plugin_registry(hostile(definition))
     _create_table(wdh_engine, definition)
     tables = _public_tables(wdh_engine)
     file, expected = _source(tmp_path, rows)

@@ -38,7 +38,7 @@ CLI = Path(sys.executable).with_name("workdatahub")
 
 def _month_file(folder: Path, seed: int) -> Path:
     domain = get_registry().get(DOMAIN)
-    frame = domain.hook_answer("workdatahub_sample_data", month=MONTH, rows=ROWS, seed=seed)
+    frame = domain.sample(MONTH, ROWS, seed)
     path = folder / f"24年11月规模收入数据_{seed}.xlsx"
     return write_sample_file(path, frame, file_type="excel", sheet=domain.definition.source.sheet)
 

@@ -17,7 +17,7 @@ from work_data_hub.config import Settings
 from work_data_hub.domain.columns import SOURCE_ROW_COLUMN
 from work_data_hub.domain.pipelines import PipelineContext
 from work_data_hub.io.runs import RunRequest, run_domain
-from work_data_hub.plugins import Column, DeclaredDomain, DomainDefinition, SourceSpec
+from work_data_hub.plugins import Column, Domain, DomainDefinition, SourceSpec
 from work_data_hub.plugins.manager import BUILTIN_PLUGINS
 from work_data_hub.plugins.registry import DomainRegistry
 
@@ -43,7 +43,7 @@ class UpperCase:
         return data.assign(**{self.column: data[self.column].str.upper()})
 
 
-EVENTS = DeclaredDomain(
+EVENTS = Domain(
     definition=DomainDefinition(
         name="parquet_events",
         table="parquet_events",
@@ -57,7 +57,7 @@ EVENTS = DeclaredDomain(
 )
 
 
-def _registry(*plugins: DeclaredDomain) -> DomainRegistry:
+def _registry(*plugins: Domain) -> DomainRegistry:
     registry = DomainRegistry()
     for builtin in BUILTIN_PLUGINS:
         registry.load_builtin(builtin)
@@ -97,7 +97,7 @@ def test_a_domain_reads_a_new_file_type_and_runs_a_contributed_step(
 
 
 def test_a_step_spec_the_installed_step_types_cannot_build_makes_the_domain_broken() -> None:
-    misspelt = DeclaredDomain(
+    misspelt = Domain(
         definition=DomainDefinition(
             name="typo_events",
             table="typo_events",
@@ -118,7 +118,7 @@ def test_a_step_spec_the_installed_step_types_cannot_build_makes_the_domain_brok
 
 def test_a_domain_naming_a_reader_nobody_installed_is_broken_listing_the_readers() -> None:
     registry = _registry(
-        DeclaredDomain(
+        Domain(
             definition=DomainDefinition(
                 name="xml_events",
                 table="xml_events",

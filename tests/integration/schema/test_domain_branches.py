@@ -32,7 +32,7 @@ FAKE_SECOND_REVISION = "fa4e1ed9e002"
 
 PLUGIN_MODULE = """
 from work_data_hub.domain.columns import Column
-from work_data_hub.plugins import DomainDefinition, MigrationSource, SourceSpec, hookimpl
+from work_data_hub.plugins import Domain, DomainDefinition, SourceSpec
 
 COLUMNS = (
     Column("entry_id", "text", nullable=False, max_length=20),
@@ -44,26 +44,18 @@ COLUMNS = (
 )
 
 
-@hookimpl
-def workdatahub_domain():
-    return DomainDefinition(
+PLUGIN = Domain(
+    definition=DomainDefinition(
         name="fake_ledger",
         table="fake_ledger",
         db_schema="ledger",
         source=SourceSpec(patterns=("ledger*.csv",), file_type="csv"),
         write_mode="upsert",
         keys=("entry_id",),
-    )
-
-
-@hookimpl
-def workdatahub_columns():
-    return COLUMNS
-
-
-@hookimpl
-def workdatahub_migrations():
-    return MigrationSource(branch_label="fake_ledger", location="fake_ledger:migrations/versions")
+    ),
+    columns=COLUMNS,
+    migrations="fake_ledger:migrations/versions",
+)
 """
 
 BASE_REVISION = f'''
@@ -146,7 +138,7 @@ def fake_domain(tmp_path_factory: pytest.TempPathFactory) -> FakeDomain:
         "Metadata-Version: 2.1\nName: fake-ledger\nVersion: 0.1.0\n", encoding="utf-8"
     )
     (dist_info / "entry_points.txt").write_text(
-        "[workdatahub.domains]\nfake_ledger = fake_ledger\n", encoding="utf-8"
+        "[workdatahub.domains]\nfake_ledger = fake_ledger:PLUGIN\n", encoding="utf-8"
     )
     return FakeDomain(site)
 

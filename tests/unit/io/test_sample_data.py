@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-import types
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -14,6 +14,7 @@ import python_calamine
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from work_data_hub.domain.columns import SOURCE_ROW_COLUMN
+from work_data_hub.domain.definition import DomainDefinition, SourceSpec
 from work_data_hub.io.connectors.file_connector import FileDiscoveryError, discover_file
 from work_data_hub.io.readers import CsvReader, ExcelReader, clean_header
 from work_data_hub.io.sample_data import (
@@ -22,7 +23,6 @@ from work_data_hub.io.sample_data import (
     write_csv,
     write_workbook,
 )
-from work_data_hub.plugins.definition import DomainDefinition, SourceSpec
 
 pytestmark = pytest.mark.unit
 
@@ -179,29 +179,31 @@ def test_sample_file_name_fails_when_no_pattern_gives_a_usable_name() -> None:
         sample_file_name([_definition("d", ("*.csv",))], "202411")
 
 
+Generator = Callable[[str, "int | None", int], Any]
+
+
 @dataclass(frozen=True)
 class FakeDomain:
     definition: DomainDefinition
-    plugin: object
+    generator: Generator | None
 
-    def hook_answer(self, hook_name: str, **kwargs: Any) -> Any:
-        hook = getattr(self.plugin, hook_name, None)
-        return None if hook is None else hook(**kwargs)
+    def sample(self, month: str, rows: int | None, seed: int) -> Any:
+        return None if self.generator is None else self.generator(month, rows, seed)
 
 
 def _plugin(
-    frame: pd.DataFrame | object, calls: list[tuple[str, int, int]] | None = None
-) -> object:
-    def workdatahub_sample_data(month: str, rows: int, seed: int) -> object:
+    frame: pd.DataFrame | object, calls: list[tuple[str, int | None, int]] | None = None
+) -> Generator:
+    def sample(month: str, rows: int | None, seed: int) -> object:
         if calls is not None:
             calls.append((month, rows, seed))
         return frame
 
-    return types.SimpleNamespace(workdatahub_sample_data=workdatahub_sample_data)
+    return sample
 
 
 def test_generate_month_writes_one_workbook_per_pattern_group(tmp_path: Path) -> None:
-    calls: list[tuple[str, int, int]] = []
+    calls: list[tuple[str, int | None, int]] = []
     performance = FakeDomain(
         _definition("annuity_performance", sheet="规模明细"),
         _plugin(pd.DataFrame({"计划代码": ["00123"], "月度": [202411]}), calls),
@@ -214,7 +216,7 @@ def test_generate_month_writes_one_workbook_per_pattern_group(tmp_path: Path) ->
         _definition("trustee", patterns=("*受托*.csv",), file_type="csv"),
         _plugin(pd.DataFrame({"x": ["1"]})),
     )
-    silent = FakeDomain(_definition("no_samples", patterns=("*.xlsx",)), types.SimpleNamespace())
+    silent = FakeDomain(_definition("no_samples", patterns=("*.xlsx",)), None)
 
     paths = generate_month(
         [performance, income, other, silent],
@@ -256,7 +258,7 @@ def test_generate_month_refuses_two_domains_on_one_sheet(tmp_path: Path) -> None
         generate_month(domains, tmp_path, "202411", rows=1, seed=0)
 
 
-def test_generate_month_refuses_a_hook_answer_that_is_not_a_frame(tmp_path: Path) -> None:
+def test_generate_month_refuses_a_sample_that_is_not_a_frame(tmp_path: Path) -> None:
     domain = FakeDomain(_definition("one"), _plugin([1, 2]))
 
     with pytest.raises(TypeError, match="returned list, not a pandas DataFrame"):
@@ -268,12 +270,12 @@ def test_generate_month_validates_the_month(tmp_path: Path) -> None:
         generate_month([], tmp_path, "2024-11", rows=1, seed=0)
 
 
-def _sizing_plugin(asked: dict[str, int | None], name: str) -> object:
-    def workdatahub_sample_data(month: str, rows: int | None, seed: int) -> pd.DataFrame:
+def _sizing_plugin(asked: dict[str, int | None], name: str) -> Generator:
+    def sample(month: str, rows: int | None, seed: int) -> pd.DataFrame:
         asked[name] = rows
         return pd.DataFrame({"a": ["1"] * (3 if rows is None else rows)})
 
-    return types.SimpleNamespace(workdatahub_sample_data=workdatahub_sample_data)
+    return sample
 
 
 @pytest.mark.parametrize(

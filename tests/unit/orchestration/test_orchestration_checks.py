@@ -14,12 +14,9 @@ pytestmark = pytest.mark.unit
 BLOCKING = """
 import dataclasses
 
-_declared = workdatahub_domain
-
-
-@hookimpl
-def workdatahub_domain():
-    return dataclasses.replace(_declared(), row_count_tolerance=0.1, row_count_check_blocking=True)
+DEFINITION = dataclasses.replace(
+    DEFINITION, row_count_tolerance=0.1, row_count_check_blocking=True
+)
 """
 
 

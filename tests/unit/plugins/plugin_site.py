@@ -17,24 +17,18 @@ from work_data_hub.plugins.registry import DomainRegistry, load_domains
 CORE_READERS = "work_data_hub.io.readers.builtin"
 
 GOOD_DOMAIN = """
-from work_data_hub.plugins import Column, DomainDefinition, SourceSpec, hookimpl
+from work_data_hub.plugins import Column, Domain, DomainDefinition, SourceSpec
 
-
-@hookimpl
-def workdatahub_domain():
-    return DomainDefinition(
-        name={name!r},
-        table={table!r},
-        source=SourceSpec(patterns=("*.csv",), file_type="csv"),
-        write_mode={write_mode!r},
-        keys={keys!r},
-    )
-
-
-@hookimpl
-def workdatahub_columns():
-    return [Column("id", kind="integer", nullable=False), Column("label")]
+DEFINITION = DomainDefinition(
+    name={name!r},
+    table={table!r},
+    source=SourceSpec(patterns=("*.csv",), file_type="csv"),
+    write_mode={write_mode!r},
+    keys={keys!r},
+)
+COLUMNS = [Column("id", kind="integer", nullable=False), Column("label")]
 """
+"""A working domain's declarations; ``add_domain`` appends ``PLUGIN = Domain(...)`` to them."""
 
 
 class Site:
@@ -52,10 +46,14 @@ class Site:
         version: str = "1.0.0",
         entry_point: str | None = None,
         module: str | None = None,
+        attribute: str | None = None,
     ) -> str:
-        """Install ``distribution`` with one module holding ``source``; return the module name."""
+        """Install ``distribution`` with one module holding ``source``; return the module name.
+
+        The entry point names the module, or ``attribute`` in it."""
         module = module or distribution.replace("-", "_")
-        self.add_metadata(distribution, version, {entry_point or module: module})
+        target = f"{module}:{attribute}" if attribute else module
+        self.add_metadata(distribution, version, {entry_point or module: target})
         self.add_module(module, source)
         return module
 
@@ -88,18 +86,22 @@ class Site:
         keys: tuple[str, ...] = (),
         version: str = "1.0.0",
         extra: str = "",
+        fields: str = "",
         entry_point: str | None = None,
     ) -> str:
-        """Install a working domain plugin; ``extra`` is source appended to its module."""
+        """Install a working domain plugin named by ``"module:PLUGIN"``; ``extra`` is source
+        placed before ``PLUGIN``, ``fields`` more ``Domain`` fields (``"readers=READERS"``)."""
         source = GOOD_DOMAIN.format(
             name=name, table=table or name, write_mode=write_mode, keys=keys
         )
+        plugin = f"\nPLUGIN = Domain(definition=DEFINITION, columns=COLUMNS, {fields})\n"
         return self.add(
             distribution,
-            source + textwrap.dedent(extra),
+            source + textwrap.dedent(extra) + plugin,
             version=version,
             entry_point=entry_point or name,
             module=f"{distribution.replace('-', '_')}_plugin",
+            attribute="PLUGIN",
         )
 
     def load(self, env: Mapping[str, str] | None = None) -> DomainRegistry:

@@ -102,12 +102,8 @@ def test_a_domain_plugin_may_not_replace_a_builtin_reader(
         class OwnTextReader:
             def read(self, path, source):
                 raise NotImplementedError
-
-
-        @hookimpl
-        def workdatahub_readers():
-            return {"text": OwnTextReader()}
         """,
+        fields="readers={'text': OwnTextReader()}",
     )
 
     registry = load_domains(
@@ -119,7 +115,7 @@ def test_a_domain_plugin_may_not_replace_a_builtin_reader(
     [broken] = registry.broken
     assert broken.error == (
         "reader 'text' is already provided by distribution 'workdatahub-core'; "
-        "distribution 'wdh-own-reader' must add it under a new name"
+        "distribution 'wdh-own-reader' claims it too"
     )
 
 

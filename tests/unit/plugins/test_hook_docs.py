@@ -1,12 +1,14 @@
-"""docs/plugin-api.md documents every hook in hookspecs.py, each with a heading and an example."""
+"""docs/plugin-api.md documents every hook in hookspecs.py (a heading and an example each) and
+every field of ``Domain``."""
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from pathlib import Path
 
 import pytest
-from work_data_hub.plugins import hookspecs
+from work_data_hub.plugins import Domain, hookspecs
 from work_data_hub.plugins.policy import ALLOW_VARIABLE, BLOCK_VARIABLE, STRICT_VARIABLE
 
 pytestmark = pytest.mark.unit
@@ -24,9 +26,11 @@ def _code_blocks(text: str) -> str:
 
 
 def test_the_hook_specs_are_found() -> None:
-    assert {"workdatahub_domain", "workdatahub_columns", "workdatahub_readers"} <= set(
-        _hook_names()
-    )
+    assert _hook_names() == [
+        "workdatahub_company_lookup",
+        "workdatahub_readers",
+        "workdatahub_step_types",
+    ]
 
 
 @pytest.mark.parametrize("hook", _hook_names())
@@ -35,6 +39,13 @@ def test_every_hook_has_a_heading_and_an_example(hook: str) -> None:
 
     assert re.search(rf"^#+ `{hook}`$", text, flags=re.MULTILINE), f"no heading for {hook}"
     assert f"def {hook}(" in _code_blocks(text), f"no example implementing {hook}"
+
+
+@pytest.mark.parametrize("field", [field.name for field in dataclasses.fields(Domain)])
+def test_every_domain_field_has_a_row(field: str) -> None:
+    text = PLUGIN_API.read_text(encoding="utf-8")
+
+    assert re.search(rf"^\| `{field}` \|", text, flags=re.MULTILINE), f"no row for {field}"
 
 
 def test_the_environment_variables_are_documented() -> None:

@@ -2,36 +2,33 @@
 
 from __future__ import annotations
 
+import sys
+
 import pytest
 from plugin_site import CORE_READERS, Site
 from structlog.testing import capture_logs
-from work_data_hub.plugins.errors import PluginLoadError
+from work_data_hub.plugins.errors import PluginLoadError, PluginOrigin
 from work_data_hub.plugins.registry import load_domains
 
 pytestmark = pytest.mark.unit
 
-RAISING_DOMAIN_HOOK = """
+RAISING_READERS_HOOK = """
 from work_data_hub.plugins import hookimpl
 
 
 @hookimpl
-def workdatahub_domain():
+def workdatahub_readers():
     raise RuntimeError("cannot find my settings file")
 """
 
 
 GOOD_DOMAIN_SOURCE = """
-from work_data_hub.plugins import Column, DomainDefinition, SourceSpec, hookimpl
+from work_data_hub.plugins import Column, Domain, DomainDefinition, SourceSpec
 
-
-@hookimpl
-def workdatahub_domain():
-    return DomainDefinition(name={name!r}, table={table!r}, source=SourceSpec(patterns=("*",)))
-
-
-@hookimpl
-def workdatahub_columns():
-    return [Column("id")]
+PLUGIN = Domain(
+    definition=DomainDefinition(name={name!r}, table={table!r}, source=SourceSpec(patterns=("*",))),
+    columns=[Column("id")],
+)
 """
 
 
@@ -48,13 +45,11 @@ def test_a_good_plugin_is_registered_with_its_origin(site: Site) -> None:
     registry = site.load()
 
     domain = registry.get("good_domain")
-    assert domain.distribution == "wdh-good"
-    assert domain.version == "2.3.0"
-    assert domain.entry_point == "good_domain"
+    assert domain.origin == PluginOrigin("wdh-good", "2.3.0", "good_domain")
     assert domain.qualified_table == "public.good_domain"
     assert [column.name for column in domain.columns] == ["id", "label"]
     assert domain.migrations is None
-    assert getattr(domain.plugin, "__name__", None) == module
+    assert domain.domain is sys.modules[module].PLUGIN
     assert registry.broken == []
 
 
@@ -63,7 +58,7 @@ def test_discovery_without_a_search_path_reads_sys_path(site: Site) -> None:
 
     registry = load_domains({}, builtins=(CORE_READERS,))
 
-    assert registry.get("on_sys_path").distribution == "wdh-on-sys-path"
+    assert registry.get("on_sys_path").origin.distribution == "wdh-on-sys-path"
 
 
 def test_a_plugin_that_fails_to_import_is_recorded_and_the_rest_still_load(site: Site) -> None:
@@ -97,7 +92,7 @@ def test_a_plugin_that_fails_to_import_is_recorded_and_the_rest_still_load(site:
 
 
 def test_a_plugin_whose_hook_raises_is_recorded_with_the_hook_and_the_place(site: Site) -> None:
-    site.add("wdh-raises", RAISING_DOMAIN_HOOK)
+    site.add("wdh-raises", RAISING_READERS_HOOK)
     site.add_domain("wdh-good", "good_domain")
 
     registry = site.load()
@@ -105,7 +100,7 @@ def test_a_plugin_whose_hook_raises_is_recorded_with_the_hook_and_the_place(site
     assert list(registry.domains) == ["good_domain"]
     [broken] = registry.broken
     assert broken.error.startswith(
-        "workdatahub_domain raised RuntimeError: cannot find my settings file (at "
+        "workdatahub_readers raised RuntimeError: cannot find my settings file (at "
     )
     assert "wdh_raises.py:7" in broken.error
 
@@ -128,7 +123,7 @@ def test_a_broken_plugin_does_not_answer_shared_hooks(site: Site) -> None:
 
 
         @hookimpl
-        def workdatahub_domain():
+        def workdatahub_step_types():
             raise ValueError("broken")
         """,
     )
@@ -142,63 +137,81 @@ def test_a_broken_plugin_does_not_answer_shared_hooks(site: Site) -> None:
 
 
 def test_a_misspelt_hook_is_reported_with_a_suggestion(site: Site) -> None:
-    site.add_domain(
+    site.add(
         "wdh-typo",
-        "typo_domain",
-        extra="""
+        """
+        from work_data_hub.plugins import hookimpl
+
 
         @hookimpl
-        def workdatahub_stepz(services):
-            return []
+        def workdatahub_step_typez():
+            return {}
         """,
     )
 
     registry = site.load()
 
-    assert registry.domains == {}
     [broken] = registry.broken
-    assert broken.error == ("unknown hook 'workdatahub_stepz' (did you mean 'workdatahub_steps'?)")
-
-
-def test_a_misspelt_hook_is_an_error_in_strict_mode(site: Site) -> None:
-    site.add_domain(
-        "wdh-typo",
-        "typo_domain",
-        extra="""
-
-        @hookimpl
-        def workdatahub_colums():
-            return []
-        """,
+    assert broken.error == (
+        "unknown hook 'workdatahub_step_typez' (did you mean 'workdatahub_step_types'?)"
     )
 
-    with pytest.raises(PluginLoadError, match=r"wdh-typo .*unknown hook 'workdatahub_colums'"):
-        site.load({"WDH_STRICT_PLUGINS": "1"})
 
-
-def test_a_plugin_without_the_domain_hook_is_broken(site: Site) -> None:
+def test_a_hook_of_contract_1_says_to_declare_a_domain(site: Site) -> None:
     site.add(
-        "wdh-no-domain",
+        "wdh-old",
         """
-        from work_data_hub.plugins import Column, hookimpl
+        from work_data_hub.plugins import hookimpl
 
 
         @hookimpl
-        def workdatahub_columns():
-            return [Column("id")]
+        def workdatahub_domain():
+            return None
         """,
     )
 
     [broken] = site.load().broken
 
-    assert broken.error == "does not implement workdatahub_domain"
+    assert broken.error == (
+        "unknown hook 'workdatahub_domain' (contract 1; declare a work_data_hub.plugins.Domain)"
+    )
+
+
+def test_a_misspelt_hook_is_an_error_in_strict_mode(site: Site) -> None:
+    site.add(
+        "wdh-typo",
+        """
+        from work_data_hub.plugins import hookimpl
+
+
+        @hookimpl
+        def workdatahub_readerz():
+            return {}
+        """,
+    )
+
+    with pytest.raises(PluginLoadError, match=r"wdh-typo .*unknown hook 'workdatahub_readerz'"):
+        site.load({"WDH_STRICT_PLUGINS": "1"})
+
+
+def test_an_entry_point_naming_neither_a_domain_nor_shared_hooks_is_broken(site: Site) -> None:
+    site.add(
+        "wdh-no-domain", "from work_data_hub.plugins import Column\nCOLUMNS = [Column('id')]\n"
+    )
+
+    [broken] = site.load().broken
+
+    assert broken.error == (
+        "entry point 'wdh_no_domain' names a module, expected a work_data_hub.plugins.Domain "
+        "or a module of shared hooks"
+    )
 
 
 @pytest.mark.parametrize(
     ("change", "message"),
     [
-        ("spec_version=2", "needs hook spec version 2, this core supports 1..1"),
-        ("spec_version=0", "uses hook spec version 0"),
+        ("spec_version=3", "needs plugin contract version 3, this core supports 2..2"),
+        ("spec_version=1", "uses plugin contract version 1"),
         ("name='GoodDomain'", "domain name 'GoodDomain' is not snake_case"),
         ("name='good-domain'", "domain name 'good-domain' is not snake_case"),
         ("table='a.b'", "table 'a.b' must not contain quotes, dots"),
@@ -225,21 +238,12 @@ def test_nonsense_definitions_are_refused(site: Site, change: str, message: str)
         f"""
         import dataclasses
 
-        from work_data_hub.plugins import Column, DomainDefinition, SourceSpec, hookimpl
+        from work_data_hub.plugins import Column, Domain, DomainDefinition, SourceSpec
 
-
-        @hookimpl
-        def workdatahub_domain():
-            good = DomainDefinition(
-                name="good_domain", table="t", source=SourceSpec(patterns=("*.csv",))
-            )
-            return dataclasses.replace(good, {change})
-
-
-        @hookimpl
-        def workdatahub_columns():
-            return [Column("id")]
+        good = DomainDefinition(name="good_domain", table="t", source=SourceSpec(patterns=("*",)))
+        PLUGIN = Domain(definition=dataclasses.replace(good, {change}), columns=[Column("id")])
         """,
+        attribute="PLUGIN",
     )
 
     registry = site.load()
@@ -253,46 +257,48 @@ def test_spec_version_too_new_tells_the_user_to_upgrade_the_core(site: Site) -> 
     site.add(
         "wdh-future",
         """
-        from work_data_hub.plugins import Column, DomainDefinition, SourceSpec, hookimpl
+        from work_data_hub.plugins import Column, Domain, DomainDefinition, SourceSpec
 
-
-        @hookimpl
-        def workdatahub_domain():
-            return DomainDefinition(
-                name="future", table="future", source=SourceSpec(patterns=("*",)), spec_version=2
-            )
-
-
-        @hookimpl
-        def workdatahub_columns():
-            return [Column("id")]
+        PLUGIN = Domain(
+            definition=DomainDefinition(
+                name="future", table="future", source=SourceSpec(patterns=("*",)), spec_version=3
+            ),
+            columns=[Column("id")],
+        )
         """,
         version="9.0.0",
+        attribute="PLUGIN",
     )
 
     [broken] = site.load().broken
 
     assert broken.describe() == (
-        "plugin wdh-future 9.0.0 (entry point 'wdh_future'): domain 'future' needs hook spec "
-        "version 2, this core supports 1..1: upgrade workdatahub-core"
+        "plugin wdh-future 9.0.0 (entry point 'wdh_future'): domain 'future' needs plugin "
+        "contract version 3, this core supports 2..2: upgrade workdatahub-core"
     )
 
 
 def test_a_hook_implemented_twice_by_one_plugin_is_refused(site: Site) -> None:
-    site.add_domain(
+    site.add(
         "wdh-twice",
-        "twice",
-        extra="""
+        """
+        from work_data_hub.plugins import hookimpl
 
-        @hookimpl(specname="workdatahub_domain")
-        def another_definition():
-            return workdatahub_domain()
+
+        @hookimpl
+        def workdatahub_readers():
+            return {}
+
+
+        @hookimpl(specname="workdatahub_readers")
+        def more_readers():
+            return {}
         """,
     )
 
     [broken] = site.load().broken
 
-    assert broken.error == "workdatahub_domain is implemented 2 times"
+    assert broken.error == "workdatahub_readers is implemented 2 times"
 
 
 def test_two_plugins_with_one_domain_name_name_both_distributions(site: Site) -> None:
@@ -301,7 +307,7 @@ def test_two_plugins_with_one_domain_name_name_both_distributions(site: Site) ->
 
     registry = site.load()
 
-    assert registry.get("shared_name").distribution == "wdh-first"
+    assert registry.get("shared_name").origin.distribution == "wdh-first"
     [broken] = registry.broken
     assert broken.distribution == "wdh-second"
     assert broken.error == (
@@ -319,8 +325,8 @@ def test_two_plugins_with_one_target_table_name_both_distributions(site: Site) -
     assert list(registry.domains) == ["first_domain"]
     [broken] = registry.broken
     assert broken.error == (
-        "table 'public.facts' is already the target of domain 'first_domain' from distribution "
-        "'wdh-first'; distribution 'wdh-second' (domain 'second_domain') claims it too"
+        "table 'public.facts' is already provided by domain 'first_domain' from distribution "
+        "'wdh-first'; domain 'second_domain' from distribution 'wdh-second' claims it too"
     )
 
 
@@ -369,7 +375,7 @@ def test_a_block_list_skips_by_distribution_entry_point_or_domain_name(site: Sit
 
     assert list(registry.domains) == ["kept"]
     assert registry.broken == []
-    assert len(registry.hook_manager.hook.workdatahub_domain()) == 1
+    assert [entry.origin.entry_point for entry in registry.domains.values()] == ["kept"]
 
 
 def test_a_malformed_strict_setting_is_reported(site: Site) -> None:
@@ -380,11 +386,13 @@ def test_a_malformed_strict_setting_is_reported(site: Site) -> None:
 def test_one_distribution_may_offer_several_domains(site: Site) -> None:
     site.add_module("wdh_pack_first", GOOD_DOMAIN_SOURCE.format(name="first", table="first"))
     site.add_module("wdh_pack_second", GOOD_DOMAIN_SOURCE.format(name="second", table="second"))
-    site.add_metadata("wdh-pack", "1.0.0", {"first": "wdh_pack_first", "second": "wdh_pack_second"})
+    site.add_metadata(
+        "wdh-pack", "1.0.0", {"first": "wdh_pack_first:PLUGIN", "second": "wdh_pack_second:PLUGIN"}
+    )
 
     registry = site.load()
 
-    assert {name: domain.distribution for name, domain in registry.domains.items()} == {
+    assert {name: domain.origin.distribution for name, domain in registry.domains.items()} == {
         "first": "wdh-pack",
         "second": "wdh-pack",
     }

@@ -1,8 +1,8 @@
-"""The registry with plugin objects registered directly: per-domain and shared hooks, checks."""
+"""The registry with plugins registered directly: ``Domain`` values, shared hooks, checks."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -11,8 +11,20 @@ import pytest
 import work_data_hub.plugins as plugins_api
 from work_data_hub.domain.pipelines.types import PipelineContext, TransformStep
 from work_data_hub.domain.services import DomainServices
-from work_data_hub.plugins import Column, DomainDefinition, MigrationSource, SourceSpec, hookimpl
-from work_data_hub.plugins.errors import PluginContractError, PluginLoadError, UnknownDomainError
+from work_data_hub.plugins import (
+    Column,
+    Domain,
+    DomainDefinition,
+    MigrationSource,
+    SourceSpec,
+    hookimpl,
+)
+from work_data_hub.plugins.errors import (
+    PluginContractError,
+    PluginLoadError,
+    PluginOrigin,
+    UnknownDomainError,
+)
 from work_data_hub.plugins.policy import PluginPolicy
 from work_data_hub.plugins.registry import DomainRegistry, RegisteredDomain
 
@@ -37,43 +49,15 @@ class FakeReader:
         return pd.DataFrame({"label": [self.label]})
 
 
-class FakeDomain:
-    """A domain plugin object; every answer is configurable."""
-
-    def __init__(self, name: str, *, table: str | None = None, **answers: Any) -> None:
-        self.definition = answers.pop(
-            "definition",
-            DomainDefinition(
-                name=name, table=table or name, source=SourceSpec(patterns=("*.csv",))
-            ),
-        )
-        self.columns = answers.pop("columns", [Column("id", kind="integer"), Column("label")])
-        self.answers = answers
-
-    @hookimpl
-    def workdatahub_domain(self) -> DomainDefinition:
-        return self.definition  # type: ignore[no-any-return]
-
-    @hookimpl
-    def workdatahub_columns(self) -> Sequence[Column]:
-        return self.columns  # type: ignore[no-any-return]
-
-    @hookimpl
-    def workdatahub_steps(self, services: DomainServices) -> Sequence[TransformStep]:
-        steps = self.answers.get("steps", [NamedStep(f"{self.definition.name}_step")])
-        if callable(steps):
-            return steps(services)  # type: ignore[no-any-return]
-        return steps  # type: ignore[no-any-return]
-
-    @hookimpl
-    def workdatahub_readers(self) -> Mapping[str, Any]:
-        return self.answers.get("readers", {})  # type: ignore[no-any-return]
-
-
-class MigratingDomain(FakeDomain):
-    @hookimpl
-    def workdatahub_migrations(self) -> MigrationSource:
-        return self.answers["migrations"]  # type: ignore[no-any-return]
+def fake_domain(name: str, *, table: str | None = None, **fields: Any) -> Domain:
+    """A domain whose every field is configurable; by default one step named after it."""
+    fields.setdefault(
+        "definition",
+        DomainDefinition(name=name, table=table or name, source=SourceSpec(patterns=("*.csv",))),
+    )
+    fields.setdefault("columns", [Column("id", kind="integer"), Column("label")])
+    fields.setdefault("steps", [NamedStep(f"{name}_step")])
+    return Domain(**fields)
 
 
 class StepTypes:
@@ -98,7 +82,7 @@ def test_the_author_api_is_small_and_holds_what_a_domain_author_imports() -> Non
     for name in plugins_api.__all__:
         assert getattr(plugins_api, name) is not None
     assert len(plugins_api.__all__) <= 20
-    assert {"DeclaredDomain", "DomainDefinition", "TransformStep", "split_rejected"} <= set(
+    assert {"Domain", "DomainDefinition", "TransformStep", "split_rejected"} <= set(
         plugins_api.__all__
     )
     assert not {"get_registry", "load_domains", "DomainRegistry"} & set(plugins_api.__all__)
@@ -106,11 +90,11 @@ def test_the_author_api_is_small_and_holds_what_a_domain_author_imports() -> Non
         plugins_api.get_registry  # noqa: B018
 
 
-def test_per_domain_hooks_are_asked_of_their_own_plugin_only() -> None:
+def test_each_domain_answers_with_its_own_fields() -> None:
     registry = DomainRegistry()
-    registry.register(FakeDomain("alpha"), distribution="wdh-alpha")
+    registry.register(fake_domain("alpha"), distribution="wdh-alpha")
     registry.register(
-        FakeDomain("beta", columns=[Column("code"), Column("amount", kind="decimal")]),
+        fake_domain("beta", columns=[Column("code"), Column("amount", kind="decimal")]),
         distribution="wdh-beta",
     )
 
@@ -131,24 +115,19 @@ def test_steps_receive_the_injected_services() -> None:
         return []
 
     registry = DomainRegistry()
-    domain = registry.register(FakeDomain("alpha", steps=build), distribution="wdh-alpha")
+    domain = registry.register(fake_domain("alpha", steps=build), distribution="wdh-alpha")
 
     assert domain is not None
     assert domain.steps(services) == []
     assert seen == [services]
 
 
-def test_a_domain_without_the_steps_hook_has_no_steps() -> None:
-    class NoSteps:
-        @hookimpl
-        def workdatahub_domain(self) -> DomainDefinition:
-            return DomainDefinition(name="bare", table="bare", source=SourceSpec(patterns=("*",)))
-
-        @hookimpl
-        def workdatahub_columns(self) -> list[Column]:
-            return [Column("id")]
-
-    domain = DomainRegistry().register(NoSteps(), distribution="wdh-bare")
+def test_a_domain_without_steps_has_no_steps() -> None:
+    bare = Domain(
+        definition=DomainDefinition(name="bare", table="bare", source=SourceSpec(patterns=("*",))),
+        columns=[Column("id")],
+    )
+    domain = DomainRegistry().register(bare, distribution="wdh-bare")
 
     assert domain is not None
     assert domain.steps(DomainServices()) == []
@@ -156,41 +135,33 @@ def test_a_domain_without_the_steps_hook_has_no_steps() -> None:
 
 def test_steps_that_are_not_steps_are_refused_naming_the_domain() -> None:
     registry = DomainRegistry()
-    domain = registry.register(FakeDomain("alpha", steps=["rename"]), distribution="wdh-alpha")
+    domain = registry.register(
+        fake_domain("alpha", steps=lambda services: ["rename"]), distribution="wdh-alpha"
+    )
 
     assert domain is not None
     with pytest.raises(PluginContractError, match=r"domain 'alpha': step 0 \(str\) lacks"):
         domain.steps(DomainServices())
 
 
-def test_an_exception_in_the_steps_hook_propagates_with_a_note_naming_the_plugin() -> None:
+def test_an_exception_in_the_steps_function_propagates_with_a_note_naming_the_plugin() -> None:
     def explode(services: DomainServices) -> list[TransformStep]:
         raise ConnectionError("enrichment cache unreachable")
 
     domain = DomainRegistry().register(
-        FakeDomain("alpha", steps=explode), distribution="wdh-alpha", version="1.2"
+        fake_domain("alpha", steps=explode), distribution="wdh-alpha", version="1.2"
     )
 
     assert domain is not None
     with pytest.raises(ConnectionError) as raised:
         domain.steps(DomainServices())
-    assert raised.value.__notes__ == [
-        "raised by workdatahub_steps of domain 'alpha' (wdh-alpha 1.2)"
-    ]
+    assert raised.value.__notes__ == ["raised by steps of domain 'alpha' (wdh-alpha 1.2)"]
 
 
-def test_a_registered_domain_built_by_hand_still_asks_its_own_plugin() -> None:
-    plugin = FakeDomain("alpha")
-    domain = RegisteredDomain(
-        definition=plugin.definition,
-        columns=tuple(plugin.columns),
-        migrations=None,
-        distribution="wdh-alpha",
-        version="1.0",
-        entry_point="alpha",
-        plugin=plugin,
-    )
+def test_a_registered_domain_built_by_hand_reads_its_domain() -> None:
+    domain = RegisteredDomain(fake_domain("alpha"), PluginOrigin("wdh-alpha", "1.0", "alpha"))
 
+    assert domain.migrations is None
     assert [step.name for step in domain.steps(DomainServices())] == ["alpha_step"]
 
 
@@ -198,11 +169,11 @@ def test_a_reader_under_a_name_already_provided_refuses_the_plugin_never_replace
     registry = DomainRegistry()
     first_csv, excel, second_csv = FakeReader("first"), FakeReader("excel"), FakeReader("second")
     registry.register(
-        FakeDomain("alpha", readers={"csv": first_csv, "excel": excel}), distribution="wdh-a"
+        fake_domain("alpha", readers={"csv": first_csv, "excel": excel}), distribution="wdh-a"
     )
 
     assert (
-        registry.register(FakeDomain("beta", readers={"csv": second_csv}), distribution="wdh-b")
+        registry.register(fake_domain("beta", readers={"csv": second_csv}), distribution="wdh-b")
         is None
     )
 
@@ -212,56 +183,64 @@ def test_a_reader_under_a_name_already_provided_refuses_the_plugin_never_replace
     assert broken.distribution == "wdh-b"
     assert broken.error == (
         "reader 'csv' is already provided by distribution 'wdh-a'; "
-        "distribution 'wdh-b' must add it under a new name"
+        "distribution 'wdh-b' claims it too"
     )
 
 
 def test_a_step_type_under_a_name_already_provided_refuses_the_plugin() -> None:
     registry = DomainRegistry()
-    assert registry.register_internal(StepTypes({"rename": NamedStep}), name="core.steps")
+    registry.register(StepTypes({"rename": NamedStep}), distribution="workdatahub-core")
 
-    assert not registry.register_internal(StepTypes({"rename": NamedStep}), name="other.steps")
+    registry.register(StepTypes({"rename": NamedStep}), distribution="wdh-other")
 
+    assert registry.broken[0].distribution == "wdh-other"
     assert "step type 'rename' is already provided by distribution 'workdatahub-core'" in (
         registry.broken[0].error
     )
 
 
-def test_step_types_come_from_internal_plugins_and_domains() -> None:
+def test_step_types_come_from_shared_hooks_and_domains() -> None:
     registry = DomainRegistry()
 
-    assert registry.register_internal(StepTypes({"rename": NamedStep}), name="core.steps")
-    assert registry.step_types() == {"rename": NamedStep}
+    assert registry.register(StepTypes({"rename": NamedStep}), distribution="wdh-core") is None
+    registry.register(fake_domain("alpha", step_types={"keep": NamedStep}), distribution="wdh-a")
+
+    assert registry.step_types() == {"rename": NamedStep, "keep": NamedStep}
+    assert registry.broken == []
 
 
 def test_the_first_company_lookup_offered_wins() -> None:
     service = object()
     registry = DomainRegistry()
-    registry.register_internal(Lookup(None), name="none")
-    registry.register_internal(Lookup(service), name="service")
+    registry.register(Lookup(None), distribution="wdh-none")
+    registry.register(Lookup(service), distribution="wdh-service")
 
     assert registry.company_lookup() is service
     assert DomainRegistry().company_lookup() is None
 
 
 @pytest.mark.parametrize(
-    ("answers", "message"),
+    ("fields", "message"),
     [
-        ({"readers": {"csv": object()}}, "reader for 'csv' has no read(path, source) method"),
-        ({"readers": ["csv"]}, "workdatahub_readers must return a mapping, got list"),
+        (
+            {"readers": {"csv": object()}},
+            "readers: 'csv' maps to a object, expected a reader (a read(path, source) method)",
+        ),
+        ({"readers": ["csv"]}, "readers must be a mapping, got list"),
         ({"readers": {"": FakeReader("x")}}, "key '' is not a non-empty string"),
-        ({"columns": []}, "workdatahub_columns must return Columns"),
-        ({"columns": ["id"]}, "returned a str, expected Column"),
+        ({"columns": []}, "columns must be a sequence of Column"),
+        ({"columns": ["id"]}, "columns holds a str, expected Column"),
         ({"columns": [Column("id"), Column("id")]}, "column 'id' declared twice"),
         ({"columns": [Column("wdh_source_row")]}, "column 'wdh_source_row' is reserved"),
         ({"columns": [Column('a"b')]}, "column 'a\"b' must not contain quotes"),
-        ({"definition": "alpha"}, "workdatahub_domain must return a DomainDefinition, got str"),
+        ({"definition": "alpha"}, "definition must be a DomainDefinition, got str"),
+        ({"step_types": {"keep": "Keep"}}, "step_types: 'keep' maps to a str, expected a class"),
     ],
 )
-def test_nonsense_answers_make_the_plugin_broken(answers: dict[str, Any], message: str) -> None:
+def test_nonsense_fields_make_the_plugin_broken(fields: dict[str, Any], message: str) -> None:
     registry = DomainRegistry()
 
-    assert registry.register(FakeDomain("alpha", **answers), distribution="wdh-alpha") is None
+    assert registry.register(fake_domain("alpha", **fields), distribution="wdh-alpha") is None
 
     [broken] = registry.broken
     assert message in broken.error
@@ -272,91 +251,84 @@ def test_nonsense_answers_make_the_plugin_broken(answers: dict[str, Any], messag
 def test_a_step_type_that_is_not_a_class_is_refused() -> None:
     registry = DomainRegistry()
 
-    assert not registry.register_internal(StepTypes({"rename": "Rename"}), name="core.steps")
-    assert registry.broken[0].error == (
-        "workdatahub_step_types: 'rename' maps to a str, expected a class"
-    )
+    registry.register(StepTypes({"rename": "Rename"}), distribution="wdh-steps")
+    assert registry.broken[0].error == "step_types: 'rename' maps to a str, expected a class"
 
 
-def test_an_internal_plugin_must_not_declare_a_domain() -> None:
+@pytest.mark.parametrize("plugin", [{"name": "alpha"}, "alpha", ["alpha"]])
+def test_a_plugin_that_is_neither_a_domain_nor_shared_hooks_is_broken(plugin: object) -> None:
     registry = DomainRegistry()
 
-    assert not registry.register_internal(FakeDomain("alpha"), name="core.oops")
+    registry.register(plugin, distribution="wdh-alpha", entry_point="alpha")
+
     assert registry.broken[0].error == (
-        "internal plugins implement shared hooks only, found workdatahub_domain, "
-        "workdatahub_columns, workdatahub_steps"
+        f"entry point 'alpha' names a {type(plugin).__name__}, expected a "
+        "work_data_hub.plugins.Domain or a module of shared hooks"
     )
-    assert registry.broken[0].distribution == "workdatahub-core"
 
 
 def test_migrations_with_an_existing_package_folder_are_kept() -> None:
-    location = MigrationSource(branch_label="alpha", location="work_data_hub:plugins")
     domain = DomainRegistry().register(
-        MigratingDomain("alpha", migrations=location), distribution="wdh-alpha"
+        fake_domain("alpha", migrations="work_data_hub:plugins"), distribution="wdh-alpha"
     )
 
     assert domain is not None
-    assert domain.migrations == location
+    assert domain.migrations == MigrationSource("alpha", "work_data_hub:plugins")
 
 
 def test_migrations_with_an_absolute_folder_are_kept(tmp_path: Path) -> None:
-    location = MigrationSource(branch_label="alpha", location=str(tmp_path))
-
     domain = DomainRegistry().register(
-        MigratingDomain("alpha", migrations=location), distribution="wdh-alpha"
+        fake_domain("alpha", migrations=str(tmp_path)), distribution="wdh-alpha"
     )
 
     assert domain is not None
+    assert domain.migrations == MigrationSource(branch_label="alpha", location=str(tmp_path))
 
 
 @pytest.mark.parametrize(
     ("migrations", "message"),
     [
         (
-            MigrationSource(branch_label="other", location="work_data_hub:plugins"),
-            "migration branch_label 'other' must be 'alpha'",
-        ),
-        (
-            MigrationSource(branch_label="alpha", location="work_data_hub:no_such_folder"),
+            "work_data_hub:no_such_folder",
             "migration location 'work_data_hub:no_such_folder' is not an existing folder",
         ),
         (
-            MigrationSource(branch_label="alpha", location="no_such_package:versions"),
+            "no_such_package:versions",
             "domain 'alpha': migration location 'no_such_package:versions' cannot be resolved: "
             "ModuleNotFoundError: No module named 'no_such_package'",
         ),
         (
-            MigrationSource(branch_label="alpha", location="json.decoder:versions"),
+            "json.decoder:versions",
             "cannot be resolved: TypeError: 'json.decoder' is not a package",
         ),
         (
-            MigrationSource(branch_label="alpha", location="relative/versions"),
+            "relative/versions",
             "is not an existing folder (use an absolute path or 'package:folder')",
         ),
-        ("versions", "must return a MigrationSource, got str"),
+        (Path("/tmp"), "migration location PosixPath('/tmp') is not an existing folder"),
     ],
 )
 def test_bad_migrations_make_the_plugin_broken(migrations: object, message: str) -> None:
     registry = DomainRegistry()
 
-    registry.register(MigratingDomain("alpha", migrations=migrations), distribution="wdh-alpha")
+    registry.register(fake_domain("alpha", migrations=migrations), distribution="wdh-alpha")
 
     assert message in registry.broken[0].error
 
 
-def test_registering_the_same_plugin_twice_is_reported() -> None:
+def test_registering_the_same_shared_hooks_twice_is_reported() -> None:
     registry = DomainRegistry()
-    plugin = FakeDomain("alpha")
+    plugin = Lookup(None)
     registry.register(plugin, distribution="wdh-alpha", entry_point="alpha")
 
     assert registry.register(plugin, distribution="wdh-other", entry_point="again") is None
-    assert registry.broken[0].error.startswith("cannot register: ValueError: Plugin already")
+    assert registry.broken[0].error == "cannot register: the plugin is already registered"
 
 
 def test_get_an_unknown_domain_lists_the_known_ones() -> None:
     registry = DomainRegistry()
-    registry.register(FakeDomain("alpha"), distribution="wdh-alpha")
-    registry.register(FakeDomain("beta"), distribution="wdh-beta")
+    registry.register(fake_domain("alpha"), distribution="wdh-alpha")
+    registry.register(fake_domain("beta"), distribution="wdh-beta")
 
     with pytest.raises(
         UnknownDomainError, match=r"unknown domain 'gamma'; known domains: alpha, beta"
@@ -367,7 +339,7 @@ def test_get_an_unknown_domain_lists_the_known_ones() -> None:
 def test_get_a_broken_domain_says_why_it_is_missing() -> None:
     registry = DomainRegistry()
     registry.register(
-        FakeDomain("gamma", columns=[]), distribution="wdh-gamma", entry_point="gamma"
+        fake_domain("gamma", columns=[]), distribution="wdh-gamma", entry_point="gamma"
     )
 
     with pytest.raises(UnknownDomainError) as raised:
@@ -375,7 +347,7 @@ def test_get_a_broken_domain_says_why_it_is_missing() -> None:
 
     assert str(raised.value) == (
         "unknown domain 'gamma'; known domains: none installed; plugin wdh-gamma "
-        "(entry point 'gamma'): domain 'gamma': workdatahub_columns must return Columns"
+        "(entry point 'gamma'): domain 'gamma': columns must be a sequence of Column"
     )
 
 
@@ -383,7 +355,7 @@ def test_strict_registry_raises_instead_of_recording() -> None:
     registry = DomainRegistry(PluginPolicy(strict=True))
 
     with pytest.raises(PluginLoadError, match="wdh-alpha"):
-        registry.register(FakeDomain("alpha", columns=[]), distribution="wdh-alpha")
+        registry.register(fake_domain("alpha", columns=[]), distribution="wdh-alpha")
     assert registry.broken == []
 
 
@@ -399,8 +371,13 @@ class ExplodingMapping(Mapping[str, Any]):
 
 
 def test_an_unexpected_failure_while_checking_answers_is_recorded_and_unregistered() -> None:
+    class LazyReaders:
+        @hookimpl
+        def workdatahub_readers(self) -> Mapping[str, Any]:
+            return ExplodingMapping()
+
     registry = DomainRegistry()
-    plugin = FakeDomain("alpha", readers=ExplodingMapping())
+    plugin = LazyReaders()
 
     assert registry.register(plugin, distribution="wdh-alpha") is None
 
@@ -408,33 +385,31 @@ def test_an_unexpected_failure_while_checking_answers_is_recorded_and_unregister
     assert not registry.hook_manager.is_registered(plugin)
 
 
-class SampledDomain(FakeDomain):
-    @hookimpl
-    def workdatahub_sample_data(self, month: str, rows: int, seed: int) -> pd.DataFrame:
-        return pd.DataFrame({"domain": [self.definition.name] * rows, "month": month})
+def test_sample_asks_one_domain_its_own_generator() -> None:
+    def sample_of(name: str) -> Any:
+        return lambda month, rows, seed: pd.DataFrame({"domain": [name] * rows, "month": month})
 
-
-def test_hook_answer_asks_one_domain_its_own_per_domain_hook() -> None:
     registry = DomainRegistry()
-    registry.register(SampledDomain("alpha"), distribution="wdh-alpha")
-    registry.register(SampledDomain("beta"), distribution="wdh-beta")
-    registry.register(FakeDomain("gamma"), distribution="wdh-gamma")
+    registry.register(fake_domain("alpha", sample=sample_of("alpha")), distribution="wdh-alpha")
+    registry.register(fake_domain("beta", sample=sample_of("beta")), distribution="wdh-beta")
+    registry.register(fake_domain("gamma"), distribution="wdh-gamma")
 
-    sample = registry.get("beta").hook_answer(
-        "workdatahub_sample_data", month="202411", rows=2, seed=1
-    )
+    sample = registry.get("beta").sample("202411", 2, 1)
 
+    assert sample is not None
     assert sample.to_dict("list") == {"domain": ["beta", "beta"], "month": ["202411"] * 2}
-    assert (
-        registry.get("gamma").hook_answer("workdatahub_sample_data", month="1", rows=1, seed=1)
-        is None
+    assert registry.get("gamma").sample("202411", 1, 1) is None
+
+
+def test_an_exception_in_the_sample_generator_carries_a_note_naming_the_domain() -> None:
+    def broken(month: str, rows: int | None, seed: int) -> pd.DataFrame:
+        raise ValueError("no such month")
+
+    domain = DomainRegistry().register(
+        fake_domain("alpha", sample=broken), distribution="wdh-alpha", version="2.0"
     )
-
-
-def test_hook_answer_refuses_shared_hooks() -> None:
-    registry = DomainRegistry()
-    domain = registry.register(FakeDomain("alpha"), distribution="wdh-alpha")
 
     assert domain is not None
-    with pytest.raises(ValueError, match="'workdatahub_readers' is not a per-domain hook"):
-        domain.hook_answer("workdatahub_readers")
+    with pytest.raises(ValueError, match="no such month") as raised:
+        domain.sample("202411", 1, 1)
+    assert raised.value.__notes__ == ["raised by sample of domain 'alpha' (wdh-alpha 2.0)"]

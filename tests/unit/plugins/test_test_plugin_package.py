@@ -27,7 +27,7 @@ def test_the_test_plugin_is_discovered_through_its_declared_entry_point(
     registry = site.load()
 
     domain = registry.get("test_events")
-    assert (domain.distribution, domain.version, domain.entry_point) == (
+    assert (domain.origin.distribution, domain.origin.version, domain.origin.entry_point) == (
         "workdatahub-test-plugin",
         "0.1.0",
         "test_events",

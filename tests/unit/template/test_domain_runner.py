@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
 from decimal import Decimal
 from pathlib import Path
 
 import pandas as pd
 import pytest
-from work_data_hub.domain.pipelines.types import TransformStep
-from work_data_hub.domain.steps import build_steps
-from work_data_hub.plugins import Column, DomainDefinition, SourceSpec, hookimpl
+from work_data_hub.plugins import Column, Domain, DomainDefinition, SourceSpec
 from work_data_hub.plugins.errors import PluginLoadError
 from work_data_hub.testing.domain_runner import (
     UPDATE_GOLDEN_VARIABLE,
@@ -32,33 +29,23 @@ ROWS = pd.DataFrame(
 )
 
 
-class LedgerPlugin:
-    """A CSV domain declared in the test: month and code required, amounts cleaned."""
-
-    @hookimpl
-    def workdatahub_domain(self) -> DomainDefinition:
-        return DomainDefinition(
-            name="ledger",
-            table="ledger",
-            source=SourceSpec(patterns=("ledger_*.csv",), file_type="csv"),
-        )
-
-    @hookimpl
-    def workdatahub_columns(self) -> Sequence[Column]:
-        return (
-            Column("month", "date", nullable=False),
-            Column("code", nullable=False),
-            Column("amount", "decimal", precision=18, scale=2),
-        )
-
-    @hookimpl
-    def workdatahub_steps(self) -> Sequence[TransformStep]:
-        return build_steps(
-            [
-                {"step": "parse_month", "column": "month"},
-                {"step": "clean_money", "columns": ["amount"]},
-            ]
-        )
+LEDGER = Domain(
+    definition=DomainDefinition(
+        name="ledger",
+        table="ledger",
+        source=SourceSpec(patterns=("ledger_*.csv",), file_type="csv"),
+    ),
+    columns=(
+        Column("month", "date", nullable=False),
+        Column("code", nullable=False),
+        Column("amount", "decimal", precision=18, scale=2),
+    ),
+    steps=(
+        {"step": "parse_month", "column": "month"},
+        {"step": "clean_money", "columns": ["amount"]},
+    ),
+)
+"""A CSV domain declared in the test: month and code required, amounts cleaned."""
 
 
 def test_transform_file_returns_cast_valid_rows_and_rejections_by_source_row(
@@ -66,7 +53,7 @@ def test_transform_file_returns_cast_valid_rows_and_rejections_by_source_row(
 ) -> None:
     sample = write_sample_file(tmp_path / "ledger_202411.csv", ROWS)
 
-    result = transform_file(LedgerPlugin(), sample)
+    result = transform_file(LEDGER, sample)
 
     assert result.rows_read == 3
     assert list(result.valid.columns) == ["wdh_source_row", "month", "code", "amount"]
@@ -78,13 +65,10 @@ def test_transform_file_returns_cast_valid_rows_and_rejections_by_source_row(
 
 
 def test_transform_file_refuses_a_plugin_that_breaks_the_contract(tmp_path: Path) -> None:
-    class NoColumns:
-        @hookimpl
-        def workdatahub_domain(self) -> DomainDefinition:
-            return LedgerPlugin().workdatahub_domain()
+    no_columns = Domain(definition=LEDGER.definition, columns=())
 
-    with pytest.raises(PluginLoadError, match="workdatahub_columns"):
-        transform_file(NoColumns(), write_sample_file(tmp_path / "ledger_1.csv", ROWS))
+    with pytest.raises(PluginLoadError, match="columns must be a sequence of Column"):
+        transform_file(no_columns, write_sample_file(tmp_path / "ledger_1.csv", ROWS))
 
 
 def test_database_values_and_dataframe_values_render_alike() -> None:

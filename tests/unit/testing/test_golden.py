@@ -3,17 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
 from pathlib import Path
 
 import pandas as pd
 import pytest
 from work_data_hub.domain.columns import Column
-from work_data_hub.domain.pipelines import TransformStep
-from work_data_hub.domain.services import DomainServices
+from work_data_hub.domain.definition import SourceType
 from work_data_hub.domain.steps import CleanMoney, ParseMonth
-from work_data_hub.plugins import DomainDefinition, SourceSpec, hookimpl
-from work_data_hub.plugins.definition import SourceType
+from work_data_hub.plugins import Domain, DomainDefinition, SourceSpec
 from work_data_hub.testing.domain_runner import plugin_registry
 from work_data_hub.testing.golden import FixedCompanyIdCache, read_text_csv, transform_sheet
 
@@ -22,34 +19,24 @@ pytestmark = pytest.mark.unit
 RUN_AT = dt.datetime(2024, 12, 5, 9, 30, tzinfo=dt.UTC)
 
 
-class ToyDomain:
+def toy_domain(file_type: SourceType = "excel") -> Domain:
     """A domain reading 月度, 计划号 (an alias of 计划代码) and 金额."""
-
-    def __init__(self, file_type: SourceType = "excel") -> None:
-        source = SourceSpec(
-            patterns=("*",),
-            file_type=file_type,
-            sheet="明细" if file_type == "excel" else None,
-            required_columns=("月度",),
-            header_aliases={"计划号": "计划代码"},
-        )
-        self.definition = DomainDefinition(name="toy", table="toy", source=source)
-
-    @hookimpl
-    def workdatahub_domain(self) -> DomainDefinition:
-        return self.definition
-
-    @hookimpl
-    def workdatahub_columns(self) -> Sequence[Column]:
-        return (
+    source = SourceSpec(
+        patterns=("*",),
+        file_type=file_type,
+        sheet="明细" if file_type == "excel" else None,
+        required_columns=("月度",),
+        header_aliases={"计划号": "计划代码"},
+    )
+    return Domain(
+        definition=DomainDefinition(name="toy", table="toy", source=source),
+        columns=(
             Column("月度", "date", nullable=False),
             Column("计划代码", nullable=False),
             Column("金额", "decimal"),
-        )
-
-    @hookimpl
-    def workdatahub_steps(self, services: DomainServices) -> Sequence[TransformStep]:
-        return [ParseMonth("月度", reject_after_run_month=True), CleanMoney(["金额"])]
+        ),
+        steps=(ParseMonth("月度", reject_after_run_month=True), CleanMoney(["金额"])),
+    )
 
 
 SHEET = pd.DataFrame(
@@ -64,7 +51,7 @@ SHEET = pd.DataFrame(
 
 @pytest.mark.parametrize("file_type", ["excel", "csv"])
 def test_a_sheet_goes_through_the_domains_reader_steps_and_schema(file_type: SourceType) -> None:
-    result = transform_sheet(ToyDomain(file_type), SHEET, run_at=RUN_AT)
+    result = transform_sheet(toy_domain(file_type), SHEET, run_at=RUN_AT)
 
     assert result.rows_read == 4
     assert result.valid["wdh_source_row"].tolist() == [2, 5]
@@ -79,13 +66,13 @@ def test_a_sheet_goes_through_the_domains_reader_steps_and_schema(file_type: Sou
 
 
 def test_the_run_time_decides_which_months_lie_in_the_future() -> None:
-    later = transform_sheet(ToyDomain(), SHEET, run_at=dt.datetime(2025, 1, 31))
+    later = transform_sheet(toy_domain(), SHEET, run_at=dt.datetime(2025, 1, 31))
 
     assert later.valid["wdh_source_row"].tolist() == [2, 3, 5]
 
 
 def test_a_domain_is_found_by_name_in_the_given_registry() -> None:
-    registry = plugin_registry(ToyDomain())
+    registry = plugin_registry(toy_domain())
 
     result = transform_sheet("toy", SHEET, run_at=RUN_AT, registry=registry)
 

@@ -29,7 +29,8 @@ def test_the_same_seed_gives_the_same_sheet_and_another_seed_another() -> None:
 
 
 def test_the_documented_quirks_are_present_in_a_typical_month() -> None:
-    sheet = PLUGIN.workdatahub_sample_data(month=str(MONTH), rows=None, seed=7)
+    assert PLUGIN.sample is not None
+    sheet = PLUGIN.sample(str(MONTH), None, 7)
     assert len(sheet) == TYPICAL_ROWS == 2_600
     sheet = sheet.rename(columns={"计划号": "计划代码"})
     assert {"202411", "2024-11", "2024年11月", "２０２４年１１月"} <= set(_text(sheet["月度"]))

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from work_data_hub.plugins import DeclaredDomain
+from work_data_hub.plugins import Domain
 from workdatahub_annuity_common import COMPANY_ID_ENRICHMENT
 
 from workdatahub_annuity_performance import declarations as d
 from workdatahub_annuity_performance.sample import generate
 
-PLUGIN = DeclaredDomain(
+PLUGIN = Domain(
     definition=d.DEFINITION,
     columns=d.COLUMNS,
     steps=d.STEPS,

@@ -28,7 +28,8 @@ CURRENT_HEADERS = {
 
 @pytest.fixture(scope="module")
 def month_sheet() -> pd.DataFrame:
-    return PLUGIN.workdatahub_sample_data(month=str(MONTH), rows=None, seed=7)
+    assert PLUGIN.sample is not None
+    return PLUGIN.sample(str(MONTH), None, 7)
 
 
 def _text(values: pd.Series) -> pd.Series:

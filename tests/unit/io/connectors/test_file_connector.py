@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 
 import pytest
+from work_data_hub.domain.definition import SourceSpec
 from work_data_hub.io.connectors.file_connector import (
     FileDiscoveryError,
     discover_file,
@@ -14,7 +15,6 @@ from work_data_hub.io.connectors.file_connector import (
     name_matches,
     validate_month,
 )
-from work_data_hub.plugins.definition import SourceSpec
 
 pytestmark = pytest.mark.unit
 

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pluggy
 import pytest
+from work_data_hub.domain.definition import SourceSpec
+from work_data_hub.domain.readers import Reader
 from work_data_hub.io.readers import CsvReader, ExcelReader, builtin
 from work_data_hub.plugins import hookspecs
-from work_data_hub.plugins.definition import SourceSpec
-from work_data_hub.plugins.readers import Reader
 
 pytestmark = pytest.mark.unit
 

@@ -8,9 +8,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from work_data_hub.domain.columns import SOURCE_ROW_COLUMN
+from work_data_hub.domain.definition import SourceSpec
+from work_data_hub.domain.readers import SourceFileError
 from work_data_hub.io.readers.csv import CsvReader, sniff_delimiter
-from work_data_hub.plugins.definition import SourceSpec
-from work_data_hub.plugins.readers import SourceFileError
 
 pytestmark = pytest.mark.unit
 

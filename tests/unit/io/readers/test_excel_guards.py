@@ -17,12 +17,12 @@ import pandas as pd
 import pytest
 import python_calamine
 from work_data_hub.domain.columns import CELL_REJECTS, SOURCE_ROW_COLUMN
+from work_data_hub.domain.definition import SourceSpec
 from work_data_hub.domain.pipelines.types import PipelineContext, RowValidationError
+from work_data_hub.domain.readers import SourceFileError
 from work_data_hub.domain.steps import RejectUnreadCells
 from work_data_hub.io.readers import excel
 from work_data_hub.io.readers.excel import ExcelReader
-from work_data_hub.plugins.definition import SourceSpec
-from work_data_hub.plugins.readers import SourceFileError
 
 pytestmark = pytest.mark.unit
 

@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from work_data_hub.domain.definition import SourceSpec
+from work_data_hub.domain.readers import SourceFileError
 from work_data_hub.io.readers.headers import clean_header, column_letter, resolve_headers
-from work_data_hub.plugins.definition import SourceSpec
-from work_data_hub.plugins.readers import SourceFileError
 
 pytestmark = pytest.mark.unit
 

@@ -29,8 +29,8 @@ def domain_listing(registry: DomainRegistry) -> DomainListing:
         "domains": [
             {
                 "name": domain.name,
-                "distribution": domain.distribution,
-                "version": domain.version,
+                "distribution": domain.origin.distribution,
+                "version": domain.origin.version,
                 "table": domain.qualified_table,
                 "write_mode": domain.definition.write_mode,
             }

@@ -3,7 +3,7 @@
 Every function is pure and draws only from the ``numpy.random.Generator`` it is given, so one
 seed always gives one sheet. Cells are object arrays holding what a workbook holds: text,
 numbers and ``None`` for an empty cell. A domain's ``sample`` module combines these helpers
-with its own business data (plan codes, branches, amounts) into ``workdatahub_sample_data``.
+with its own business data (plan codes, branches, amounts) into its ``Domain.sample``.
 """
 
 from __future__ import annotations

@@ -1,9 +1,9 @@
 """Sample source files: a generic workbook and CSV writer, and the month generator over domains.
 
-``generate_month`` asks every domain plugin that implements ``workdatahub_sample_data`` for
-its rows and writes them where discovery will look for that month: one workbook per group
-of domains with the same source folder, patterns and file type (each domain on its own
-sheet), named so that every domain of the group discovers it.
+``generate_month`` asks every domain that declares a sample generator for its rows and writes
+them where discovery will look for that month: one workbook per group of domains with the same
+source folder, patterns and file type (each domain on its own sheet), named so that every
+domain of the group discovers it.
 """
 
 from __future__ import annotations
@@ -17,15 +17,14 @@ from typing import Any, Protocol
 import pandas as pd
 import xlsxwriter
 
+from work_data_hub.domain.definition import DomainDefinition, SourceType
 from work_data_hub.io.connectors.file_connector import folder_for, name_matches, validate_month
-from work_data_hub.plugins.definition import DomainDefinition, SourceType
 from work_data_hub.utils.logging import get_logger
 
 __all__ = ["SampleDomain", "generate_month", "sample_file_name", "write_csv", "write_workbook"]
 
 logger = get_logger(__name__)
 
-SAMPLE_HOOK = "workdatahub_sample_data"
 _CREATED = dt.datetime(2000, 1, 1)
 """Fixed document creation time, so the same frames always give the same bytes."""
 _EXTENSIONS: dict[SourceType, str] = {"excel": ".xlsx", "csv": ".csv"}
@@ -33,11 +32,11 @@ _GLOB_TOKEN = re.compile(r"\*|\?|\[!?\]?[^\]]*\]")
 
 
 class SampleDomain(Protocol):
-    """What ``generate_month`` needs of a domain: its definition and its hook answers.
+    """What ``generate_month`` needs of a domain: its definition and its sample rows.
 
-    ``work_data_hub.plugins.registry.RegisteredDomain`` fits: ``hook_answer`` asks the domain's
-    own plugin for ``workdatahub_sample_data(month, rows, seed)`` (``rows`` may be None: a
-    typical month of that domain) and gives None when the plugin does not implement it.
+    ``work_data_hub.plugins.registry.RegisteredDomain`` fits: ``sample(month, rows, seed)``
+    calls the domain's generator (``rows`` may be None: a typical month of that domain) and
+    gives None when the domain declares none.
     """
 
     @property
@@ -45,8 +44,8 @@ class SampleDomain(Protocol):
         """The domain's declaration (source folder, patterns, sheet, file type)."""
         ...
 
-    def hook_answer(self, hook_name: str, **kwargs: Any) -> Any:
-        """Return the domain's own answer to a per-domain hook, or None without one."""
+    def sample(self, month: str, rows: int | None, seed: int) -> pd.DataFrame | None:
+        """Return the domain's sample rows for ``month``, or None without a generator."""
         ...
 
 
@@ -149,13 +148,13 @@ def sample_file_name(definitions: Iterable[DomainDefinition], month: str) -> str
 def _sample_frame(
     domain: SampleDomain, month: str, rows: int | None, seed: int
 ) -> pd.DataFrame | None:
-    frame = domain.hook_answer(SAMPLE_HOOK, month=month, rows=rows, seed=seed)
+    frame: object = domain.sample(month, rows, seed)
     if frame is None:
         logger.info("domain has no sample data", domain=domain.definition.name)
         return None
     if not isinstance(frame, pd.DataFrame):
         raise TypeError(
-            f"{SAMPLE_HOOK} of domain {domain.definition.name!r} returned "
+            f"the sample generator of domain {domain.definition.name!r} returned "
             f"{type(frame).__name__}, not a pandas DataFrame"
         )
     return frame
@@ -170,7 +169,7 @@ def generate_month(
 ) -> list[Path]:
     """Write the sample source files of ``month`` into ``inbox`` and return their paths.
 
-    Every domain whose plugin implements ``workdatahub_sample_data`` is asked for ``rows``
+    Every domain that declares a sample generator is asked for ``rows``
     rows, or ``rows[domain name]``; ``None``, or a domain missing from the mapping, asks for
     a typical month of that domain (the size it declares). Domains with the same source
     folder, patterns and file type share one file, each on its sheet (``source.sheet``, else

@@ -82,7 +82,7 @@ def build_domain_asset(
         metadata={
             "dagster/column_schema": table_schema(domain.columns),
             "dagster/table_name": domain.qualified_table,
-            "distribution": f"{domain.distribution} {domain.version}".strip(),
+            "distribution": domain.origin.label(),
             "write_mode": definition.write_mode,
             "month_column": definition.month_column or "",
             "reject_threshold": definition.reject_threshold,

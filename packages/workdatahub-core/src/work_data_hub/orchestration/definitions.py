@@ -134,9 +134,9 @@ def build_definitions(
             built.append(_domain_definitions(domain, settings, retry_policy))
         except Exception as exc:
             broken = BrokenPlugin(
-                domain.distribution,
-                domain.version,
-                domain.entry_point,
+                domain.origin.distribution,
+                domain.origin.version,
+                domain.origin.entry_point,
                 f"cannot build its Dagster job: {summarize_exception(exc)}",
             )
             _skip(broken, strict=strict)

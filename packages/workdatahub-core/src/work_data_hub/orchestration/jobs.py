@@ -41,7 +41,7 @@ def build_domain_job(
         description=description,
         tags={DOMAIN_TAG: definition.name},
         metadata={
-            "distribution": f"{domain.distribution} {domain.version}".strip(),
+            "distribution": f"{domain.origin.distribution} {domain.origin.version}".strip(),
             "target_table": domain.qualified_table,
             "write_mode": definition.write_mode,
             "source_patterns": ", ".join(source.patterns),

@@ -1,11 +1,8 @@
-"""The author API: everything a domain package imports from the core, and nothing else.
+"""The author API: everything a domain package imports from the core (docs/plugin-api.md).
 
-A domain declares itself with ``DeclaredDomain(definition=DomainDefinition(...), columns=[Column
-...], steps=[...])``; a rule of its own is a ``TransformStep`` that rejects rows with
-``split_rejected`` and ``RowFailure``; a package may add readers (``Reader``) and step types.
-Tests use ``work_data_hub.testing``; migrations use ``work_data_hub.migrations``. The registry,
-the plugin manager and the contract checks live in this package's modules and are the core's.
-"""
+A domain is one ``Domain`` value; a rule of its own is a ``TransformStep`` rejecting rows with
+``split_rejected``; shared hooks use ``hookimpl``. The registry, the plugin manager and the
+contract checks live in this package's modules and are the core's."""
 
 from __future__ import annotations
 
@@ -13,17 +10,12 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 from work_data_hub.domain.columns import Column
+from work_data_hub.domain.definition import DomainDefinition, MigrationSource, SourceSpec, WriteMode
 from work_data_hub.domain.pipelines.types import PipelineContext, TransformStep
+from work_data_hub.domain.readers import Reader, SourceFileError
 from work_data_hub.domain.services import DomainServices
-from work_data_hub.plugins.declared import CompanyIdEnrichment, DeclaredDomain
-from work_data_hub.plugins.definition import (
-    DomainDefinition,
-    MigrationSource,
-    SourceSpec,
-    WriteMode,
-)
+from work_data_hub.plugins.domain import CompanyIdEnrichment, Domain
 from work_data_hub.plugins.hookspecs import SPEC_VERSION, hookimpl
-from work_data_hub.plugins.readers import Reader, SourceFileError
 
 if TYPE_CHECKING:
     from work_data_hub.domain.steps import DeriveColumn, RowFailure, require_columns, split_rejected
@@ -32,8 +24,8 @@ __all__ = [
     "SPEC_VERSION",
     "Column",
     "CompanyIdEnrichment",
-    "DeclaredDomain",
     "DeriveColumn",
+    "Domain",
     "DomainDefinition",
     "DomainServices",
     "MigrationSource",

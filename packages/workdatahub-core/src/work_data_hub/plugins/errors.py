@@ -19,20 +19,27 @@ _MACHINERY_FOLDERS = (
 
 
 @dataclass(frozen=True)
-class BrokenPlugin:
-    """A plugin that was skipped: where it came from and a one-line summary of what went wrong."""
+class PluginOrigin:
+    """Where a plugin came from: its distribution, version and entry point (or module name)."""
 
     distribution: str
-    version: str
-    entry_point: str
-    error: str
+    version: str = ""
+    entry_point: str = ""
+
+    def label(self) -> str:
+        """Return ``distribution version``, as a note on an error names the plugin."""
+        return f"{self.distribution} {self.version}".strip()
+
+
+@dataclass(frozen=True)
+class BrokenPlugin(PluginOrigin):
+    """A plugin that was skipped: where it came from and a one-line summary of what went wrong."""
+
+    error: str = ""
 
     def describe(self) -> str:
         """Return one line naming the distribution, its version, its entry point and the error."""
-        version = f" {self.version}" if self.version else ""
-        return (
-            f"plugin {self.distribution}{version} (entry point {self.entry_point!r}): {self.error}"
-        )
+        return f"plugin {self.label()} (entry point {self.entry_point!r}): {self.error}"
 
 
 class PluginLoadError(Exception):

@@ -3,7 +3,7 @@
 - ``DomainRunner(engine).run(domain, file)`` runs the domain exactly as ``workdatahub run`` does
   (the run service, audited, one transaction) and returns the report with the rows it loaded.
 - ``transform_file(plugin, file)`` reads a file and runs the domain's steps and schema validation
-  without a database, for fast unit tests; ``plugin`` may be the plugin module itself, so the
+  without a database, for fast unit tests; ``plugin`` may be the package's ``Domain`` itself, so the
   package need not be installed.
 - ``rows_as_text`` and ``assert_golden`` compare rows with a golden CSV file; set
   ``WDH_UPDATE_GOLDEN=1`` to (re)write the golden files instead, then review the diff.
@@ -27,6 +27,7 @@ from sqlalchemy import Engine
 
 from work_data_hub.config import Settings
 from work_data_hub.domain.columns import EXECUTION_ID_COLUMN, SOURCE_ROW_COLUMN, column_names
+from work_data_hub.domain.definition import SourceType
 from work_data_hub.domain.pipelines import Pipeline, PipelineConfig, PipelineContext
 from work_data_hub.domain.services import DomainServices
 from work_data_hub.io.connectors.file_connector import folder_for
@@ -35,7 +36,6 @@ from work_data_hub.io.runs import RunReport, RunRequest, run_domain
 from work_data_hub.io.runs.stages import check_rows_conserved, domain_steps
 from work_data_hub.io.sample_data import write_csv, write_workbook
 from work_data_hub.plugins import SourceFileError
-from work_data_hub.plugins.definition import SourceType
 from work_data_hub.plugins.manager import BUILTIN_PLUGINS
 from work_data_hub.plugins.policy import PluginPolicy
 from work_data_hub.plugins.registry import DomainRegistry, RegisteredDomain, get_registry
@@ -92,7 +92,7 @@ class TransformedFile:
 def plugin_registry(*plugins: object) -> DomainRegistry:
     """Return a strict registry with the core's readers and steps plus ``plugins`` registered.
 
-    A plugin (usually the domain's ``plugin`` module) that breaks a rule of the plugin contract
+    A plugin (usually the domain's ``PLUGIN``) that breaks a rule of the plugin contract
     raises ``PluginLoadError`` naming what to fix, as ``WDH_STRICT_PLUGINS=1`` would.
     """
     registry = DomainRegistry(PluginPolicy(strict=True))
@@ -127,7 +127,7 @@ def transform_file(
 ) -> TransformedFile:
     """Read ``file`` with the domain's reader and run its steps and schema validation.
 
-    ``domain`` is a plugin (the module, or any object with hook implementations), registered on
+    ``domain`` is a ``Domain`` (the package's ``PLUGIN``), registered on
     the spot with the core's built-ins, or the name of an installed domain (looked up in
     ``registry``, default the installed plugins). Steps get ``services`` (default: none, so no
     enrichment) and a context dated ``run_at`` (default now).

@@ -33,7 +33,7 @@ class SampleMonths:
     def run(self, domain: str, month: str, *, rows: int | None = None, seed: int = 7) -> DomainRun:
         """Write ``domain``'s sample file for ``month`` into the runner's inbox, run the month.
 
-        ``rows`` and ``seed`` go to the domain's ``workdatahub_sample_data`` hook (``None``: a
+        ``rows`` and ``seed`` go to the domain's ``sample`` generator (``None``: a
         typical month); the file is discovered as ``workdatahub run DOMAIN --month`` finds it.
         Returns the run's report and the rows it loaded.
         """

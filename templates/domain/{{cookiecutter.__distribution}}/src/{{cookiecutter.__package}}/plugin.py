@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from work_data_hub.plugins import DeclaredDomain
+from work_data_hub.plugins import Domain
 
 from {{ cookiecutter.__package }} import declarations, rules
 
-PLUGIN = DeclaredDomain(
+PLUGIN = Domain(
     definition=declarations.DEFINITION,
     columns=declarations.COLUMNS,
     steps=(*declarations.STEPS, *rules.RULES),

@@ -2,30 +2,22 @@
 
 from __future__ import annotations
 
-from work_data_hub.plugins import Column, DomainDefinition, SourceSpec, hookimpl
+from work_data_hub.plugins import Column, Domain, DomainDefinition, SourceSpec
 
 DOMAIN_NAME = "test_events"
 
-COLUMNS = (
-    Column("event_date", kind="date", nullable=False, description="Day the event happened"),
-    Column("customer", max_length=100, description="Customer name as written in the file"),
-    Column("amount", kind="decimal", precision=18, scale=2, description="Amount in CNY"),
-)
-
-
-@hookimpl
-def workdatahub_domain() -> DomainDefinition:
-    """Declare the domain: CSV files named ``events*.csv`` in the month folder, appended."""
-    return DomainDefinition(
+PLUGIN = Domain(
+    definition=DomainDefinition(
         name=DOMAIN_NAME,
         table="test_events",
         source=SourceSpec(patterns=("events*.csv",), file_type="csv"),
         write_mode="append",
         description="Test domain used by WorkDataHub's own tests",
-    )
-
-
-@hookimpl
-def workdatahub_columns() -> tuple[Column, ...]:
-    """Declare the three output columns."""
-    return COLUMNS
+    ),
+    columns=(
+        Column("event_date", kind="date", nullable=False, description="Day the event happened"),
+        Column("customer", max_length=100, description="Customer name as written in the file"),
+        Column("amount", kind="decimal", precision=18, scale=2, description="Amount in CNY"),
+    ),
+)
+"""CSV files named ``events*.csv`` in the month folder, appended."""

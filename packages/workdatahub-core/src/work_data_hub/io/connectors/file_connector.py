@@ -17,7 +17,7 @@ from fnmatch import fnmatchcase
 from pathlib import Path
 from typing import Literal
 
-from work_data_hub.plugins.definition import SourceSpec
+from work_data_hub.domain.definition import SourceSpec
 from work_data_hub.utils.logging import get_logger
 
 __all__ = [

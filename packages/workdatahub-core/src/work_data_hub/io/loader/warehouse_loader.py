@@ -15,6 +15,7 @@ from sqlalchemy import Connection, Engine
 
 from work_data_hub.config import Settings, get_settings
 from work_data_hub.domain.columns import EXECUTION_ID_COLUMN
+from work_data_hub.domain.definition import WriteMode
 from work_data_hub.io.database import masked
 from work_data_hub.io.loader.copy_format import FrameSerialiser, arrow_csv_chunks
 from work_data_hub.io.loader.errors import ConnectionLostError, InvalidLoadRequestError
@@ -29,7 +30,6 @@ from work_data_hub.io.loader.table_schema import (
     qualified_name,
 )
 from work_data_hub.io.loader.write_modes import WRITE_MODES, LoadTarget
-from work_data_hub.plugins.definition import WriteMode
 from work_data_hub.utils.logging import get_logger
 
 __all__ = ["COPY_THRESHOLD_ROWS", "DROPPED_COLUMNS_WARNING", "LoadResult", "WarehouseLoader"]

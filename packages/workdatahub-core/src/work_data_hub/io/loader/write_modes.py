@@ -23,9 +23,9 @@ from typing import Any, Protocol
 import pandas as pd
 from psycopg2 import sql
 
+from work_data_hub.domain.definition import WriteMode
 from work_data_hub.io.loader.row_writers import RowWriter
 from work_data_hub.io.loader.table_schema import TableColumn
-from work_data_hub.plugins.definition import WriteMode
 
 __all__ = ["WRITE_MODES", "LoadTarget", "WriteCounts"]
 

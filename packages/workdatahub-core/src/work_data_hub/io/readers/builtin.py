@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from work_data_hub.domain.readers import Reader
 from work_data_hub.io.readers.csv import CsvReader
 from work_data_hub.io.readers.excel import ExcelReader
 from work_data_hub.plugins.hookspecs import hookimpl
-from work_data_hub.plugins.readers import Reader
 
 
 @hookimpl

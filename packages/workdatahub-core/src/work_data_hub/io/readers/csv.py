@@ -13,9 +13,9 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from work_data_hub.domain.definition import SourceSpec
+from work_data_hub.domain.readers import SourceFileError
 from work_data_hub.io.readers.headers import TextFrameBuilder, resolve_headers
-from work_data_hub.plugins.definition import SourceSpec
-from work_data_hub.plugins.readers import SourceFileError
 from work_data_hub.utils.logging import get_logger
 
 __all__ = ["DELIMITERS", "CsvReader", "decode_text", "sniff_delimiter"]

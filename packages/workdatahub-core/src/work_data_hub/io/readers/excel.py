@@ -20,6 +20,8 @@ import pyarrow.compute as pc
 import python_calamine
 
 from work_data_hub.domain.columns import CELL_REJECTS
+from work_data_hub.domain.definition import SourceSpec
+from work_data_hub.domain.readers import SourceFileError
 from work_data_hub.io.readers.headers import (
     TextFrameBuilder,
     clean_header,
@@ -28,8 +30,6 @@ from work_data_hub.io.readers.headers import (
 )
 from work_data_hub.io.readers.xlsx_cells import SheetScan, SheetTooLarge, scan_sheet
 from work_data_hub.io.readers.xlsx_container import LEGACY_SUFFIXES, check_container
-from work_data_hub.plugins.definition import SourceSpec
-from work_data_hub.plugins.readers import SourceFileError
 from work_data_hub.utils.logging import get_logger
 
 __all__ = ["ExcelReader", "cell_text"]

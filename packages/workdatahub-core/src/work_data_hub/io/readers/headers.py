@@ -16,8 +16,8 @@ import pandas as pd
 import pyarrow as pa
 
 from work_data_hub.domain.columns import LINEAGE_COLUMNS, SOURCE_ROW_COLUMN
-from work_data_hub.plugins.definition import SourceSpec
-from work_data_hub.plugins.readers import SourceFileError
+from work_data_hub.domain.definition import SourceSpec
+from work_data_hub.domain.readers import SourceFileError
 from work_data_hub.utils.logging import get_logger
 
 logger = get_logger(__name__)

@@ -23,7 +23,7 @@ import zipfile
 from pathlib import Path
 from typing import IO
 
-from work_data_hub.plugins.readers import SourceFileError
+from work_data_hub.domain.readers import SourceFileError
 
 ZIP_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"

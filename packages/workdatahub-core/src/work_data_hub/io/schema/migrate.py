@@ -1,7 +1,7 @@
 """Alembic with several bases: the core's migration tree plus one tree per installed domain plugin.
 
 Every tree carries a branch label (``core`` or the domain name) and lives in its own folder; the
-folders are collected from the plugins' ``workdatahub_migrations`` hook each time a command runs,
+folders are collected from the plugins' ``Domain.migrations`` each time a command runs,
 so installing a domain package is all it takes for ``upgrade heads`` to create its tables.
 """
 
@@ -116,7 +116,7 @@ class WorkDataHubAlembicConfig(Config):
         known = ", ".join(source.branch_label for source in self.migration_sources)
         raise MigrationError(
             f"no installed migration tree has branch label {branch!r} (installed: {known}); "
-            "a domain's tree comes from its workdatahub_migrations hook"
+            "a domain's tree comes from its Domain.migrations"
         )
 
 

@@ -7,7 +7,7 @@ from typing import Protocol
 
 import pandas as pd
 
-from work_data_hub.plugins.definition import SourceSpec
+from work_data_hub.domain.definition import SourceSpec
 
 
 class SourceFileError(Exception):

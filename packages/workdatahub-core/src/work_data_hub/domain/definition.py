@@ -34,7 +34,7 @@ class SourceSpec:
 
 @dataclass(frozen=True)
 class DomainDefinition:
-    """A domain's identity and loading rules, as answered by the ``workdatahub_domain`` hook.
+    """A domain's identity and loading rules, as a ``Domain`` declares it.
 
     ``month_column`` names the date column holding each row's report month: a run then loads
     exactly one month, and rows of other months are rejected (``other_months="reject"``) or
@@ -55,7 +55,7 @@ class DomainDefinition:
     db_schema: str = "public"
     description: str = ""
     reject_threshold: float = 0.05
-    spec_version: int = 1
+    spec_version: int = 2
     month_column: str | None = None
     other_months: OtherMonths = "reject"
     first_month: str = "202001"

@@ -1,4 +1,4 @@
-"""``DeclaredDomain``: a domain plugin from data, loaded through an entry point naming an object."""
+"""``Domain``: a domain as one typed value, loaded through an entry point naming it."""
 
 from __future__ import annotations
 
@@ -17,13 +17,13 @@ from work_data_hub.io.sample_data import generate_month
 from work_data_hub.plugins import (
     Column,
     CompanyIdEnrichment,
-    DeclaredDomain,
+    Domain,
     DomainDefinition,
     MigrationSource,
     SourceSpec,
 )
 from work_data_hub.plugins.contract import check_columns
-from work_data_hub.plugins.errors import PluginContractError
+from work_data_hub.plugins.errors import PluginContractError, PluginOrigin
 from work_data_hub.plugins.registry import DomainRegistry, RegisteredDomain
 
 pytestmark = pytest.mark.unit
@@ -41,14 +41,14 @@ MIGRATIONS = "work_data_hub:plugins"
 
 OBJECT_PLUGIN = """
 import pandas as pd
-from work_data_hub.plugins import Column, DeclaredDomain, DomainDefinition, SourceSpec
+from work_data_hub.plugins import Column, Domain, DomainDefinition, SourceSpec
 
 
 def sample(month, rows, seed):
     return pd.DataFrame({"id": range(rows or 3), "customer": month})
 
 
-PLUGIN = DeclaredDomain(
+PLUGIN = Domain(
     definition=DomainDefinition(
         name="events", table="events", source=SourceSpec(patterns=("*.csv",), file_type="csv")
     ),
@@ -80,7 +80,7 @@ class UpperCustomer:
         return data.assign(customer=data["customer"].str.upper())
 
 
-def _registered(plugin: DeclaredDomain) -> tuple[RegisteredDomain, DomainRegistry]:
+def _registered(plugin: Domain) -> tuple[RegisteredDomain, DomainRegistry]:
     registry = DomainRegistry()
     domain = registry.register(plugin, distribution="workdatahub-events")
     assert domain is not None, registry.broken
@@ -99,19 +99,16 @@ def test_an_entry_point_naming_an_object_is_loaded_as_that_plugin(site: Site) ->
 
     domain = registry.get("events")
     assert registry.broken == []
-    assert isinstance(domain.plugin, DeclaredDomain)
-    assert (domain.distribution, domain.version, domain.entry_point) == (
-        "workdatahub-events",
-        "2.0.0",
-        "events",
-    )
+    assert isinstance(domain.domain, Domain)
+    assert domain.origin == PluginOrigin("workdatahub-events", "2.0.0", "events")
     assert domain.migrations == MigrationSource(branch_label="events", location=MIGRATIONS)
     assert _step_names(domain.steps(DomainServices())) == ["rename_columns"]
-    sample = domain.hook_answer("workdatahub_sample_data", month="202411", rows=2, seed=1)
+    sample = domain.sample("202411", 2, 1)
+    assert sample is not None
     assert sample.to_dict("list") == {"id": [0, 1], "customer": ["202411", "202411"]}
 
 
-def test_object_and_module_plugins_load_side_by_side(site: Site) -> None:
+def test_several_domains_load_side_by_side(site: Site) -> None:
     site.add_domain("workdatahub-ledger", "ledger")
     site.add_metadata("workdatahub-events", "1.0.0", {"events": "events_plugin:PLUGIN"})
     site.add_module("events_plugin", OBJECT_PLUGIN)
@@ -123,7 +120,7 @@ def test_object_and_module_plugins_load_side_by_side(site: Site) -> None:
 
 
 def test_specs_and_step_objects_run_in_the_declared_order() -> None:
-    plugin = DeclaredDomain(
+    plugin = Domain(
         definition=DEFINITION,
         columns=COLUMNS,
         steps=(
@@ -148,7 +145,7 @@ def test_a_steps_function_receives_the_services_of_the_run() -> None:
         received.append(services)
         return [UpperCustomer()]
 
-    domain, _ = _registered(DeclaredDomain(definition=DEFINITION, columns=COLUMNS, steps=steps))
+    domain, _ = _registered(Domain(definition=DEFINITION, columns=COLUMNS, steps=steps))
     services = DomainServices(options={"region": "north"})
 
     assert _step_names(domain.steps(services)) == ["upper_customer"]
@@ -157,9 +154,7 @@ def test_a_steps_function_receives_the_services_of_the_run() -> None:
 
 def test_the_enrichment_step_follows_the_steps_only_when_the_run_has_a_service() -> None:
     enrich = CompanyIdEnrichment("customer", plan_code_column="plan", optional=False)
-    plugin = DeclaredDomain(
-        definition=DEFINITION, columns=COLUMNS, steps=(UpperCustomer(),), enrich=enrich
-    )
+    plugin = Domain(definition=DEFINITION, columns=COLUMNS, steps=(UpperCustomer(),), enrich=enrich)
     domain, _ = _registered(plugin)
     service = FakeEnrichment()
 
@@ -172,7 +167,7 @@ def test_the_enrichment_step_follows_the_steps_only_when_the_run_has_a_service()
 
 
 def test_a_bad_step_spec_names_its_position() -> None:
-    plugin = DeclaredDomain(
+    plugin = Domain(
         definition=DEFINITION,
         columns=COLUMNS,
         steps=(UpperCustomer(), {"step": "no_such_step"}),
@@ -183,23 +178,19 @@ def test_a_bad_step_spec_names_its_position() -> None:
         domain.steps(DomainServices())
 
 
-def test_undeclared_migrations_and_sample_data_are_hooks_it_does_not_implement(
+def test_undeclared_migrations_and_sample_data_are_absent(
     tmp_path: Path,
 ) -> None:
-    plugin = DeclaredDomain(definition=DEFINITION, columns=COLUMNS)
+    plugin = Domain(definition=DEFINITION, columns=COLUMNS)
     domain, _ = _registered(plugin)
 
     assert domain.migrations is None
-    assert domain.hook_answer("workdatahub_sample_data", month="202411", rows=1, seed=1) is None
-    assert not hasattr(plugin, "workdatahub_sample_data")
-    assert not hasattr(plugin, "workdatahub_migrations")
+    assert domain.sample("202411", 1, 1) is None
     assert generate_month([domain], tmp_path, "202411", rows=5, seed=1) == []
 
 
 def test_declared_migrations_carry_the_domain_name_as_branch_label() -> None:
-    domain, _ = _registered(
-        DeclaredDomain(definition=DEFINITION, columns=COLUMNS, migrations=MIGRATIONS)
-    )
+    domain, _ = _registered(Domain(definition=DEFINITION, columns=COLUMNS, migrations=MIGRATIONS))
 
     assert domain.migrations == MigrationSource(branch_label="events", location=MIGRATIONS)
 
@@ -208,7 +199,7 @@ def test_declared_sample_data_is_what_month_generation_writes(tmp_path: Path) ->
     def sample(month: str, rows: int | None, seed: int) -> pd.DataFrame:
         return pd.DataFrame({"id": range(rows or 1), "customer": f"{month}/{seed}"})
 
-    domain, _ = _registered(DeclaredDomain(definition=DEFINITION, columns=COLUMNS, sample=sample))
+    domain, _ = _registered(Domain(definition=DEFINITION, columns=COLUMNS, sample=sample))
 
     [written] = generate_month([domain], tmp_path, "202411", rows=2, seed=7)
 
@@ -219,11 +210,11 @@ def test_company_id_override_files_apply_to_their_own_domain_only() -> None:
     files = [Path("/overrides/first.csv"), Path("/overrides/second.csv")]
     registry = DomainRegistry()
     registry.register(
-        DeclaredDomain(definition=DEFINITION, columns=COLUMNS, company_id_overrides=files),
+        Domain(definition=DEFINITION, columns=COLUMNS, company_id_overrides=files),
         distribution="workdatahub-events",
     )
     other = replace(DEFINITION, name="other_events", table="other_events")
-    registry.register(DeclaredDomain(definition=other, columns=COLUMNS), distribution="wdh-other")
+    registry.register(Domain(definition=other, columns=COLUMNS), distribution="wdh-other")
 
     assert registry.get("events").company_id_overrides() == files
     assert registry.get("other_events").company_id_overrides() == []
@@ -231,7 +222,7 @@ def test_company_id_override_files_apply_to_their_own_domain_only() -> None:
 
 def test_a_declaration_that_breaks_the_contract_makes_the_plugin_broken() -> None:
     registry = DomainRegistry()
-    plugin = DeclaredDomain(definition=DEFINITION, columns=(Column("customer"),))
+    plugin = Domain(definition=DEFINITION, columns=(Column("customer"),))
 
     assert registry.register(plugin, distribution="workdatahub-events") is None
     [broken] = registry.broken
@@ -239,9 +230,7 @@ def test_a_declaration_that_breaks_the_contract_makes_the_plugin_broken() -> Non
 
 
 def test_its_repr_names_the_domain() -> None:
-    assert repr(DeclaredDomain(definition=DEFINITION, columns=COLUMNS)) == (
-        "DeclaredDomain('events')"
-    )
+    assert repr(Domain(definition=DEFINITION, columns=COLUMNS)) == ("Domain('events')")
 
 
 def test_a_refresh_by_a_date_key_must_name_its_month_column() -> None:
