@@ -15,10 +15,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy.pool import NullPool
-from work_data_hub.io.database import create_database_if_missing, create_engine_for
 from work_data_hub.io.schema import migrate
-from work_data_hub.testing.databases import DatabaseServer, unique_database_name
+from work_data_hub.testing.databases import DatabaseServer
 
 pytestmark = pytest.mark.integration
 
@@ -29,21 +27,8 @@ CLI = Path(sys.executable).with_name("workdatahub")
 @pytest.fixture
 def empty_database(wdh_database_url: str) -> Iterator[str]:
     """URL of a new database without any table; dropped afterwards."""
-    server = DatabaseServer.from_url(wdh_database_url)
-    url = server.url_of(unique_database_name("empty"))
-    create_database_if_missing(url, maintenance_database=server.url.database or "postgres")
-    try:
+    with DatabaseServer.from_url(wdh_database_url).clone("template0") as url:
         yield url
-    finally:
-        maintenance = create_engine_for(
-            server.url, poolclass=NullPool, isolation_level="AUTOCOMMIT"
-        )
-        try:
-            with maintenance.connect() as connection:
-                name = url.rsplit("/", 1)[-1]
-                connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        finally:
-            maintenance.dispose()
 
 
 def _upgrade_together(url: str, folder: Path) -> list[subprocess.CompletedProcess[str]]:
