@@ -225,14 +225,28 @@ def _cell_text(value: Any) -> str:
         return value.isoformat()
     if isinstance(value, bool):
         return str(value)
-    if isinstance(value, decimal.Decimal | float):
-        return repr(float(value))
+    if isinstance(value, decimal.Decimal):
+        return _decimal_text(value)
+    if isinstance(value, float):
+        return repr(value)
     return str(value)
 
 
+def _decimal_text(value: decimal.Decimal) -> str:
+    """Exact digits without trailing zeros: a step's ``1000.50`` and the column's ``1000.5000``
+    are both ``1000.5``; no binary float in between, so a lost digit shows."""
+    if not value.is_finite():
+        return str(value)
+    text = format(value, "f")
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return "0" if text in {"-0", ""} else text
+
+
 def rows_as_text(frame: pd.DataFrame) -> pd.DataFrame:
-    """Return ``frame`` as text cells: ISO dates, numbers as ``repr(float)`` (``1234.5``), ``""``
-    for missing values; ``Decimal`` from the database and floats from a step render alike."""
+    """Return ``frame`` as text cells: ISO dates, decimals digit for digit without trailing zeros
+    (``1234.5``), floats as ``repr``, ``""`` for missing values; a decimal from the database and
+    from a step render alike."""
     rendered = {
         str(name): [_cell_text(value) for value in frame[name].astype(object)]
         for name in frame.columns
