@@ -72,3 +72,35 @@ def test_amounts_are_stored_exactly_and_too_precise_values_are_rejected(
     assert _stored(engine, report.execution_id, "投资收益")[6] == Decimal("0.1")
     assert _stored(engine, report.execution_id, "当期收益率")[7] == Decimal("9.999999")
     engine.dispose()
+
+
+MONEY = ("期初资产规模", "期末资产规模", "供款", "流失(含待遇支付)", "流失", "待遇支付", "投资收益")
+
+EDGES = ("12345678901234.5678", "0.0001", "-0.0000", "99999999999999.9999", "-99999999999999.9999")
+"""Values at the edges of ``numeric(18,4)``, written as text cells."""
+
+
+def test_every_money_column_sums_in_the_warehouse_to_the_exact_sum_of_the_file(
+    wdh_database: str, settings: Settings, tmp_path: Path
+) -> None:
+    rows = pd.concat([generator.clean_sheet()] * 3, ignore_index=True)
+    cells = {
+        (row, column): EDGES[(row + offset) % len(EDGES)]
+        for offset, column in enumerate(MONEY)
+        for row in range(0, len(rows), 7)
+    }
+    sheet = generator.changed(cells, rows)
+    path = write_sample_file(tmp_path / "sums.xlsx", sheet, file_type="excel", sheet="规模明细")
+    engine = create_engine_for(wdh_database)
+
+    report = run_domain(
+        RunRequest("annuity_performance", file=path), engine=engine, settings=settings
+    )
+
+    assert (report.status, report.rows_loaded, report.rows_rejected) == ("succeeded", 150, 0)
+    expected = {column: sum(Decimal(str(value)) for value in sheet[column]) for column in MONEY}
+    sums = ", ".join(f'sum("{column}")' for column in MONEY)
+    with engine.connect() as connection:
+        stored = connection.exec_driver_sql(f"SELECT {sums} FROM annuity_performance").one()
+    engine.dispose()
+    assert dict(zip(MONEY, stored, strict=True)) == expected
