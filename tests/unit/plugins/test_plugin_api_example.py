@@ -45,7 +45,7 @@ def test_the_example_transforms_a_file_with_its_declared_steps_and_own_rule(
     assert isinstance(plugin, Domain)
     assert rows_as_text(result.valid).values.tolist() == [
         ["2", "2024-11-05", "Acme Ltd", "1234.5"],
-        ["4", "2024-11-07", "Gamma", "7.0"],
+        ["4", "2024-11-07", "Gamma", "7"],
     ]
     assert result.rejected.values.tolist() == [[3, "amount", "amount -5 is negative"]]
 

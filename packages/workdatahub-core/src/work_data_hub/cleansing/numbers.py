@@ -12,6 +12,7 @@ import re
 from decimal import Decimal
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -144,7 +145,33 @@ def clean_rate(values: pd.Series) -> pd.Series:
 
 
 def _decimal_series(values: pd.Series) -> pd.Series:
-    return pd.Series(list(map(exact_decimal, values.tolist())), index=values.index, dtype=object)
+    """``exact_decimal`` of every value, vectorised: the text form of each value is matched at
+    once and only the numbers are built, by the C ``Decimal`` constructor.
+
+    A value's text is what ``exact_decimal`` reads: text as written, a float's shortest
+    round-trip form, an integer's digits; booleans, NaN and infinities match no number.
+    """
+    text = as_text(values).str.strip()
+    matched = text.str.fullmatch(_DECIMAL_TEXT.pattern, na=False).to_numpy(dtype=bool)
+    numbers = matched & ~_booleans(values)
+    decimals = np.full(len(values), None, dtype=object)
+    if numbers.any():
+        parsed = map(Decimal, text[numbers].tolist())
+        decimals[numbers] = [number if number else _ZERO for number in parsed]
+    return pd.Series(decimals, index=values.index, dtype=object)
+
+
+_ZERO = Decimal(0)
+
+
+def _booleans(values: pd.Series) -> npt.NDArray[np.bool_]:
+    if pd.api.types.is_bool_dtype(values.dtype):
+        return np.ones(len(values), dtype=bool)
+    if values.dtype != object:
+        return np.zeros(len(values), dtype=bool)
+    return np.fromiter(
+        (isinstance(value, bool | np.bool_) for value in values.tolist()), bool, len(values)
+    )
 
 
 def _hundredth(number: Decimal) -> Decimal:
