@@ -113,6 +113,27 @@ def test_run_month_loads_every_domain(cli_env: dict[str, str]) -> None:
     ]
 
 
+def test_run_month_searches_the_inbox_it_is_given(
+    cli_env: dict[str, str], inbox: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    empty = tmp_path / "empty-inbox"
+    empty.mkdir()
+    monkeypatch.setenv("INBOX_DIR", str(empty))
+    get_settings.cache_clear()
+
+    assert _invoke("run-month", MONTH)[0] == EXIT_NOT_STARTED
+    code, stdout = _invoke("run-month", MONTH, "--inbox", str(inbox), "--json")
+
+    assert code == 0, stdout
+    reports = json.loads(stdout.strip().splitlines()[-1])
+    assert sorted(report["domain"] for report in reports) == [
+        "annuity_income",
+        "annuity_performance",
+    ]
+    assert all(report["file"].startswith(str(inbox.resolve())) for report in reports)
+    assert _invoke("run-month", MONTH, "--inbox", str(tmp_path / "nowhere"))[0] == EXIT_USAGE
+
+
 def test_text_from_the_data_is_printed_as_text_not_markup(
     cli_env: dict[str, str], tmp_path: Path
 ) -> None:

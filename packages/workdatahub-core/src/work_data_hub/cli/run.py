@@ -171,14 +171,22 @@ def run_month_command(
     as_json: Annotated[
         bool, typer.Option("--json", help="Print the reports as JSON last.")
     ] = False,
+    inbox: Annotated[
+        Path | None,
+        typer.Option("--inbox", help="The inbox folder to search (default: INBOX_DIR)."),
+    ] = None,
 ) -> None:
     """Run every installed domain with a source file for MONTH, each in its own transaction.
 
     Every domain's file is located first; an ambiguous folder stops the month before any load.
     """
     selection = _selection(select)
+    if inbox is not None and not inbox.is_dir():
+        raise typer.BadParameter(f"{str(inbox)!r} is not a folder", param_hint="--inbox")
     try:
         settings = command_settings()
+        if inbox is not None:
+            settings = settings.model_copy(update={"INBOX_DIR": inbox})
         engine = warehouse_engine(settings)
         with interruptible(engine), console.status(f"running every domain for {month}…"):
             reports = run_month(
@@ -191,6 +199,8 @@ def run_month_command(
     except RunInterrupted as interruption:
         raise _interrupted(interruption) from interruption
     if not reports:
-        console.print(f"no domain found a source file for {month} under {settings.INBOX_DIR}")
+        console.print(
+            f"no domain found a source file for {month} under INBOX_DIR={settings.INBOX_DIR}"
+        )
         raise typer.Exit(EXIT_NOT_STARTED)
     _finish(reports, as_json)
