@@ -33,7 +33,7 @@ from work_data_hub.domain.services import DomainServices
 from work_data_hub.io.connectors.file_connector import folder_for
 from work_data_hub.io.database import render_url
 from work_data_hub.io.runs import RunReport, RunRequest, run_domain
-from work_data_hub.io.runs.stages import check_rows_conserved, domain_steps
+from work_data_hub.io.runs.run_steps import check_rows_conserved, domain_steps
 from work_data_hub.io.sample_data import write_csv, write_workbook
 from work_data_hub.plugins import SourceFileError
 from work_data_hub.plugins.manager import BUILTIN_PLUGINS

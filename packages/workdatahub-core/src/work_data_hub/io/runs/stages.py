@@ -6,7 +6,6 @@ rejections, metrics and the audit row in one transaction); ``fail_run`` marks a 
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 import socket
 import time
@@ -18,24 +17,18 @@ import pandas as pd
 from sqlalchemy import Engine
 
 from work_data_hub.config import Settings, get_settings
-from work_data_hub.domain.columns import EXECUTION_ID_COLUMN, SOURCE_ROW_COLUMN
+from work_data_hub.domain.columns import EXECUTION_ID_COLUMN
 from work_data_hub.domain.pipelines import (
     Pipeline,
     PipelineConfig,
     PipelineContext,
     PipelineStepError,
-    TransformStep,
 )
 from work_data_hub.domain.services import DomainServices
 from work_data_hub.domain.steps import (
-    KeepRunMonth,
-    NormaliseKeyText,
     OtherMonthRows,
-    RejectUnreadCells,
-    RejectUnstorableText,
-    ValidateSchema,
 )
-from work_data_hub.io.connectors.file_connector import discover_file, validate_month
+from work_data_hub.io.connectors.file_connector import discover_file
 from work_data_hub.io.database import name_session
 from work_data_hub.io.enrichment import CompanyIdResolver, WarehouseCompanyIdCache
 from work_data_hub.io.loader.audit import AuditWriter
@@ -57,10 +50,16 @@ from work_data_hub.io.runs.request import (
     TransformOutcome,
     check_rejects_out,
 )
+from work_data_hub.io.runs.run_steps import (
+    check_rows_conserved,
+    domain_steps,
+    load_scope,
+    loaded_month,
+    requested_month,
+)
 from work_data_hub.io.runs.source_columns import new_source_columns
 from work_data_hub.io.runs.source_file import check_readable, file_checksum
 from work_data_hub.io.schema.drift import compare_domains, drift_message
-from work_data_hub.plugins import DomainDefinition
 from work_data_hub.plugins.registry import DomainRegistry, RegisteredDomain, get_registry
 from work_data_hub.utils.logging import get_logger
 
@@ -166,71 +165,6 @@ def read_stage(prepared: PreparedRun, *, registry: DomainRegistry | None = None)
     return raw
 
 
-def domain_steps(domain: RegisteredDomain, services: DomainServices) -> list[TransformStep]:
-    """Return every step a run applies, in order.
-
-    Unread cells and unstorable text out, the domain's steps, canonical text in the keys and
-    code-list columns, the schema, and (for a domain with a ``month_column``) only rows of the
-    run's month.
-    """
-    definition = domain.definition
-    kinds = {column.name: column for column in domain.columns}
-    canonical = [
-        column.name
-        for column in domain.columns
-        if column.kind == "text" and (column.name in definition.keys or column.isin is not None)
-    ]
-    steps: list[TransformStep] = [
-        RejectUnreadCells(),
-        RejectUnstorableText(),
-        *domain.steps(services),
-        NormaliseKeyText(canonical),
-        ValidateSchema(domain.columns),
-    ]
-    if definition.month_column is not None and definition.month_column in kinds:
-        steps.append(KeepRunMonth(definition.month_column, definition.other_months))
-    return steps
-
-
-def _run_month(request: RunRequest) -> dt.date | None:
-    """The first day of the month the run was asked to load, if it was given one."""
-    if request.month is None:
-        return None
-    month = validate_month(request.month)
-    return dt.date(int(month[:4]), int(month[4:]), 1)
-
-
-def _loaded_month(definition: DomainDefinition, valid: pd.DataFrame) -> dt.date | None:
-    """The single month of the valid rows (``KeepRunMonth`` leaves no other), if any."""
-    column = definition.month_column
-    if column is None or column not in valid.columns or valid.empty:
-        return None
-    dates = pd.to_datetime(valid[column]).dropna()
-    months = sorted(set((dates.dt.year * 100 + dates.dt.month).tolist()))
-    if len(months) != 1:
-        raise RunFailed(f"the valid rows hold {len(months)} months of {column}, expected one")
-    return dt.date(months[0] // 100, months[0] % 100, 1)
-
-
-def check_rows_conserved(raw: pd.DataFrame, valid: pd.DataFrame, rejected: pd.DataFrame) -> None:
-    """Raise ``RunFailed`` unless every source row read is either valid or rejected, never both."""
-    read = set(raw[SOURCE_ROW_COLUMN].tolist())
-    kept = valid[SOURCE_ROW_COLUMN].tolist() if SOURCE_ROW_COLUMN in valid.columns else []
-    set_aside = set(rejected["source_row"].dropna().astype(int).tolist())
-    problems = []
-    if len(kept) != len(set(kept)):
-        problems.append("some rows appear twice among the valid rows")
-    if set(kept) & set_aside:
-        problems.append("some rows are both valid and rejected")
-    if set(kept) | set_aside != read:
-        problems.append(f"{len(read - set(kept) - set_aside)} row(s) were dropped without a reason")
-    if problems:
-        raise RunFailed(
-            f"rows were not conserved (read {len(raw)}, valid {len(kept)}, rejected "
-            f"{len(set_aside)}): {'; '.join(problems)}"
-        )
-
-
 def transform_stage(
     prepared: PreparedRun,
     raw: pd.DataFrame,
@@ -255,7 +189,7 @@ def transform_stage(
         execution_id=prepared.execution_id,
         timestamp=prepared.started_at,
         config={"file": str(prepared.path)},
-        run_month=_run_month(prepared.request),
+        run_month=requested_month(prepared.request),
     )
     steps = domain_steps(domain, DomainServices(enrichment=resolver))
     pipeline = Pipeline(domain.definition.name, steps, PipelineConfig(stop_on_error=False))
@@ -266,7 +200,7 @@ def transform_stage(
             raise RunFailed(f"{_where(prepared)}: {failed.cause}") from failed
         raise
     check_rows_conserved(raw, result.output_data, result.rejected)
-    month = _loaded_month(domain.definition, result.output_data) or context.run_month
+    month = loaded_month(domain.definition, result.output_data) or context.run_month
     return TransformOutcome(
         month=month,
         valid=result.output_data,
@@ -362,7 +296,7 @@ def load_stage(
                 mode=definition.write_mode,
                 keys=definition.keys,
                 tx=tx,
-                scope=_scope(definition, outcome),
+                scope=load_scope(definition, outcome),
             )
             report.rows_loaded = loaded.rows_loaded
             WarehouseCompanyIdCache(engine).store(tx, outcome.learned_company_ids)
@@ -400,13 +334,6 @@ def _check_declared_table(engine: Engine, domain: RegisteredDomain) -> None:
         ]
     if differences:
         raise RunFailed(f"nothing was loaded: {drift_message(differences)}")
-
-
-def _scope(definition: DomainDefinition, outcome: TransformOutcome) -> dict[str, object]:
-    """The run's month as the load's scope: a refresh never deletes another month."""
-    if definition.month_column is None or outcome.month is None or outcome.valid.empty:
-        return {}
-    return {definition.month_column: outcome.month}
 
 
 def _record_outcome(
