@@ -3,8 +3,8 @@
 For each size (``--sizes``, default ``--rows`` and ten times as many 规模明细 rows; 收入明细 gets
 ``rows × 2600 / 35000``) the script generates a sample month with ``generate_month``, then in a
 fresh process runs both annuity domains on that workbook through the stages ``run_domain`` runs
-(``prepare_run``: locate, checksum, audit row; ``read_stage``; ``transform_stage``: steps,
-enrichment, schema validation; ``load_stage``: COPY, audit rows, commit), ``--repeat`` times,
+(``Run.start``: locate, checksum, audit row; ``Run.read``; ``Run.transform``: steps,
+enrichment, schema validation; ``Run.load``: COPY, audit rows, commit), ``--repeat`` times,
 keeping the fastest repetition, with wall and CPU seconds per stage. A second fresh process runs
 the naive baseline on the same file: ``pandas.read_excel(engine="openpyxl")`` per sheet and
 ``DataFrame.to_sql`` into a new table of the sheet's columns (no cleansing, validation,
@@ -107,34 +107,28 @@ def _run_domain(
     domain: str, path: Path, clock: _StageClock, engine: Any, registry: Any, settings: Any
 ) -> Any:
     """What ``run_domain`` does, stage by stage on ``clock``; a CSV file is read as CSV."""
-    from work_data_hub.io.readers.csv import CsvReader
-    from work_data_hub.io.runs import (
-        RunRequest,
-        fail_run,
-        load_stage,
-        prepare_run,
-        read_stage,
-        transform_stage,
-    )
+    from dataclasses import replace
 
-    prepared = prepare_run(
+    from work_data_hub.io.readers.csv import CsvReader
+    from work_data_hub.io.runs import Run, RunRequest
+
+    run = Run.start(
         RunRequest(domain, file=path), engine=engine, registry=registry, settings=settings
     )
     clock.lap("prepare")
     try:
         if path.suffix == ".csv":
-            raw = CsvReader().read(path, registry.get(domain).definition.source)
+            raw = CsvReader().read(path, run.domain.definition.source)
+            run.state = replace(run.state, raw=raw)
         else:
-            raw = read_stage(prepared, registry=registry)
+            run.read()
         clock.lap("read")
-        outcome = transform_stage(
-            prepared, raw, engine=engine, registry=registry, settings=settings
-        )
+        run.transform()
         clock.lap("transform")
-        report = load_stage(prepared, outcome, engine=engine, registry=registry, settings=settings)
+        report = run.load()
         clock.lap("load")
     except Exception as error:
-        fail_run(prepared, error, engine=engine)
+        run.fail(error)
         raise
     return report
 

@@ -1,13 +1,13 @@
 """The ops: which errors are retried, what a failure records, what metadata the UI gets.
 
-The run service's stages are replaced by fakes, so no database is involved; the integration
-tests run the same ops on the real service.
+``Run`` is replaced by a fake whose stages answer fixed rows, so no database is involved; the
+integration tests run the same ops on the real ``Run``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -20,11 +20,11 @@ from dagster import DagsterEventType, ExecuteInProcessResult, RetryPolicy, mater
 from plugin_site import Site
 from work_data_hub.config import Settings
 from work_data_hub.io.runs import (
-    PreparedRun,
     RejectThresholdExceeded,
     RunFailed,
     RunReport,
     RunRequest,
+    RunState,
     TransformOutcome,
 )
 from work_data_hub.orchestration import ops
@@ -90,86 +90,109 @@ def test_the_run_config_and_the_partition_make_the_request() -> None:
 
 @dataclass
 class FakeService:
-    """Stands in for the run service's stages; records calls, fails on demand."""
+    """Stands in for the database behind ``Run``: records the stages run, fails on demand."""
 
     failures: dict[str, list[Exception]] = field(default_factory=dict)
     calls: list[str] = field(default_factory=list)
     failed: list[tuple[str, Exception, bool]] = field(default_factory=list)
 
-    def _step(self, stage: str) -> None:
+    def step(self, stage: str) -> None:
         self.calls.append(stage)
         pending = self.failures.get(stage)
         if pending:
             raise pending.pop(0)
 
-    def prepare_run(self, request: RunRequest, **_: Any) -> PreparedRun:
-        self._step("prepare")
-        return PreparedRun(
-            request=request,
-            execution_id=f"{EXECUTION_ID[:-1]}{len(self.calls)}",
-            path=Path("/inbox/202411/orders.csv"),
-            table="public.orders",
-            started_at=datetime(2026, 11, 25, tzinfo=UTC),
-        )
+    def run_class(self) -> type[Any]:
+        """A ``Run`` whose stages answer fixed rows instead of reading and loading."""
+        service = self
 
-    def read_stage(self, prepared: PreparedRun, **_: Any) -> pd.DataFrame:
-        self._step("read")
-        return pd.DataFrame({"id": ["1", "2", "x"], "wdh_source_row": [2, 3, 4]})
+        class FakeRun:
+            def __init__(self, state: RunState) -> None:
+                self.state = state
+                self.execution_id = state.execution_id
 
-    def transform_stage(self, prepared: PreparedRun, raw: pd.DataFrame, **_: Any) -> Any:
-        self._step("transform")
-        rejected = pd.DataFrame(
-            {"source_row": [4], "column": ["id"], "reason": ["not an integer"], "raw": [None]}
-        )
-        return TransformOutcome(
-            valid=raw.iloc[:2],
-            rejected=rejected,
-            rows_read=3,
-            enrichment_sources={"cache": 2},
-            metrics={},
-            new_source_columns=("channel",),
-        )
+            @classmethod
+            def start(cls, request: RunRequest, **_: Any) -> FakeRun:
+                service.step("prepare")
+                return cls(
+                    RunState(
+                        request=request,
+                        execution_id=f"{EXECUTION_ID[:-1]}{len(service.calls)}",
+                        path=Path("/inbox/202411/orders.csv"),
+                        table="public.orders",
+                        started_at=datetime(2026, 11, 25, tzinfo=UTC),
+                    )
+                )
 
-    def load_stage(self, prepared: PreparedRun, outcome: TransformOutcome, **_: Any) -> RunReport:
-        self._step("load")
-        return RunReport(
-            domain="orders",
-            table=prepared.table,
-            execution_id=prepared.execution_id,
-            status="succeeded",
-            file=str(prepared.path),
-            rows_read=3,
-            month="2024-11",
-            dry_run=prepared.request.dry_run,
-            rows_loaded=2,
-            rows_rejected=1,
-            rejected=[{"row": 4, "column": "id", "reason": "not an integer"}],
-            rejected_by_reason={"id": 1},
-            enrichment_sources={"cache": 2},
-            new_source_columns=["channel"],
-            stage_durations={"read": 0.1, "transform": 0.2, "load": 0.3},
-            duration_s=0.6,
-        )
+            @classmethod
+            def resume(cls, state: RunState, **_: Any) -> FakeRun:
+                return cls(state)
 
-    def fail_run(self, prepared: PreparedRun, error: Exception, **kwargs: Any) -> RunReport:
-        self.failed.append((prepared.execution_id, error, kwargs.get("outcome") is not None))
-        return RunReport(
-            domain="orders",
-            table=prepared.table,
-            execution_id=prepared.execution_id,
-            status="failed",
-            file=str(prepared.path),
-            error=str(error),
-            error_type=type(error).__name__,
-            threshold_exceeded=isinstance(error, RejectThresholdExceeded),
-        )
+            def read(self) -> pd.DataFrame:
+                service.step("read")
+                raw = pd.DataFrame({"id": ["1", "2", "x"], "wdh_source_row": [2, 3, 4]})
+                self.state = replace(self.state, raw=raw, timings={"read": 0.1})
+                return raw
+
+            def transform(self) -> TransformOutcome:
+                service.step("transform")
+                assert self.state.raw is not None
+                rejected = pd.DataFrame(
+                    {"source_row": [4], "column": ["id"], "reason": ["not an integer"]}
+                ).assign(raw=None)
+                outcome = TransformOutcome(
+                    valid=self.state.raw.iloc[:2],
+                    rejected=rejected,
+                    rows_read=3,
+                    enrichment_sources={"cache": 2},
+                    metrics={},
+                    new_source_columns=("channel",),
+                )
+                self.state = replace(self.state, raw=None, transformed=outcome)
+                return outcome
+
+            def load(self) -> RunReport:
+                service.step("load")
+                return RunReport(
+                    domain="orders",
+                    table=self.state.table,
+                    execution_id=self.execution_id,
+                    status="succeeded",
+                    file=str(self.state.path),
+                    rows_read=3,
+                    month="2024-11",
+                    dry_run=self.state.request.dry_run,
+                    rows_loaded=2,
+                    rows_rejected=1,
+                    rejected=[{"row": 4, "column": "id", "reason": "not an integer"}],
+                    rejected_by_reason={"id": 1},
+                    enrichment_sources={"cache": 2},
+                    new_source_columns=["channel"],
+                    stage_durations={"read": 0.1, "transform": 0.2, "load": 0.3},
+                    duration_s=0.6,
+                )
+
+            def fail(self, error: Exception) -> RunReport:
+                with_outcome = self.state.transformed is not None
+                service.failed.append((self.execution_id, error, with_outcome))
+                return RunReport(
+                    domain="orders",
+                    table=self.state.table,
+                    execution_id=self.execution_id,
+                    status="failed",
+                    file=str(self.state.path),
+                    error=str(error),
+                    error_type=type(error).__name__,
+                    threshold_exceeded=isinstance(error, RejectThresholdExceeded),
+                )
+
+        return FakeRun
 
 
 @pytest.fixture
 def service(monkeypatch: pytest.MonkeyPatch) -> FakeService:
     fake = FakeService()
-    for name in ("prepare_run", "read_stage", "transform_stage", "load_stage", "fail_run"):
-        monkeypatch.setattr(ops, name, getattr(fake, name))
+    monkeypatch.setattr(ops, "Run", fake.run_class())
     return fake
 
 
@@ -229,7 +252,7 @@ def test_a_run_passes_its_stages_along_and_reports_metadata(
     report = result.output_for_node(f"{NODE}.load")
     assert (report.rows_loaded, report.rows_rejected) == (2, 1)
     assert report.execution_id == f"{EXECUTION_ID[:-1]}1"
-    read = _output_metadata(result, "read", "raw")
+    read = _output_metadata(result, "read", "result")
     assert read["rows_read"] == 3
     assert read["target_table"] == "public.orders"
     assert read["dry_run"] is False
@@ -264,7 +287,7 @@ def test_a_dry_run_runs_every_stage_and_materialises_nothing(
 
     assert result.success
     assert service.calls == ["prepare", "read", "transform", "load"]
-    assert _output_metadata(result, "read", "raw")["dry_run"] is True
+    assert _output_metadata(result, "read", "result")["dry_run"] is True
     assert result.asset_materializations_for_node(NODE) == []
 
 
@@ -315,7 +338,10 @@ def test_a_data_error_fails_at_once_marks_the_execution_and_shows_the_cause(
     assert execution_id in error_info.message
     assert error_info.cause is not None
     assert error_info.cause.cls_name == "KeyError"
-    assert any("transform_stage" in line for line in error_info.cause.stack)
+    assert any(
+        "test_orchestration_ops.py" in line and "in transform" in line
+        for line in error_info.cause.stack
+    )
     metadata = failure.event_specific_data.user_failure_data.metadata
     assert metadata["execution_id"].value == execution_id
     assert metadata["error_type"].value == "KeyError"

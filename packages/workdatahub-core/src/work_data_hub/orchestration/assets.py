@@ -1,9 +1,9 @@
 """One asset per domain table: ``warehouse/<table>``, partitioned by month.
 
-Materialising a partition runs that month through the run service, as ``workdatahub run
---month`` does, in three steps (read → transform → load). The asset's definition carries the
-table's schema from the domain's declared columns; each materialisation carries the rows
-read, loaded and rejected, the execution id and a query for its rejected rows.
+Materialising a partition runs that month as ``workdatahub run --month`` does: one ``Run`` in
+three steps (read → transform → load) passing its ``RunState`` along. The asset's definition
+carries the table's schema from the domain's declared columns; each materialisation carries the
+rows read, loaded and rejected, the execution id and a query for its rejected rows.
 """
 
 from __future__ import annotations
@@ -91,7 +91,6 @@ def build_domain_asset(
         },
     )
     def domain_table() -> object:
-        prepared, raw = read_step()
-        return load_step(prepared, transform_step(prepared, raw))
+        return load_step(transform_step(read_step()))
 
     return domain_table

@@ -5,10 +5,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-import pandas as pd
 from dagster import MetadataValue, TableColumn, TableRecord, TableSchema
 
-from work_data_hub.io.runs import PreparedRun, RunReport, TransformOutcome
+from work_data_hub.io.runs import RunReport, RunState, TransformOutcome
 from work_data_hub.io.runs.report import count_by_reason, rejected_entries, rejected_row_count
 
 REJECTED_SAMPLE_SIZE = 50
@@ -100,15 +99,15 @@ def _rejections(entries: list[dict[str, Any]], counts: Mapping[str, int]) -> dic
     }
 
 
-def read_metadata(prepared: PreparedRun, raw: pd.DataFrame, duration_s: float) -> dict[str, Any]:
+def read_metadata(state: RunState, duration_s: float) -> dict[str, Any]:
     """Metadata of the ``read`` op: the file found, the target table, the execution, rows read."""
     return {
-        "domain": prepared.request.domain,
-        "execution_id": prepared.execution_id,
-        "file": MetadataValue.path(str(prepared.path)),
-        "target_table": prepared.table,
-        "dry_run": prepared.request.dry_run,
-        "rows_read": len(raw),
+        "domain": state.request.domain,
+        "execution_id": state.execution_id,
+        "file": MetadataValue.path(str(state.path)),
+        "target_table": state.table,
+        "dry_run": state.request.dry_run,
+        "rows_read": 0 if state.raw is None else len(state.raw),
         "duration_s": round(duration_s, 3),
     }
 

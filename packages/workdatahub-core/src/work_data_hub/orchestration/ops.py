@@ -1,9 +1,10 @@
-"""The three steps of every domain asset: thin wrappers over the run service's stages.
+"""The three steps of every domain asset: the stages of one ``Run``, one op each.
 
-``read`` locates the file, records the execution as running and reads the rows; ``transform``
-runs the domain's steps and validation; ``load`` writes rows, rejections and the audit row in
-one transaction; its output is the asset's materialisation. Each output carries the metadata
-the UI shows.
+``read`` starts the run (``Run.start``: locates the file, records the execution as running) and
+reads the rows; ``transform`` and ``load`` resume the run from the ``RunState`` the previous op
+output (``Run.resume``) and run its next stage: the domain's steps and validation, then rows,
+rejections and the audit row in one transaction; the load's output is the asset's
+materialisation. Each output carries the metadata the UI shows.
 
 Failures: a whitelisted transient error (a dropped connection, a timeout) is re-raised so the
 job's ``RetryPolicy`` retries the op; any other error, or a transient one on the last attempt,
@@ -15,9 +16,8 @@ exception, whose stack trace the UI shows.
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import NoReturn
 
-import pandas as pd
 from dagster import (
     Backoff,
     Config,
@@ -30,23 +30,10 @@ from dagster import (
     op,
 )
 from pydantic import Field
-from sqlalchemy import Engine
 
 from work_data_hub.config import Settings
 from work_data_hub.domain.pipelines.retry import is_transient
-from work_data_hub.io.runs import (
-    FileSelection,
-    PreparedRun,
-    RunFailed,
-    RunReport,
-    RunRequest,
-    TransformOutcome,
-    fail_run,
-    load_stage,
-    prepare_run,
-    read_stage,
-    transform_stage,
-)
+from work_data_hub.io.runs import FileSelection, Run, RunFailed, RunReport, RunRequest, RunState
 from work_data_hub.orchestration.metadata import (
     failure_metadata,
     read_metadata,
@@ -120,18 +107,12 @@ def should_retry(error: BaseException, retry_number: int, max_retries: int) -> b
     return retry_number < max_retries and is_transient(error)
 
 
-def _mark_failed(
-    context: OpExecutionContext,
-    prepared: PreparedRun,
-    error: BaseException,
-    engine: Engine,
-    outcome: TransformOutcome | None,
-) -> RunReport | None:
+def _mark_failed(context: OpExecutionContext, run: Run, error: BaseException) -> RunReport | None:
     try:
-        return fail_run(prepared, error, engine=engine, outcome=outcome)
+        return run.fail(error)
     except Exception as audit_error:
         context.log.error(
-            f"could not mark execution {prepared.execution_id} failed: "
+            f"could not mark execution {run.execution_id} failed: "
             f"{type(audit_error).__name__}: {audit_error}"
         )
         return None
@@ -140,25 +121,23 @@ def _mark_failed(
 def _fail(
     context: OpExecutionContext,
     error: Exception,
+    run: Run | None,
     *,
-    engine: Engine,
-    prepared: PreparedRun | None,
-    outcome: TransformOutcome | None = None,
     retry_starts_new_execution: bool = False,
 ) -> NoReturn:
     """Re-raise a retryable ``error`` for the retry policy, or record the failure and stop."""
     policy = context.job_def.get_retry_policy_for_handle(context.node_handle)
     max_retries = policy.max_retries if policy is not None else 0
     if should_retry(error, context.retry_number, max_retries):
-        if prepared is not None and retry_starts_new_execution:
-            _mark_failed(context, prepared, error, engine, outcome)
+        if run is not None and retry_starts_new_execution:
+            _mark_failed(context, run, error)
         context.log.warning(
             f"transient {type(error).__name__}: {error}; retry "
             f"{context.retry_number + 1} of {max_retries}"
         )
         raise error
-    report = _mark_failed(context, prepared, error, engine, outcome) if prepared else None
-    where = f" (execution {prepared.execution_id})" if prepared else ""
+    report = _mark_failed(context, run, error) if run is not None else None
+    where = f" (execution {run.execution_id})" if run is not None else ""
     raise Failure(
         description=f"{type(error).__name__}: {error}{where}",
         metadata=failure_metadata(error, report),
@@ -166,57 +145,46 @@ def _fail(
     ) from error
 
 
-@op(
-    out={
-        "prepared": Out(PreparedRun, description="the located, audited run"),
-        "raw": Out(pd.DataFrame, description="the file's rows as text, with wdh_source_row"),
-    },
-)
+@op(out=Out(RunState, description="the located, audited run and the file's rows as text"))
 def read(
     context: OpExecutionContext,
     config: DomainRunConfig,
     warehouse: WarehouseResource,
     settings: ResourceParam[Settings],
     registry: ResourceParam[DomainRegistry],
-) -> Iterator[Output[Any]]:
-    """Find the source file, record the execution as running, and read its rows."""
+) -> Output[RunState]:
+    """Start the run (find the source file, record the execution as running) and read its rows."""
     started = time.perf_counter()
-    engine = warehouse.get_engine()
-    prepared: PreparedRun | None = None
+    run: Run | None = None
     try:
-        prepared = prepare_run(
+        run = Run.start(
             config.to_request(domain_of(context), run_month(context)),
-            engine=engine,
+            engine=warehouse.get_engine(),
             registry=registry,
             settings=settings,
         )
-        raw = read_stage(prepared, registry=registry)
+        run.read()
     except Exception as error:
-        _fail(context, error, engine=engine, prepared=prepared, retry_starts_new_execution=True)
-    metadata = read_metadata(prepared, raw, time.perf_counter() - started)
-    yield Output(prepared, "prepared", metadata={"execution_id": prepared.execution_id})
-    yield Output(raw, "raw", metadata=metadata)
+        _fail(context, error, run, retry_starts_new_execution=True)
+    return Output(run.state, metadata=read_metadata(run.state, time.perf_counter() - started))
 
 
-@op(out=Out(TransformOutcome, description="valid rows and rejected rows with reasons"))
+@op(out=Out(RunState, description="the run with its valid rows and rejected rows with reasons"))
 def transform(
     context: OpExecutionContext,
-    prepared: PreparedRun,
-    raw: pd.DataFrame,
+    state: RunState,
     warehouse: WarehouseResource,
     settings: ResourceParam[Settings],
     registry: ResourceParam[DomainRegistry],
-) -> Output[TransformOutcome]:
+) -> Output[RunState]:
     """Run the domain's transform steps and validation; invalid rows are set aside with reasons."""
     started = time.perf_counter()
-    engine = warehouse.get_engine()
+    run = Run.resume(state, engine=warehouse.get_engine(), registry=registry, settings=settings)
     try:
-        outcome = transform_stage(
-            prepared, raw, engine=engine, registry=registry, settings=settings
-        )
+        outcome = run.transform()
     except Exception as error:
-        _fail(context, error, engine=engine, prepared=prepared)
-    return Output(outcome, metadata=transform_metadata(outcome, time.perf_counter() - started))
+        _fail(context, error, run)
+    return Output(run.state, metadata=transform_metadata(outcome, time.perf_counter() - started))
 
 
 @op(
@@ -228,8 +196,7 @@ def transform(
 )
 def load(
     context: OpExecutionContext,
-    prepared: PreparedRun,
-    outcome: TransformOutcome,
+    state: RunState,
     warehouse: WarehouseResource,
     settings: ResourceParam[Settings],
     registry: ResourceParam[DomainRegistry],
@@ -238,11 +205,11 @@ def load(
 
     The output is the asset's materialisation; a dry run, which commits nothing, emits none.
     """
-    engine = warehouse.get_engine()
+    run = Run.resume(state, engine=warehouse.get_engine(), registry=registry, settings=settings)
     try:
-        report = load_stage(prepared, outcome, engine=engine, registry=registry, settings=settings)
+        report = run.load()
     except Exception as error:
-        _fail(context, error, engine=engine, prepared=prepared, outcome=outcome)
+        _fail(context, error, run)
     context.log.info(
         f"{report.domain}: {report.rows_loaded} rows {'would be ' if report.dry_run else ''}"
         f"loaded into {report.table}, {report.rows_rejected} rejected "

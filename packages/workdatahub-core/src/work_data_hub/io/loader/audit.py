@@ -1,10 +1,11 @@
 """``AuditWriter``: the record of every run in ``pipeline_executions``, its quality metrics and
 its rejected rows.
 
-A run is written three times: ``start`` commits a ``running`` row at once (so a run in progress
-or one that died is visible), ``finish_succeeded`` runs inside the load's transaction (facts and
-audit commit together, or neither does), ``finish_failed`` commits on its own after the load
-rolled back. Error details never carry a password: URLs and ``password=`` values are masked.
+A run is written twice: ``start`` commits a ``running`` row at once (so a run in progress or one
+that died is visible), then its outcome once, in the transaction that belongs to it:
+``finish_succeeded`` inside the load's transaction (facts and audit commit together, or neither
+does), ``finish_failed`` in a transaction of its own after the load rolled back. Error details
+never carry a password: URLs and ``password=`` values are masked.
 """
 
 from __future__ import annotations
@@ -176,15 +177,16 @@ class AuditWriter:
         rows_read: int | None = None,
         rows_rejected: int | None = None,
         metadata: Mapping[str, Any] | None = None,
+        tx: Connection | None = None,
     ) -> None:
-        """Mark the execution ``failed`` with the error's type and masked details, in a transaction
-        of its own (call it after the load rolled back). ``rows_loaded`` becomes 0.
+        """Mark the execution ``failed`` with the error's type and masked details, in ``tx`` or a
+        transaction of its own (never the rolled-back load's). ``rows_loaded`` becomes 0.
 
         An execution that was never started is logged as an error rather than raised, so that the
         original failure is what the caller sees.
         """
         try:
-            with self._transaction(None) as connection:
+            with self._transaction(tx) as connection:
                 self._finish(
                     connection,
                     execution_id,
@@ -296,12 +298,19 @@ class AuditWriter:
         return f"{text[:half]}\n… ({len(text) - 2 * half} characters left out) …\n{text[-half:]}"
 
     @contextmanager
+    def transaction(self) -> Iterator[Connection]:
+        """Open one transaction (connecting is retried) to pass as ``tx``: its writes commit
+        together at the end of the block, or none do."""
+        connection = self._retry.call(self._engine.connect, target=masked(self._engine.url))
+        with connection, connection.begin():
+            yield connection
+
+    @contextmanager
     def _transaction(self, tx: Connection | None) -> Iterator[Connection]:
         if tx is not None:
             yield tx
             return
-        connection = self._retry.call(self._engine.connect, target=masked(self._engine.url))
-        with connection, connection.begin():
+        with self.transaction() as connection:
             yield connection
 
 

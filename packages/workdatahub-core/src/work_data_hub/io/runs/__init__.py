@@ -1,41 +1,31 @@
-"""One code path for every run of a domain: the CLI, Dagster ops and tests call these."""
+"""One code path for every run of a domain: the CLI, Dagster ops and tests drive a ``Run``."""
 
 from work_data_hub.io.runs.report import RunReport, RunStatus
 from work_data_hub.io.runs.request import (
     FileSelection,
     InvalidRunRequest,
-    PreparedRun,
     RejectsOutConflict,
     RejectThresholdExceeded,
     RunFailed,
     RunRequest,
+    RunState,
     TransformOutcome,
 )
+from work_data_hub.io.runs.run import Run
 from work_data_hub.io.runs.service import run_domain, run_month
-from work_data_hub.io.runs.stages import (
-    fail_run,
-    load_stage,
-    prepare_run,
-    read_stage,
-    transform_stage,
-)
 
 __all__ = [
     "FileSelection",
     "InvalidRunRequest",
-    "PreparedRun",
     "RejectThresholdExceeded",
     "RejectsOutConflict",
+    "Run",
     "RunFailed",
     "RunReport",
     "RunRequest",
+    "RunState",
     "RunStatus",
     "TransformOutcome",
-    "fail_run",
-    "load_stage",
-    "prepare_run",
-    "read_stage",
     "run_domain",
     "run_month",
-    "transform_stage",
 ]

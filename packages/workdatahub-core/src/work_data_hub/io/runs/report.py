@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
 from typing import Any, Literal
 
 import pandas as pd
+
+from work_data_hub.io.runs.request import RunState
 
 RunStatus = Literal["succeeded", "failed"]
 
@@ -77,3 +80,48 @@ def rejected_row_count(rejected: pd.DataFrame) -> int:
     if rejected.empty:
         return 0
     return int(rejected["source_row"].nunique(dropna=False))
+
+
+def build_report(state: RunState, status: RunStatus, **fields: Any) -> RunReport:
+    """The report of the run ``state`` describes, as it ends with ``status``.
+
+    Counts, rejections and enrichment come from the transform's outcome (none before it), the
+    stage timings from the state, the duration is wall-clock since the run started (valid when
+    the stages ran in separate processes); ``fields`` sets the rest (``rows_loaded``, ``error``).
+    """
+    outcome = state.transformed
+    rejected = outcome.rejected if outcome is not None else pd.DataFrame()
+    return RunReport(
+        domain=state.request.domain,
+        table=state.table,
+        execution_id=state.execution_id,
+        status=status,
+        file=str(state.path),
+        sheet=state.sheet,
+        month=f"{outcome.month:%Y-%m}" if outcome and outcome.month else None,
+        dry_run=state.request.dry_run,
+        rows_read=outcome.rows_read if outcome else 0,
+        rows_rejected=rejected_row_count(rejected),
+        rejected=rejected_entries(rejected),
+        rejected_by_reason=count_by_reason(rejected),
+        enrichment_sources=dict(outcome.enrichment_sources) if outcome else {},
+        new_source_columns=list(outcome.new_source_columns) if outcome else [],
+        stage_durations=dict(state.timings),
+        duration_s=round((datetime.now(UTC) - state.started_at).total_seconds(), 4),
+        **fields,
+    )
+
+
+def report_metrics(report: RunReport) -> dict[str, float]:
+    """The run's ``data_quality_metrics``: counts, rejections by column, enrichment sources and
+    seconds per stage."""
+    metrics: dict[str, float] = {
+        "rows_read": report.rows_read,
+        "rows_loaded": report.rows_loaded,
+        "rows_rejected": report.rows_rejected,
+        "duration_s": report.duration_s,
+    }
+    metrics.update({f"rejected.{label}": n for label, n in report.rejected_by_reason.items()})
+    metrics.update({f"enrichment.{source}": n for source, n in report.enrichment_sources.items()})
+    metrics.update({f"stage_s.{stage}": s for stage, s in report.stage_durations.items()})
+    return metrics

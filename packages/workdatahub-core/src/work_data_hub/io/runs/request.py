@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -55,19 +55,6 @@ class RunRequest:
 
 
 @dataclass(frozen=True)
-class PreparedRun:
-    """A located, audited run waiting for its stages; picklable (Dagster passes it between ops)."""
-
-    request: RunRequest
-    execution_id: str
-    path: Path
-    table: str
-    started_at: datetime
-    sheet: str | None = None
-    stage_durations: dict[str, float] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
 class TransformOutcome:
     """Valid rows ready to load and the rows set aside, each with its reason."""
 
@@ -77,11 +64,31 @@ class TransformOutcome:
     enrichment_sources: dict[str, int]
     metrics: dict[str, Any]
     learned_company_ids: tuple[LearnedCompanyId, ...] = ()
-    stage_durations: dict[str, float] = field(default_factory=dict)
     month: date | None = None
     """The month the valid rows belong to (first day), for a domain with a month column."""
     new_source_columns: tuple[str, ...] = ()
     """Source columns the domain neither declares nor reads (``source_columns``)."""
+
+
+@dataclass(frozen=True)
+class RunState:
+    """What a started run has established so far: its identity, timings and stage results.
+
+    Picklable, so that Dagster passes it from op to op; a ``Run`` replaces it at every stage
+    instead of changing it, so a retried op starts again from its input.
+    """
+
+    request: RunRequest
+    execution_id: str
+    path: Path
+    table: str
+    started_at: datetime
+    sheet: str | None = None
+    timings: Mapping[str, float] = field(default_factory=dict)
+    """Seconds per finished stage (``read``, ``transform``, ``load``): the one timings record."""
+    raw: pd.DataFrame | None = field(default=None, repr=False)
+    """The rows read, until the transform has used them."""
+    transformed: TransformOutcome | None = field(default=None, repr=False)
 
 
 class RejectsOutConflict(RunFailed):

@@ -1,0 +1,396 @@
+"""``Run``: one run of one domain, owning its context from start to outcome.
+
+``Run.start`` resolves the domain, settings and source file once and records the execution as
+running; its stages (``read`` → ``transform`` → ``load``) work on that context only, and
+``execute`` drives them, recording a failure with ``fail``. Each outcome is audited exactly once,
+in the transaction that belongs to it: a success in the facts' own transaction, a dry run in a
+transaction whose facts were rolled back to a savepoint (only the audit and rejections commit),
+a failure in a transaction of its own. The report is built once, from the outcome.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import replace
+from datetime import UTC, datetime
+
+import pandas as pd
+from sqlalchemy import Connection, Engine
+
+from work_data_hub.config import Settings, get_settings
+from work_data_hub.domain.columns import EXECUTION_ID_COLUMN
+from work_data_hub.domain.pipelines import (
+    Pipeline,
+    PipelineConfig,
+    PipelineContext,
+    PipelineStepError,
+)
+from work_data_hub.domain.services import DomainServices
+from work_data_hub.domain.steps import OtherMonthRows
+from work_data_hub.io.connectors.file_connector import discover_file
+from work_data_hub.io.database import name_session
+from work_data_hub.io.enrichment import CompanyIdResolver, WarehouseCompanyIdCache
+from work_data_hub.io.loader.audit import AuditWriter
+from work_data_hub.io.loader.warehouse_loader import WarehouseLoader
+from work_data_hub.io.runs.failures import failure_message
+from work_data_hub.io.runs.interruption import take_interruption
+from work_data_hub.io.runs.liveness import ExecutionLock, mark_abandoned_runs
+from work_data_hub.io.runs.load_guards import check_declared_table, check_reject_threshold
+from work_data_hub.io.runs.readiness import require_migrated
+from work_data_hub.io.runs.report import RunReport, RunStatus, build_report, report_metrics
+from work_data_hub.io.runs.request import (
+    RejectThresholdExceeded,
+    RunFailed,
+    RunRequest,
+    RunState,
+    TransformOutcome,
+    check_rejects_out,
+)
+from work_data_hub.io.runs.run_steps import (
+    check_rows_conserved,
+    domain_steps,
+    load_scope,
+    loaded_month,
+    requested_month,
+)
+from work_data_hub.io.runs.source_columns import new_source_columns
+from work_data_hub.io.runs.source_file import check_readable, file_checksum
+from work_data_hub.plugins.registry import DomainRegistry, RegisteredDomain, get_registry
+from work_data_hub.utils.logging import get_logger
+
+__all__ = ["Run"]
+
+logger = get_logger(__name__)
+
+MAX_AUDITED_REJECTIONS = 100
+"""Rejected entries kept in the execution row's metadata (``rejected_rows`` keeps them all)."""
+
+
+class Run:
+    """One run of one domain: its request, domain, settings, engine, execution id and timings.
+
+    Made by ``start`` (a new execution) or ``resume`` (a stage in another process, as Dagster
+    runs them); ``state`` is everything the run established so far.
+    """
+
+    def __init__(
+        self, state: RunState, *, registry: DomainRegistry, settings: Settings, engine: Engine
+    ) -> None:
+        self.state = state
+        self.registry = registry
+        self.domain: RegisteredDomain = registry.get(state.request.domain)
+        self.settings = settings
+        self.engine = engine
+        self._audit = AuditWriter(engine)
+
+    @classmethod
+    def start(
+        cls,
+        request: RunRequest,
+        *,
+        engine: Engine,
+        registry: DomainRegistry | None = None,
+        settings: Settings | None = None,
+        lock: ExecutionLock | None = None,
+    ) -> Run:
+        """Resolve the domain and its source file, and record the execution as running.
+
+        Registry and settings default to the process's (``get_registry()``, the environment's).
+        The file is ``request.file`` or the month's file in ``INBOX_DIR``; the execution records
+        its absolute path and SHA-256. Before anything is recorded: a ``rejects_out`` naming an
+        input file raises ``RejectsOutConflict``, an unmigrated database ``WarehouseNotMigrated``.
+        Executions whose process died are marked ``abandoned`` first. With ``lock`` (held by the
+        caller until the outcome is recorded) the execution takes its id and the row names it.
+        """
+        registry = registry or get_registry()
+        settings = settings or get_settings(require_database=False)
+        domain = registry.get(request.domain)
+        definition = domain.definition
+        path = request.file
+        if path is None:
+            inbox, month = settings.INBOX_DIR, request.month or ""
+            path = discover_file(inbox, definition.source, month, select=request.select)
+        elif not path.is_file():
+            raise RunFailed(f"file {str(path)!r} does not exist")
+        path = path.resolve()
+        overrides = [*domain.company_id_overrides(), settings.COMPANY_ID_OVERRIDES_PATH]
+        check_rejects_out(request.rejects_out, [path, *(f for f in overrides if f is not None)])
+        state = RunState(
+            request=request,
+            execution_id=lock.execution_id if lock else str(uuid.uuid4()),
+            path=path,
+            table=domain.qualified_table,
+            started_at=datetime.now(UTC),
+            sheet=definition.source.sheet,
+        )
+        require_migrated(engine, definition.db_schema, definition.table)
+        mark_abandoned_runs(engine, found_by=f"execution {state.execution_id}")
+        AuditWriter(engine).start(
+            state.execution_id,
+            domain=definition.name,
+            input_file=str(path),
+            input_checksum=file_checksum(path),
+            sheet=definition.source.sheet,
+            target_table=state.table,
+            dry_run=request.dry_run,
+            environment=settings.ENVIRONMENT,
+            host=lock.host if lock else socket.gethostname(),
+            pid=lock.pid if lock else os.getpid(),
+            lock_key=lock.key if lock else None,
+        )
+        logger.info(
+            "run started", domain=definition.name, file=str(path), execution_id=state.execution_id
+        )
+        return cls(state, registry=registry, settings=settings, engine=engine)
+
+    @classmethod
+    def resume(
+        cls,
+        state: RunState,
+        *,
+        engine: Engine,
+        registry: DomainRegistry | None = None,
+        settings: Settings | None = None,
+    ) -> Run:
+        """Return the started run ``state`` describes, to run its next stage (a Dagster op)."""
+        return cls(
+            state,
+            registry=registry or get_registry(),
+            settings=settings or get_settings(require_database=False),
+            engine=engine,
+        )
+
+    @property
+    def execution_id(self) -> str:
+        """The id of the run's row in ``pipeline_executions``."""
+        return self.state.execution_id
+
+    @property
+    def application_name(self) -> str:
+        """The ``application_name`` of the run's load session: ``workdatahub <id> <domain>``."""
+        return f"workdatahub {self.execution_id} {self.state.request.domain}"
+
+    def execute(self) -> RunReport:
+        """Read, transform and load; a failed run returns ``status="failed"`` and loads nothing.
+
+        An interruption (``KeyboardInterrupt``, ``RunInterrupted``) rolls the load back, is
+        recorded ``failed`` and is raised again.
+        """
+        try:
+            self.read()
+            self.transform()
+            return self.load()
+        except KeyboardInterrupt as stopped:
+            self.fail(take_interruption() or stopped)
+            raise
+        except Exception as error:
+            pending = take_interruption()
+            if pending is None:
+                return self.fail(error)
+            self.fail(pending)
+            raise pending from error
+
+    def read(self) -> pd.DataFrame:
+        """Read the source file into raw text values plus ``wdh_source_row``."""
+        with self._timed("read"):
+            source = self.domain.definition.source
+            check_readable(self.state.path)
+            readers = self.registry.readers()
+            if source.file_type not in readers:
+                raise RunFailed(
+                    f"no reader for source type {source.file_type!r}; known: {sorted(readers)}"
+                )
+            raw = readers[source.file_type].read(self.state.path, source)
+        self.state = replace(self.state, raw=raw)
+        return raw
+
+    def transform(self) -> TransformOutcome:
+        """Run the domain's steps and the schema validation on the rows read; invalid rows are
+        set aside with reasons. Every row read ends up valid or rejected (else ``RunFailed``)."""
+        raw = self.state.raw
+        if raw is None:
+            raise RunFailed(f"execution {self.execution_id}: transform before read")
+        with self._timed("transform"):
+            transformed = self._transform(raw)
+        self.state = replace(self.state, raw=None, transformed=transformed)
+        return transformed
+
+    def _transform(self, raw: pd.DataFrame) -> TransformOutcome:
+        definition = self.domain.definition
+        resolver = CompanyIdResolver.from_settings(
+            self.engine,
+            self.settings,
+            lookup=self.registry.company_lookup(),
+            override_files=self.domain.company_id_overrides(),
+        )
+        context = PipelineContext(
+            pipeline_name=definition.name,
+            execution_id=self.execution_id,
+            timestamp=self.state.started_at,
+            config={"file": str(self.state.path)},
+            run_month=requested_month(self.state.request),
+        )
+        steps = domain_steps(self.domain, DomainServices(enrichment=resolver))
+        pipeline = Pipeline(definition.name, steps, PipelineConfig(stop_on_error=False))
+        try:
+            result = pipeline.run(raw, context, raise_on_error=True)
+        except PipelineStepError as failed:
+            if isinstance(failed.cause, OtherMonthRows):
+                raise RunFailed(f"{self._where()}: {failed.cause}") from failed
+            raise
+        check_rows_conserved(raw, result.output_data, result.rejected)
+        return TransformOutcome(
+            month=loaded_month(definition, result.output_data) or context.run_month,
+            valid=result.output_data,
+            rejected=result.rejected,
+            rows_read=len(raw),
+            enrichment_sources=dict(resolver.source_counts),
+            metrics=dict(result.metrics),
+            learned_company_ids=tuple(resolver.learned),
+            new_source_columns=tuple(new_source_columns(raw.columns, self.domain, steps)),
+        )
+
+    def load(self) -> RunReport:
+        """Load the valid rows and audit the success: facts, learned company ids, rejections,
+        metrics and the execution row commit in one transaction, or nothing does.
+
+        Nothing is loaded when the table's columns differ from the declared ones or the rejected
+        share exceeds the threshold (``RunFailed``). A dry run loads into a savepoint and rolls
+        it back, then audits in the same transaction: only the audit and rejections commit.
+        """
+        transformed = self.state.transformed
+        if transformed is None:
+            raise RunFailed(f"execution {self.execution_id}: load before transform")
+        definition = self.domain.definition
+        dry_run = self.state.request.dry_run
+        loader = WarehouseLoader(self.engine, settings=self.settings)
+        started = time.perf_counter()
+        check_declared_table(self.engine, self.domain)
+        self._write_rejects_file(transformed.rejected)
+        check_reject_threshold(transformed, self.domain, self.settings)
+        with loader.transaction() as tx:
+            name_session(tx, self.application_name)
+            if dry_run:
+                savepoint = tx.begin_nested()
+                rows_loaded = self._write_facts(loader, tx, transformed)
+                savepoint.rollback()
+            else:
+                rows_loaded = self._write_facts(loader, tx, transformed)
+            self._record_time("load", started)
+            report = self._report("succeeded", rows_loaded=rows_loaded)
+            self._record_success(report, rows_committed=0 if dry_run else rows_loaded, tx=tx)
+        logger.info(
+            "run finished",
+            domain=definition.name,
+            execution_id=self.execution_id,
+            rows_read=report.rows_read,
+            rows_loaded=report.rows_loaded,
+            rows_rejected=report.rows_rejected,
+            dry_run=dry_run,
+        )
+        return report
+
+    def _write_facts(
+        self, loader: WarehouseLoader, tx: Connection, transformed: TransformOutcome
+    ) -> int:
+        definition = self.domain.definition
+        loaded = loader.load_dataframe(
+            transformed.valid.assign(**{EXECUTION_ID_COLUMN: self.execution_id}),
+            definition.table,
+            schema=definition.db_schema,
+            mode=definition.write_mode,
+            keys=definition.keys,
+            tx=tx,
+            scope=load_scope(definition, transformed),
+        )
+        WarehouseCompanyIdCache(self.engine).store(tx, transformed.learned_company_ids)
+        return loaded.rows_loaded
+
+    def _record_success(self, report: RunReport, *, rows_committed: int, tx: Connection) -> None:
+        transformed = self.state.transformed
+        if transformed is not None:
+            self._audit.record_rejections(
+                self.execution_id,
+                transformed.rejected,
+                source_file=str(self.state.path),
+                sheet=self.state.sheet,
+                tx=tx,
+            )
+        self._audit.record_metrics(self.execution_id, report_metrics(report), tx=tx)
+        self._audit.finish_succeeded(
+            self.execution_id,
+            rows_read=report.rows_read,
+            rows_loaded=rows_committed,
+            rows_rejected=report.rows_rejected,
+            metadata=report.to_json() | {"rejected": report.rejected[:MAX_AUDITED_REJECTIONS]},
+            tx=tx,
+        )
+
+    def fail(self, error: BaseException) -> RunReport:
+        """Record the execution failed, with the rejections found so far, in one transaction of
+        its own; return the failed report.
+
+        The report's error is one line (``failure_message``); the execution's ``error_details``
+        keep the whole chain of causes. The log line carries the stack trace at DEBUG only.
+        """
+        report = self._report(
+            "failed",
+            error=failure_message(error),
+            error_type=type(error).__name__,
+            threshold_exceeded=isinstance(error, RejectThresholdExceeded),
+        )
+        transformed = self.state.transformed
+        with self._audit.transaction() as tx:
+            self._audit.finish_failed(
+                self.execution_id,
+                error,
+                rows_read=report.rows_read,
+                rows_rejected=report.rows_rejected,
+                tx=tx,
+            )
+            if transformed is not None and len(transformed.rejected):
+                self._audit.record_rejections(
+                    self.execution_id,
+                    transformed.rejected,
+                    source_file=str(self.state.path),
+                    sheet=self.state.sheet,
+                    tx=tx,
+                )
+        logger.warning(
+            "run failed",
+            domain=self.state.request.domain,
+            execution_id=self.execution_id,
+            error_type=report.error_type,
+            error=report.error,
+        )
+        logger.debug("run failure trace", execution_id=self.execution_id, exc_info=error)
+        return report
+
+    def _report(self, status: RunStatus, **fields: object) -> RunReport:
+        return build_report(self.state, status, **fields)
+
+    @contextmanager
+    def _timed(self, stage: str) -> Iterator[None]:
+        started = time.perf_counter()
+        yield
+        self._record_time(stage, started)
+
+    def _record_time(self, stage: str, started: float) -> None:
+        seconds = round(time.perf_counter() - started, 4)
+        self.state = replace(self.state, timings={**self.state.timings, stage: seconds})
+
+    def _where(self) -> str:
+        where = f"file {self.state.path.name!r}"
+        return f"{where}, sheet {self.state.sheet!r}" if self.state.sheet else where
+
+    def _write_rejects_file(self, rejected: pd.DataFrame) -> None:
+        target = self.state.request.rejects_out
+        if target is None:
+            return
+        target.parent.mkdir(parents=True, exist_ok=True)
+        rejected.to_csv(target, index=False, encoding="utf-8-sig")
