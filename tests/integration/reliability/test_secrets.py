@@ -41,6 +41,7 @@ from work_data_hub.orchestration.ops import DomainRunConfig
 from work_data_hub.orchestration.resources import WarehouseResource
 from work_data_hub.plugins.registry import get_registry
 from work_data_hub.testing.domain_runner import write_sample_file
+from work_data_hub.utils.logging import configure_logging
 
 pytestmark = pytest.mark.integration
 
@@ -164,6 +165,7 @@ def test_runs_and_their_records_never_show_the_password(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     settings = _settings(secret.url, tmp_path)
+    configure_logging(settings, force=True)  # to stdout, whatever an earlier test configured
     engine = create_engine_for(secret.url)
     shown: list[str] = [repr(settings), str(settings.model_dump()), settings.masked_database_url]
     try:

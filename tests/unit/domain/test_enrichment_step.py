@@ -22,9 +22,6 @@ class FakeEnrichment:
         self.batches: list[tuple[list[str | None], list[str | None], list[str | None]]] = []
         self.error = error
 
-    def enrich(self, company_name: str) -> str | None:
-        return self.enrich_many([company_name])[0]
-
     def enrich_many(
         self,
         names: Sequence[str | None],

@@ -61,9 +61,6 @@ PLUGIN = Domain(
 
 
 class FakeEnrichment:
-    def enrich(self, company_name: str) -> str | None:
-        return None
-
     def enrich_many(
         self,
         names: Sequence[str | None],

@@ -1,4 +1,4 @@
-"""Column declarations: one list from which row model, DataFrame schema and table derive."""
+"""Column declarations: one list from which the DataFrame schema and the table derive."""
 
 from __future__ import annotations
 

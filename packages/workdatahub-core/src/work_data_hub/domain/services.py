@@ -10,10 +10,6 @@ from typing import Any, Protocol
 class EnrichmentProtocol(Protocol):
     """Resolves a company id for customer names; implemented in ``io``, faked in tests."""
 
-    def enrich(self, company_name: str) -> str | None:
-        """Return the company id for one customer name, or None when none can be found."""
-        ...
-
     def enrich_many(
         self,
         names: Sequence[str | None],

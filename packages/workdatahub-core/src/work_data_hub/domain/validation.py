@@ -1,21 +1,16 @@
-"""One column declaration, two derived validators: a pandera frame schema, a pydantic row model.
-
-The pandera schema validates whole frames (vectorised, millions of rows per second); the pydantic
-model serves declarations, documentation (JSON schema) and single-row messages.
+"""The validator derived from a column declaration: a pandera frame schema (vectorised, millions
+of rows per second), and how a failing value is phrased.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import numbers
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any, Final, Literal
+from typing import Final
 
-import pandas as pd
 import pandera.pandas as pa
-from pydantic import BaseModel, Field, create_model
 
 from work_data_hub.cleansing.numbers import places_within
 from work_data_hub.domain.columns import Column, ColumnKind
@@ -29,15 +24,6 @@ PANDAS_DTYPES: Final[dict[ColumnKind, str]] = {
 }
 """The pandas dtype each column kind has after ``ValidateSchema`` has cast it (decimals are
 exact ``Decimal`` objects, never floats)."""
-
-PYTHON_TYPES: Final[dict[ColumnKind, type]] = {
-    "text": str,
-    "date": dt.date,
-    "integer": int,
-    "decimal": Decimal,
-    "boolean": bool,
-}
-"""The Python type of each column kind in the pydantic row model."""
 
 
 @dataclass(frozen=True)
@@ -162,41 +148,4 @@ def dataframe_schema(
         },
         name=name,
         strict=False,
-    )
-
-
-def row_model(columns: Sequence[Column], model_name: str = "Row") -> type[BaseModel]:
-    """Return a pydantic model with one field per declared column, same types and checks.
-
-    Field names are the column names (Chinese names and parentheses are fine); nullable
-    columns default to None; ``isin`` becomes a ``Literal``; decimals carry their digits.
-    """
-    fields: dict[str, Any] = {column.name: _field(column) for column in columns}
-    return create_model(model_name, **fields)
-
-
-def _field(column: Column) -> tuple[Any, Any]:
-    """Return the (annotation, FieldInfo) pair of one column."""
-    annotation: Any = PYTHON_TYPES[column.kind]
-    if column.isin is not None:
-        annotation = Literal[column.isin]
-    constraints: dict[str, Any] = {"description": column.description or None}
-    if column.ge is not None:
-        constraints["ge"] = column.ge
-    if column.le is not None:
-        constraints["le"] = column.le
-    if column.kind == "text" and column.max_length is not None:
-        constraints["max_length"] = column.max_length
-    if column.kind == "decimal":
-        constraints["max_digits"] = column.precision
-        constraints["decimal_places"] = column.scale
-    if column.nullable:
-        return annotation | None, Field(None, **constraints)
-    return annotation, Field(..., **constraints)
-
-
-def empty_frame(columns: Sequence[Column]) -> pd.DataFrame:
-    """Return an empty frame with the declared columns in their cast dtypes."""
-    return pd.DataFrame(
-        {column.name: pd.Series(dtype=PANDAS_DTYPES[column.kind]) for column in columns}
     )

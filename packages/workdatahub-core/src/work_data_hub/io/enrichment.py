@@ -270,10 +270,6 @@ class CompanyIdResolver:
         """Ids found in the data or through the lookup, one per normalised name."""
         return list(self._learned.values())
 
-    def enrich(self, company_name: str) -> str | None:
-        """Return the company id for one normalised customer name (see ``enrich_many``)."""
-        return self.enrich_many([company_name])[0]
-
     def enrich_many(
         self,
         names: Sequence[str | None],
