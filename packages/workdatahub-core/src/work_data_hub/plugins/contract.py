@@ -14,10 +14,10 @@ from work_data_hub.domain.pipelines.types import TransformStep
 from work_data_hub.plugins.errors import PluginContractError, summarize_exception
 from work_data_hub.plugins.hookspecs import OLDEST_SPEC_VERSION, SPEC_VERSION
 
-NAME_PATTERN = re.compile(r"[a-z][a-z0-9_]*")
-"""Domain names and reader names (``source.file_type``): snake_case."""
 MAX_IDENTIFIER_BYTES = 63
 """PostgreSQL truncates longer identifiers (NAMEDATALEN - 1)."""
+NAME_PATTERN = re.compile(rf"[a-z][a-z0-9_]{{0,{MAX_IDENTIFIER_BYTES - 1}}}")
+"""Domain names and reader names (``source.file_type``): snake_case, a valid identifier."""
 
 WRITE_MODES: tuple[str, ...] = get_args(WriteMode)
 OTHER_MONTHS: tuple[str, ...] = get_args(OtherMonths)
@@ -28,6 +28,8 @@ CORE_TABLES = frozenset(
 )
 """Tables in ``public`` that the core owns; no domain may load into them."""
 
+_MONTH = re.compile(r"[0-9]{4}(0[1-9]|1[0-2])")
+"""A partition month, ``YYYYMM``."""
 _PACKAGE_LOCATION = re.compile(r"(?P<package>[A-Za-z_][\w.]*):(?P<folder>.+)")
 
 
@@ -58,11 +60,8 @@ def check_definition(answer: object) -> DomainDefinition:
     name, version, source = answer.name, answer.spec_version, answer.source
     _require(
         isinstance(name, str) and NAME_PATTERN.fullmatch(name),
-        f"domain name {name!r} is not snake_case (lower-case letters, digits, underscores)",
-    )
-    _require(
-        len(name) <= MAX_IDENTIFIER_BYTES,
-        f"domain name {name!r} is longer than {MAX_IDENTIFIER_BYTES}",
+        f"domain name {name!r} is not snake_case (lower-case letters, digits, underscores; "
+        f"at most {MAX_IDENTIFIER_BYTES})",
     )
     supported = f"this core supports {OLDEST_SPEC_VERSION}..{SPEC_VERSION}"
     _require(
@@ -95,7 +94,15 @@ def check_definition(answer: object) -> DomainDefinition:
         isinstance(threshold, int | float) and 0 <= threshold <= 1,
         f"domain {name!r}: reject_threshold {threshold!r} must be between 0 and 1",
     )
-    _check_orchestration(name, answer)
+    _require(
+        isinstance(answer.first_month, str) and _MONTH.fullmatch(answer.first_month),
+        f"domain {name!r}: first_month {answer.first_month!r} is not YYYYMM (e.g. 202001)",
+    )
+    tolerance = answer.row_count_tolerance
+    _require(
+        isinstance(tolerance, int | float) and tolerance >= 0,
+        f"domain {name!r}: row_count_tolerance {tolerance!r} must be a share of 0 or more",
+    )
     _require(
         answer.other_months in OTHER_MONTHS,
         f"domain {name!r}: other_months {answer.other_months!r} is not one of "
@@ -112,22 +119,6 @@ def check_definition(answer: object) -> DomainDefinition:
         "(lower-case letters, digits, underscores), such as 'excel' or 'csv'",
     )
     return answer
-
-
-_MONTH = re.compile(r"[0-9]{4}(0[1-9]|1[0-2])")
-
-
-def _check_orchestration(name: str, answer: DomainDefinition) -> None:
-    """The first partition month is ``YYYYMM``; the row-count tolerance is a share >= 0."""
-    _require(
-        isinstance(answer.first_month, str) and _MONTH.fullmatch(answer.first_month),
-        f"domain {name!r}: first_month {answer.first_month!r} is not YYYYMM (e.g. 202001)",
-    )
-    tolerance = answer.row_count_tolerance
-    _require(
-        isinstance(tolerance, int | float) and tolerance >= 0,
-        f"domain {name!r}: row_count_tolerance {tolerance!r} must be a share of 0 or more",
-    )
 
 
 def check_columns(answer: object, definition: DomainDefinition) -> tuple[Column, ...]:
@@ -186,8 +177,8 @@ def check_migrations(location: object, definition: DomainDefinition) -> None:
             ) from exc
         exists = root.joinpath(package_form["folder"]).is_dir()
     else:
-        exists = isinstance(location, str) and Path(location).is_absolute()
-        exists = exists and Path(str(location)).is_dir()
+        path = Path(location) if isinstance(location, str) else None
+        exists = path is not None and path.is_absolute() and path.is_dir()
     _require(
         exists,
         f"domain {name!r}: migration location {location!r} is not an existing folder "
