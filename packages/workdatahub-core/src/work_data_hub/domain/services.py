@@ -34,9 +34,7 @@ class CompanyLookup(Protocol):
 
 @dataclass(frozen=True)
 class DomainServices:
-    """The services handed to ``workdatahub_steps``; every field may be absent in tests."""
+    """The services handed to a domain's steps function; every field may be absent in tests."""
 
     enrichment: EnrichmentProtocol | None = None
     options: Mapping[str, Any] = field(default_factory=dict)
-    step_types: Mapping[str, type] = field(default_factory=dict)
-    """Step classes by spec name, from every installed plugin; empty means the core's own."""

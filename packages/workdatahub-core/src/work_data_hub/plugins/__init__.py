@@ -6,19 +6,14 @@ contract checks live in this package's modules and are the core's."""
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
-
 from work_data_hub.domain.columns import Column
 from work_data_hub.domain.definition import DomainDefinition, MigrationSource, SourceSpec, WriteMode
 from work_data_hub.domain.pipelines.types import PipelineContext, TransformStep
 from work_data_hub.domain.readers import Reader, SourceFileError
 from work_data_hub.domain.services import DomainServices
+from work_data_hub.domain.steps import DeriveColumn, RowFailure, require_columns, split_rejected
 from work_data_hub.plugins.domain import CompanyIdEnrichment, Domain
 from work_data_hub.plugins.hookspecs import SPEC_VERSION, hookimpl
-
-if TYPE_CHECKING:
-    from work_data_hub.domain.steps import DeriveColumn, RowFailure, require_columns, split_rejected
 
 __all__ = [
     "SPEC_VERSION",
@@ -40,13 +35,3 @@ __all__ = [
     "require_columns",
     "split_rejected",
 ]
-
-_FROM_STEPS = frozenset({"DeriveColumn", "RowFailure", "require_columns", "split_rejected"})
-
-
-def __getattr__(name: str) -> Any:
-    # The step helpers load pandas-heavy modules: imported on first use, so that importing the
-    # author API (every plugin does, at discovery) stays cheap.
-    if name in _FROM_STEPS:
-        return getattr(importlib.import_module("work_data_hub.domain.steps"), name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

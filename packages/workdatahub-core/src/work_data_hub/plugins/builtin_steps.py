@@ -9,8 +9,7 @@ from work_data_hub.plugins.hookspecs import hookimpl
 
 @hookimpl
 def workdatahub_step_types() -> Mapping[str, type]:
-    """Return ``work_data_hub.domain.steps.GENERIC_STEPS``, imported on first use."""
-    # Imported when asked, so importing work_data_hub.plugins does not load every step module.
+    """Return ``work_data_hub.domain.steps.GENERIC_STEPS`` as the module holds it when asked."""
     from work_data_hub.domain.steps import GENERIC_STEPS
 
     return GENERIC_STEPS

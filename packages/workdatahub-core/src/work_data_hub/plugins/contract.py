@@ -63,15 +63,12 @@ def check_definition(answer: object) -> DomainDefinition:
         f"domain name {name!r} is not snake_case (lower-case letters, digits, underscores; "
         f"at most {MAX_IDENTIFIER_BYTES})",
     )
-    supported = f"this core supports {OLDEST_SPEC_VERSION}..{SPEC_VERSION}"
+    too_old = isinstance(version, int) and version < OLDEST_SPEC_VERSION
     _require(
-        isinstance(version, int) and version <= SPEC_VERSION,
-        f"domain {name!r} needs plugin contract version {version}, {supported}: "
-        "upgrade workdatahub-core",
-    )
-    _require(
-        version >= OLDEST_SPEC_VERSION,
-        f"domain {name!r} uses plugin contract version {version}, {supported}: upgrade the plugin",
+        isinstance(version, int) and OLDEST_SPEC_VERSION <= version <= SPEC_VERSION,
+        f"domain {name!r} {'uses' if too_old else 'needs'} plugin contract version {version}, "
+        f"this core supports {OLDEST_SPEC_VERSION}..{SPEC_VERSION}: "
+        f"upgrade {'the plugin' if too_old else 'workdatahub-core'}",
     )
     _require_identifier(f"domain {name!r}: table", answer.table)
     _require_identifier(f"domain {name!r}: db_schema", answer.db_schema)
@@ -149,11 +146,10 @@ def check_columns(answer: object, definition: DomainDefinition) -> tuple[Column,
         f"domain {name!r}: keys {missing_keys} are not among the declared columns",
     )
     month = definition.month_column
-    if month is not None:
-        _require(
-            month in by_name and by_name[month].kind == "date",
-            f"domain {name!r}: month_column {month!r} must be one of the declared date columns",
-        )
+    _require(
+        month is None or (month in by_name and by_name[month].kind == "date"),
+        f"domain {name!r}: month_column {month!r} must be one of the declared date columns",
+    )
     date_keys = [key for key in definition.keys if by_name[key].kind == "date"]
     if month is None and definition.write_mode == "delete_insert" and date_keys:
         raise PluginContractError(
@@ -193,17 +189,13 @@ def check_named(what: Literal["readers", "step_types"], answer: object) -> dict[
         raise PluginContractError(f"{what} must be a mapping, got {type(answer).__name__}")
     for name, value in answer.items():
         _require(isinstance(name, str) and name, f"{what}: key {name!r} is not a non-empty string")
-        if what == "step_types":
-            expected, ok = "a class", isinstance(value, type)
-        else:
-            _require(
-                NAME_PATTERN.fullmatch(name),
-                f"readers: reader name {name!r} must be lower-case letters, digits and underscores",
-            )
-            expected, ok = (
-                "a reader (a read(path, source) method)",
-                callable(getattr(value, "read", None)),
-            )
+        reader = what == "readers"
+        _require(
+            not reader or NAME_PATTERN.fullmatch(name),
+            f"readers: reader name {name!r} must be lower-case letters, digits and underscores",
+        )
+        ok = callable(getattr(value, "read", None)) if reader else isinstance(value, type)
+        expected = "a reader (a read(path, source) method)" if reader else "a class"
         _require(ok, f"{what}: {name!r} maps to a {type(value).__name__}, expected {expected}")
     return dict(answer)
 

@@ -6,21 +6,20 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+
+import pandas as pd
 
 from work_data_hub.domain.columns import Column
 from work_data_hub.domain.definition import DomainDefinition
+from work_data_hub.domain.enrichment import EnrichCompanyId
 from work_data_hub.domain.pipelines.types import StepDeclaration, TransformStep
 from work_data_hub.domain.readers import Reader
 from work_data_hub.domain.services import DomainServices, EnrichmentProtocol
 
-if TYPE_CHECKING:
-    import pandas as pd
-
 StepsFactory = Callable[[DomainServices], Sequence[TransformStep]]
 """Builds a run's steps from its I/O services, for rules that need a lookup or a cache."""
 
-SampleGenerator = Callable[[str, "int | None", int], "pd.DataFrame"]
+SampleGenerator = Callable[[str, int | None, int], pd.DataFrame]
 """``(month "YYYYMM", rows or None for a typical month, seed)`` → the sheet's sample rows."""
 
 
@@ -35,9 +34,6 @@ class CompanyIdEnrichment:
 
     def step(self, enrichment: EnrichmentProtocol) -> TransformStep:
         """Return the ``EnrichCompanyId`` step resolving ids through ``enrichment``."""
-        # Imported when asked, so importing work_data_hub.plugins does not load the steps.
-        from work_data_hub.domain.enrichment import EnrichCompanyId
-
         return EnrichCompanyId(
             self.name_column,
             enrichment,
@@ -64,21 +60,3 @@ class Domain:
 
     def __repr__(self) -> str:
         return f"Domain({self.definition.name!r})"
-
-    def declared_steps(self, step_types: Mapping[str, type] | None = None) -> list[TransformStep]:
-        """Build the declared steps with ``step_types`` (the core's when empty), [] for a steps
-        function; a bad spec raises ``StepSpecError`` naming its position and the problem."""
-        # Imported when asked, so importing work_data_hub.plugins does not load the steps.
-        from work_data_hub.domain.steps import build_steps
-
-        return [] if callable(self.steps) else build_steps(self.steps, step_types or None)
-
-    def transform_steps(self, services: DomainServices) -> list[TransformStep]:
-        """Return a run's steps: the declared ones, then the enrichment if ``services`` has it."""
-        if callable(self.steps):
-            steps = list(self.steps(services))
-        else:
-            steps = self.declared_steps(services.step_types)
-        if self.enrich is not None and services.enrichment is not None:
-            steps.append(self.enrich.step(services.enrichment))
-        return steps

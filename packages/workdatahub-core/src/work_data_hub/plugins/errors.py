@@ -65,8 +65,7 @@ def summarize_exception(exc: BaseException) -> str:
     """Return ``Type: first line of message (at file:line)``: enough to act on, no traceback."""
     lines = str(exc).strip().splitlines()
     summary = f"{type(exc).__name__}: {lines[0]}" if lines else type(exc).__name__
-    location = _innermost_location(exc)
-    if location:
+    if location := _innermost_location(exc):
         summary = f"{summary} (at {location})"
     if len(summary) > MAX_SUMMARY_LENGTH:
         summary = summary[: MAX_SUMMARY_LENGTH - 1] + "…"

@@ -44,10 +44,9 @@ def discover_entry_points(
     ``importlib.metadata.entry_points``, the first distribution of a given name wins.
     """
     path = sys.path if search_path is None else list(search_path)
-    distributions = importlib.metadata.distributions(path=path)
     seen: set[str] = set()
     found: list[importlib.metadata.EntryPoint] = []
-    for distribution in distributions:
+    for distribution in importlib.metadata.distributions(path=path):
         name = canonical_name(distribution.metadata["Name"] or "")
         if name not in seen:
             seen.add(name)
@@ -59,14 +58,10 @@ def discover_entry_points(
 
 def origin_of(entry_point: importlib.metadata.EntryPoint) -> PluginOrigin:
     """Return the distribution name and version that declare ``entry_point``."""
-    distribution = entry_point.dist
-    if distribution is None:
-        return PluginOrigin(distribution="unknown", entry_point=entry_point.name)
-    return PluginOrigin(
-        distribution=distribution.metadata["Name"] or "unknown",
-        version=distribution.version or "",
-        entry_point=entry_point.name,
-    )
+    found = entry_point.dist
+    name = found.metadata["Name"] if found is not None else None
+    version = found.version if found is not None else None
+    return PluginOrigin(name or "unknown", version or "", entry_point.name)
 
 
 def probe_shared(plugin: object, origin: PluginOrigin) -> tuple[dict[str, Reader], dict[str, type]]:

@@ -27,11 +27,9 @@ def _names(value: str | None) -> frozenset[str]:
 
 def _flag(env: Mapping[str, str], variable: str) -> bool:
     word = env.get(variable, "").strip().lower()
-    if word in _TRUE_WORDS:
-        return True
-    if word in _FALSE_WORDS:
-        return False
-    raise PluginLoadError(f"{variable} must be 1 or 0 (true/false), got {env[variable]!r}")
+    if word not in _TRUE_WORDS | _FALSE_WORDS:
+        raise PluginLoadError(f"{variable} must be 1 or 0 (true/false), got {env[variable]!r}")
+    return word in _TRUE_WORDS
 
 
 @dataclass(frozen=True)
@@ -54,12 +52,7 @@ class PluginPolicy:
             block=_names(env.get(BLOCK_VARIABLE)),
         )
 
-    def is_blocked(self, *names: str) -> bool:
-        """Return True when any of ``names`` is on the block list."""
-        return any(canonical_name(name) in self.block for name in names if name)
-
     def is_allowed(self, *names: str) -> bool:
         """Return True when no name is blocked and the allow list is empty or holds one of them."""
-        if self.is_blocked(*names):
-            return False
-        return not self.allow or any(canonical_name(name) in self.allow for name in names if name)
+        given = {canonical_name(name) for name in names if name}
+        return not given & self.block and (not self.allow or bool(given & self.allow))

@@ -6,12 +6,14 @@ import contextlib
 import dataclasses
 import functools
 import importlib
-import importlib.metadata
 import os
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
+from importlib.metadata import EntryPoint
 from pathlib import Path
-from typing import TYPE_CHECKING, cast
+from typing import cast
+
+import pandas as pd
 
 from work_data_hub import __version__ as core_version
 from work_data_hub.domain.columns import Column
@@ -19,6 +21,7 @@ from work_data_hub.domain.definition import DomainDefinition, MigrationSource
 from work_data_hub.domain.pipelines.types import TransformStep
 from work_data_hub.domain.readers import Reader
 from work_data_hub.domain.services import CompanyLookup, DomainServices
+from work_data_hub.domain.steps import build_steps
 from work_data_hub.plugins import contract, manager
 from work_data_hub.plugins.domain import Domain
 from work_data_hub.plugins.errors import (
@@ -31,9 +34,6 @@ from work_data_hub.plugins.errors import (
 )
 from work_data_hub.plugins.policy import PluginPolicy
 from work_data_hub.utils.logging import get_logger
-
-if TYPE_CHECKING:
-    import pandas as pd
 
 logger = get_logger(__name__)
 
@@ -74,15 +74,27 @@ class RegisteredDomain:
         return None if location is None else MigrationSource(self.name, location)
 
     def steps(self, services: DomainServices) -> list[TransformStep]:
-        """Return the domain's ordered steps, built with ``services`` and the installed step types.
+        """Return a run's steps: the steps function's (given ``services``) or the declared ones,
+        then the company-id enrichment when ``services`` has one.
 
         Raises ``PluginContractError`` when a steps function returns something that is not a
         list of steps; an exception of the domain's own code propagates with a note naming it.
         """
-        if not services.step_types and self.step_types:
-            services = replace(services, step_types=self.step_types)
+        enrich = self.domain.enrich
         with self._noted("steps"):
-            return contract.check_steps(self.domain.transform_steps(services), self.definition)
+            if callable(self.domain.steps):
+                steps = contract.check_steps(self.domain.steps(services), self.definition)
+            else:
+                steps = self.declared_steps()
+        if enrich is not None and services.enrichment is not None:
+            steps.append(enrich.step(services.enrichment))
+        return steps
+
+    def declared_steps(self) -> list[TransformStep]:
+        """Build the declared steps with the installed step types ([] for a steps function); a
+        bad spec raises ``StepSpecError`` naming its position and the problem."""
+        declared = self.domain.steps
+        return [] if callable(declared) else build_steps(declared, self.step_types or None)
 
     def sample(self, month: str, rows: int | None, seed: int) -> pd.DataFrame | None:
         """Return ``rows`` sample rows for ``month`` (None: a typical month); None when the
@@ -137,10 +149,8 @@ class DomainRegistry:
             return self._domains[name]
         known = ", ".join(sorted(self._domains)) or "none installed"
         message = f"unknown domain {name!r}; known domains: {known}"
-        failed = [broken for broken in self._broken if broken.entry_point == name]
-        if failed:
-            message += f"; {failed[0].describe()}"
-        raise UnknownDomainError(message)
+        failed = [broken.describe() for broken in self._broken if broken.entry_point == name]
+        raise UnknownDomainError("; ".join([message, *failed[:1]]))
 
     def readers(self) -> dict[str, Reader]:
         """Return the readers by source type (``"excel"``, ``"csv"``, …)."""
@@ -184,7 +194,7 @@ class DomainRegistry:
         readers = contract.check_named("readers", domain.readers)
         step_types = contract.check_named("step_types", domain.step_types)
         if not self.policy.is_allowed(origin.distribution, origin.entry_point, definition.name):
-            _log_skipped(origin, definition.name)
+            logger.info("plugin_not_allowed", **dataclasses.asdict(origin), domain=definition.name)
             return None
         self._claim(origin, readers, step_types, definition)
         registered = RegisteredDomain(domain, origin, self._step_types)
@@ -208,8 +218,7 @@ class DomainRegistry:
             claims[("domain", definition.name)] = provider
             claims[("table", table)] = f"domain {definition.name!r} from {provider}"
         for (kind, name), claimant in claims.items():
-            taken = self._providers.get((kind, name))
-            if taken is not None:
+            if taken := self._providers.get((kind, name)):
                 raise PluginContractError(
                     f"{kind} {name!r} is already provided by {taken}; {claimant} claims it too"
                 )
@@ -229,7 +238,7 @@ class DomainRegistry:
                         f"source.file_type {file_type!r} has no reader; installed readers: "
                         f"{', '.join(sorted(self._readers)) or 'none'}"
                     )
-                registered.domain.declared_steps(self._step_types)
+                registered.declared_steps()
             except ValueError as problem:
                 del self._domains[name]
                 self._fail(registered.origin, f"domain {name!r}: {problem}")
@@ -237,11 +246,9 @@ class DomainRegistry:
     def load_builtin(self, module_name: str) -> None:
         """Import the core module ``module_name`` and admit it as a plugin of shared hooks."""
         origin = PluginOrigin(manager.CORE_DISTRIBUTION, core_version, module_name)
-        self._load(origin, lambda: importlib.import_module(module_name))
+        self._load(origin, functools.partial(importlib.import_module, module_name))
 
-    def load_entry_point(
-        self, entry_point: importlib.metadata.EntryPoint
-    ) -> RegisteredDomain | None:
+    def load_entry_point(self, entry_point: EntryPoint) -> RegisteredDomain | None:
         """Import one ``workdatahub.domains`` entry point and admit it (see ``register``).
 
         The allow and block lists are checked against the distribution and entry-point names
@@ -249,7 +256,7 @@ class DomainRegistry:
         """
         origin = manager.origin_of(entry_point)
         if not self.policy.is_allowed(origin.distribution, origin.entry_point):
-            _log_skipped(origin, "")
+            logger.info("plugin_not_allowed", **dataclasses.asdict(origin), domain="")
             return None
         return self._load(origin, entry_point.load)
 
@@ -259,12 +266,7 @@ class DomainRegistry:
         except Exception as exc:
             self._fail(origin, f"import failed: {summarize_exception(exc)}")
             return None
-        return self.register(
-            plugin,
-            distribution=origin.distribution,
-            version=origin.version,
-            entry_point=origin.entry_point,
-        )
+        return self.register(plugin, **dataclasses.asdict(origin))
 
     def _fail(self, origin: PluginOrigin, error: str) -> None:
         broken = BrokenPlugin(**dataclasses.asdict(origin), error=error)
@@ -277,10 +279,6 @@ class DomainRegistry:
 def _label(plugin: object) -> str:
     definition = getattr(plugin, "definition", None)
     return str(getattr(definition, "name", getattr(plugin, "__name__", type(plugin).__name__)))
-
-
-def _log_skipped(origin: PluginOrigin, domain: str) -> None:
-    logger.info("plugin_not_allowed", **dataclasses.asdict(origin), domain=domain)
 
 
 def load_domains(
