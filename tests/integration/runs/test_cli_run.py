@@ -209,5 +209,5 @@ def test_rejects_out_naming_the_input_file_is_refused_before_anything_is_written
         assert f"the run's input file {str(workbook)!r}" in line
     assert discovered[0] == EXIT_USAGE
     assert workbook.read_bytes() == before
-    assert original.stat().st_size > 0
+    assert original.read_bytes() == before
     assert _executions(wdh_engine) == 0
