@@ -44,7 +44,7 @@ COLUMNS = (
     Column("balance", "decimal", precision=18, scale=2, description="closing balance"),
     Column("fee", "decimal", precision=18, scale=2, ge=0, description="fee charged; empty is 0"),
 )
-"""The table's columns, once: the table, the row checks and the row model derive from them."""
+"""The table's columns, once: the table and the row checks derive from them."""
 
 BRANCH_CODES = {"北京": "G01", "上海": "G02", "深圳": "G03", "四川": "G04"}
 PRODUCT_SPELLINGS = {"Deposit": "deposit", "FUND": "fund", "Fund": "fund", "Loan": "loan"}
