@@ -42,6 +42,8 @@ PARTITION = "2024-11"
 BACKFILL_MONTHS = ("202409", "202410")
 BACKFILL_PARTITIONS = ["2024-09", "2024-10"]
 RUN_DOMAIN = "annuity_income"
+PLANTED_REJECTIONS = 3
+"""Rows of each generated month (seed 7) that ``annuity_income`` rejects by design."""
 STOP_TIMEOUT_S = 60.0
 JOBS_QUERY = """
 {
@@ -297,7 +299,7 @@ def test_the_webserver_lists_every_job_runs_and_backfills_months_and_stops_on_si
     assert sorted(run_tags["dagster/partition"] for run_tags in backfilled) == BACKFILL_PARTITIONS
     assert bad_month["__typename"] != "LaunchRunSuccess"
     assert "2024-13" in bad_month["message"]
-    assert _loaded_rows(wdh_engine) > 0
+    assert _loaded_rows(wdh_engine) == 3 * (200 - PLANTED_REJECTIONS)
     assert exit_code == 0
     deadline = time.monotonic() + STOP_TIMEOUT_S
     while _still_running(family) and time.monotonic() < deadline:
