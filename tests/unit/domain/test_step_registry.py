@@ -68,7 +68,10 @@ def test_built_steps_run_as_a_pipeline(context: PipelineContext) -> None:
     ("spec", "message"),
     [
         ({"mapping": {}}, "step spec 0: a step spec needs a 'step' name"),
-        ({"step": "renam"}, "step spec 0: unknown step 'renam'; known steps: clean_money"),
+        (
+            {"step": "renam"},
+            "step spec 0: unknown step 'renam'; known steps: blank_null_markers, clean_code",
+        ),
         ({"step": "rename", "mapping": {}, "colour": "red"}, "step spec 0: step 'rename': "),
         ({"step": "drop_columns", "columns": ["wdh_source_row"]}, "lineage columns"),
     ],

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import re
 from typing import Final
@@ -19,11 +20,12 @@ MONTH_DTYPE: Final = "datetime64[us]"
 _TIME = r"(?:T?\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?"
 _MONTH_PATTERN = re.compile(
     r"(?:(?P<compact_year>\d{4})(?P<compact_month>\d{2})(?:\.0*)?"
-    r"|(?P<iso_year>\d{4})[-/.](?P<iso_month>\d{1,2})(?:[-/.]\d{1,2}" + _TIME + r")?"
-    r"|(?P<cn_year>\d{2}|\d{4})年(?P<cn_month>\d{1,2})月(?:\d{1,2}[日号])?)"
+    r"|(?P<iso_year>\d{4})[-/.](?P<iso_month>\d{1,2})(?:[-/.](?P<iso_day>\d{1,2})" + _TIME + r")?"
+    r"|(?P<cn_year>\d{2}|\d{4})年(?P<cn_month>\d{1,2})月(?:(?P<cn_day>\d{1,2})[日号])?)"
 )
 """``YYYYMM`` (also ``YYYYMM.0``); ``YYYY-MM`` (``/`` or ``.``, optional day and time);
-``[YY]YY年M月[D日]``; matched after removing whitespace and full-width forms."""
+``[YY]YY年M月[D日]``; matched after removing whitespace and full-width forms. A day, when
+written, must exist in that month."""
 
 _WHITESPACE = re.compile(r"\s+")
 
@@ -36,7 +38,8 @@ def parse_month(
     Accepted: ``202411`` (number or text, also ``202411.0``), ``"2024-11"``, ``"2024/11"``,
     ``"2024.11"``, ``"2024-11-05"`` (with an optional time), ``"2024年11月"``, ``"24年11月"``
     (20xx), full-width digits, and date/datetime values. Years outside
-    ``min_year..max_year``, months outside 1..12 and anything else give NaT. Each distinct
+    ``min_year..max_year``, months outside 1..12, a day the month does not have
+    (``"2024/11/31"``, ``"2023-02-29"``) and anything else give NaT. Each distinct
     value is parsed once (a file holds few months); the result has dtype ``MONTH_DTYPE`` and
     the input's index.
     """
@@ -73,6 +76,9 @@ def _month_of(value: object) -> pd.Timestamp | None:
     month = int(match["compact_month"] or match["iso_month"] or match["cn_month"])
     year = int(year_text) + (2000 if len(year_text) == 2 else 0)
     if not 1 <= month <= 12 or not 1678 <= year <= 2261:
+        return None
+    day = match["iso_day"] or match["cn_day"]
+    if day is not None and not 1 <= int(day) <= calendar.monthrange(year, month)[1]:
         return None
     return pd.Timestamp(year, month, 1)
 

@@ -73,13 +73,20 @@ def exact_decimal(value: object) -> Decimal | None:
 def exact_decimals(values: pd.Series) -> pd.Series:
     """Return ``exact_decimal`` of every value as an object Series (None where no number).
 
-    A column of finite ``Decimal``s and None (what ``clean_money`` returns) is returned as it is.
+    A column of finite ``Decimal``s and None (what ``clean_money`` returns) is returned as it is,
+    unless it holds a negative zero: every zero comes out as ``Decimal(0)``, never ``-0``.
     """
     if values.dtype == object and all(
-        value is None or (type(value) is Decimal and value.is_finite()) for value in values.tolist()
+        value is None
+        or (type(value) is Decimal and value.is_finite() and not _negative_zero(value))
+        for value in values.tolist()
     ):
         return values
     return map_distinct(values, _decimal_series)
+
+
+def _negative_zero(number: Decimal) -> bool:
+    return number.is_zero() and number.is_signed()
 
 
 def places_within(values: pd.Series, scale: int) -> pd.Series:

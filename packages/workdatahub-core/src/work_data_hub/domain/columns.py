@@ -31,6 +31,8 @@ class Column:
 
     ``kind`` with ``precision``/``scale`` (decimal) or ``max_length`` (text) fixes the type;
     ``nullable=False`` rejects rows without a value; ``ge``/``le``/``isin`` add value checks.
+    ``null_markers`` are this column's own "no value" markers (``("--", "无")``), made missing
+    before the domain's steps and again before the schema (see ``BlankNullMarkers``).
     """
 
     name: str
@@ -43,6 +45,7 @@ class Column:
     le: float | None = None
     isin: tuple[str, ...] | None = None
     description: str = ""
+    null_markers: tuple[str, ...] = ()
 
 
 def column_names(columns: Sequence[Column]) -> list[str]:

@@ -10,6 +10,7 @@ SourceType = str
 """The name of the reader a source needs: the core's ``"excel"`` and ``"csv"``, or a name an
 installed plugin contributes through ``workdatahub_readers`` (``"parquet"``, a domain's layout)."""
 OtherMonths = Literal["reject", "refuse"]
+DuplicateKeys = Literal["reject", "first", "last"]
 
 DEFAULT_EXCLUDES = ("~$*", "*.eml", "*回复*")
 
@@ -45,6 +46,12 @@ class DomainDefinition:
     partition of the domain's warehouse asset; ``row_count_tolerance`` is how far (as a share)
     a month's row count may move from the previous month's before its asset check fails, and
     ``row_count_check_blocking`` makes that check block downstream assets when it fails.
+
+    ``null_markers`` (e.g. ``cleansing.NULL_MARKERS``) are text values meaning "no value" in
+    every column, made missing before the domain's steps. ``row_key`` names the columns no two
+    rows of one file may share (default: ``keys`` for an ``upsert``, none otherwise); rows that
+    do are rejected before loading by ``duplicate_keys``: ``"reject"`` all of them, or keep the
+    ``"first"`` or ``"last"`` and reject the others.
     """
 
     name: str
@@ -61,6 +68,9 @@ class DomainDefinition:
     first_month: str = "202001"
     row_count_tolerance: float = 0.3
     row_count_check_blocking: bool = False
+    null_markers: tuple[str, ...] = ()
+    row_key: tuple[str, ...] | None = None
+    duplicate_keys: DuplicateKeys = "reject"
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,7 @@ contract checks live in this package's modules and are the core's."""
 
 from __future__ import annotations
 
+from work_data_hub.cleansing.nulls import NULL_MARKERS
 from work_data_hub.domain.columns import Column
 from work_data_hub.domain.definition import DomainDefinition, MigrationSource, SourceSpec, WriteMode
 from work_data_hub.domain.pipelines.types import PipelineContext, TransformStep
@@ -16,6 +17,7 @@ from work_data_hub.plugins.domain import CompanyIdEnrichment, Domain
 from work_data_hub.plugins.hookspecs import SPEC_VERSION, hookimpl
 
 __all__ = [
+    "NULL_MARKERS",
     "SPEC_VERSION",
     "Column",
     "CompanyIdEnrichment",

@@ -1,7 +1,16 @@
 """Generic, vectorised, declarative transform steps; a domain lists them as data."""
 
-from work_data_hub.domain.steps.cleaning import CleanMoney, CleanRate, NormaliseNames, ParseMonth
+from work_data_hub.domain.steps.cleaning import (
+    CleanCode,
+    CleanMoney,
+    CleanRate,
+    NormaliseNames,
+    ParseDate,
+    ParseMonth,
+)
 from work_data_hub.domain.steps.columns import CopyColumn, DeriveColumn, DropColumns, RenameColumns
+from work_data_hub.domain.steps.duplicates import DuplicatePolicy, RejectDuplicateKeys
+from work_data_hub.domain.steps.nulls import BlankNullMarkers
 from work_data_hub.domain.steps.registry import (
     GENERIC_STEPS,
     StepSpecError,
@@ -37,12 +46,15 @@ from work_data_hub.domain.steps.values import (
 
 __all__ = [
     "GENERIC_STEPS",
+    "BlankNullMarkers",
+    "CleanCode",
     "CleanMoney",
     "CleanRate",
     "Condition",
     "CopyColumn",
     "DeriveColumn",
     "DropColumns",
+    "DuplicatePolicy",
     "FillDefault",
     "KeepRunMonth",
     "MapValues",
@@ -50,7 +62,9 @@ __all__ = [
     "NormaliseKeyText",
     "NormaliseNames",
     "OtherMonthRows",
+    "ParseDate",
     "ParseMonth",
+    "RejectDuplicateKeys",
     "RejectUnreadCells",
     "RejectUnstorableText",
     "RenameColumns",

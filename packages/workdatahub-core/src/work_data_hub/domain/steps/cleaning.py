@@ -1,4 +1,4 @@
-"""Steps wrapping the cleansing rules: months, money, rates, company names.
+"""Steps wrapping the cleansing rules: months, dates, codes, money, rates, company names.
 
 Values that are present but unreadable are never turned into blanks silently: the row is
 rejected (``RowValidationError``) with the column and the value in the reason.
@@ -12,6 +12,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from work_data_hub.cleansing.codes import CodeCase, CodeSpaces, clean_code
+from work_data_hub.cleansing.dates import DATE_MAX_YEAR, DATE_MIN_YEAR, parse_date
 from work_data_hub.cleansing.months import MAX_YEAR, MIN_YEAR, parse_month
 from work_data_hub.cleansing.names import normalise_company_name
 from work_data_hub.cleansing.numbers import clean_money, clean_rate
@@ -96,6 +98,59 @@ def _after_run_month(column: str, months: pd.Series, context: PipelineContext) -
         f"{column} {month:%Y-%m} is after the run month {run_month:%Y-%m}" for month in months[mask]
     ]
     return RowFailure(column, mask, reasons)
+
+
+@dataclass(frozen=True)
+class ParseDate:
+    """Parse ``column`` into calendar dates (see ``cleansing.parse_date``): Excel serials and date
+    cells, ``2024/11/05``, ``2024-11-05``, ``20241105``, ``2024年11月5日``, full-width digits.
+
+    A present value that names no date in ``min_year..max_year`` — an impossible day such as
+    ``2024/11/31`` included — rejects the row with the value as the file holds it
+    (``"日期 '2024/11/31' is not a date"``) unless ``reject_invalid=False``; blanks become NaT.
+    """
+
+    column: str
+    target: str | None = None
+    min_year: int = DATE_MIN_YEAR
+    max_year: int = DATE_MAX_YEAR
+    reject_invalid: bool = True
+    name: str = "parse_date"
+
+    def execute(self, data: pd.DataFrame, context: PipelineContext) -> pd.DataFrame:
+        """Return ``data`` with the parsed dates in ``target`` (default: ``column``)."""
+        require_columns(data, [self.column], self.name)
+        raw = data[self.column]
+        dates = parse_date(raw, min_year=self.min_year, max_year=self.max_year)
+        output = data.assign(**{self.target or self.column: dates})
+        if not self.reject_invalid:
+            return output
+        return split_rejected(data, output, [_unreadable(self.column, raw, dates, "a date")])
+
+
+@dataclass(frozen=True)
+class CleanCode:
+    """Write the codes of ``columns`` in one spelling (see ``cleansing.clean_code``): NFKC
+    (full-width to half-width), stripped, inner whitespace removed (``spaces="remove"``),
+    collapsed (``"collapse"``) or kept, in ``case`` ``"upper"``, ``"lower"`` or ``"keep"``."""
+
+    columns: Sequence[str]
+    spaces: CodeSpaces = "remove"
+    case: CodeCase = "upper"
+    name: str = "clean_code"
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "columns", column_tuple(self.columns, self.name))
+
+    def execute(self, data: pd.DataFrame, context: PipelineContext) -> pd.DataFrame:
+        """Return ``data`` with every listed column's codes cleaned."""
+        require_columns(data, self.columns, self.name)
+        return data.assign(
+            **{
+                column: clean_code(data[column], spaces=self.spaces, case=self.case)
+                for column in self.columns
+            }
+        )
 
 
 @dataclass(frozen=True)

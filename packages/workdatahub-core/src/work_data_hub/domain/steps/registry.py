@@ -6,8 +6,17 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from work_data_hub.domain.pipelines.types import StepDeclaration, TransformStep
-from work_data_hub.domain.steps.cleaning import CleanMoney, CleanRate, NormaliseNames, ParseMonth
+from work_data_hub.domain.steps.cleaning import (
+    CleanCode,
+    CleanMoney,
+    CleanRate,
+    NormaliseNames,
+    ParseDate,
+    ParseMonth,
+)
 from work_data_hub.domain.steps.columns import CopyColumn, DeriveColumn, DropColumns, RenameColumns
+from work_data_hub.domain.steps.duplicates import RejectDuplicateKeys
+from work_data_hub.domain.steps.nulls import BlankNullMarkers
 from work_data_hub.domain.steps.scope import KeepRunMonth, NormaliseKeyText
 from work_data_hub.domain.steps.source_cells import RejectUnreadCells
 from work_data_hub.domain.steps.storable import RejectUnstorableText
@@ -24,6 +33,10 @@ GENERIC_STEPS: dict[str, type[TransformStep]] = {
     "strip_prefix": StripPrefix,
     "fill_default": FillDefault,
     "parse_month": ParseMonth,
+    "parse_date": ParseDate,
+    "clean_code": CleanCode,
+    "blank_null_markers": BlankNullMarkers,
+    "reject_duplicate_keys": RejectDuplicateKeys,
     "clean_money": CleanMoney,
     "clean_rate": CleanRate,
     "normalise_names": NormaliseNames,

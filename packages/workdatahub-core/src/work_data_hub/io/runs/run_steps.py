@@ -14,8 +14,10 @@ from work_data_hub.domain.columns import SOURCE_ROW_COLUMN
 from work_data_hub.domain.pipelines import TransformStep
 from work_data_hub.domain.services import DomainServices
 from work_data_hub.domain.steps import (
+    BlankNullMarkers,
     KeepRunMonth,
     NormaliseKeyText,
+    RejectDuplicateKeys,
     RejectUnreadCells,
     RejectUnstorableText,
     ValidateSchema,
@@ -30,15 +32,17 @@ __all__ = [
     "load_scope",
     "loaded_month",
     "requested_month",
+    "row_key",
 ]
 
 
 def domain_steps(domain: RegisteredDomain, services: DomainServices) -> list[TransformStep]:
     """Return every step a run applies, in order.
 
-    Unread cells and unstorable text out, the domain's steps, canonical text in the keys and
-    code-list columns, the schema, and (for a domain with a ``month_column``) only rows of the
-    run's month.
+    Unread cells and unstorable text out, declared null markers made missing, the domain's
+    steps, canonical text in the keys and code-list columns, the columns' null markers again,
+    the schema, (for a domain with a ``month_column``) only rows of the run's month, and (for
+    a domain with a ``row_key``) no key twice in the file.
     """
     definition = domain.definition
     canonical = [
@@ -46,16 +50,29 @@ def domain_steps(domain: RegisteredDomain, services: DomainServices) -> list[Tra
         for column in domain.columns
         if column.kind == "text" and (column.name in definition.keys or column.isin is not None)
     ]
+    column_markers = {column.name: column.null_markers for column in domain.columns}
     steps: list[TransformStep] = [
         RejectUnreadCells(),
         RejectUnstorableText(),
+        BlankNullMarkers(definition.null_markers, column_markers=column_markers),
         *domain.steps(services),
         NormaliseKeyText(canonical),
+        BlankNullMarkers((), column_markers=column_markers),
         ValidateSchema(domain.columns),
     ]
     if definition.month_column is not None:
         steps.append(KeepRunMonth(definition.month_column, definition.other_months))
+    if row_key(definition):
+        steps.append(RejectDuplicateKeys(row_key(definition), definition.duplicate_keys))
     return steps
+
+
+def row_key(definition: DomainDefinition) -> tuple[str, ...]:
+    """The columns no two rows of one file may share: the declared ``row_key``, else the keys
+    of an ``upsert`` (a ``delete_insert``'s keys name refresh groups, which repeat)."""
+    if definition.row_key is not None:
+        return definition.row_key
+    return definition.keys if definition.write_mode == "upsert" else ()
 
 
 def requested_month(request: RunRequest) -> dt.date | None:
