@@ -122,7 +122,12 @@ def run(
         typer.Option("--select", help=SELECT_HELP),
     ] = "error",
     rejects_out: Annotated[
-        Path | None, typer.Option("--rejects-out", help="Write rejected rows to this CSV file.")
+        Path | None,
+        typer.Option(
+            "--rejects-out",
+            help="Write the rejects to this file: .csv (file, sheet, row, column, value, reason) "
+            "or .xlsx (the rejected source rows, bad cells highlighted, with the reasons).",
+        ),
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object last.")] = False,
 ) -> None:

@@ -18,6 +18,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import replace
 from datetime import UTC, datetime
+from functools import partial
 
 import pandas as pd
 from sqlalchemy import Connection, Engine
@@ -42,6 +43,7 @@ from work_data_hub.io.runs.interruption import take_interruption
 from work_data_hub.io.runs.liveness import ExecutionLock, mark_abandoned_runs
 from work_data_hub.io.runs.load_guards import check_declared_table, check_reject_threshold
 from work_data_hub.io.runs.readiness import require_migrated
+from work_data_hub.io.runs.rejects_export import RejectsSource, write_rejects
 from work_data_hub.io.runs.report import RunReport, RunStatus, build_report, report_metrics
 from work_data_hub.io.runs.request import (
     RejectThresholdExceeded,
@@ -389,8 +391,9 @@ class Run:
         return f"{where}, sheet {self.state.sheet!r}" if self.state.sheet else where
 
     def _write_rejects_file(self, rejected: pd.DataFrame) -> None:
-        target = self.state.request.rejects_out
+        target, spec = self.state.request.rejects_out, self.domain.definition.source
         if target is None:
             return
-        target.parent.mkdir(parents=True, exist_ok=True)
-        rejected.to_csv(target, index=False, encoding="utf-8-sig")
+        reader = self.registry.readers()[spec.file_type]
+        read = partial(reader.read, self.state.path, spec)
+        write_rejects(target, rejected, RejectsSource(self.state.path, self.state.sheet, read))
