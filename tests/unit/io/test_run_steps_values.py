@@ -35,6 +35,8 @@ def _registered(definition: DomainDefinition) -> RegisteredDomain:
         ({"write_mode": "upsert", "keys": ("day", "code")}, ("day", "code")),
         ({"write_mode": "delete_insert", "keys": ("day",)}, ()),
         ({"write_mode": "append"}, ()),
+        ({"write_mode": "append", "keys": ("day", "code")}, ("day", "code")),
+        ({"write_mode": "replace", "keys": ("code",)}, ("code",)),
         (
             {"write_mode": "delete_insert", "keys": ("day",), "row_key": ("day", "code")},
             ("day", "code"),
@@ -42,7 +44,7 @@ def _registered(definition: DomainDefinition) -> RegisteredDomain:
         ({"write_mode": "upsert", "keys": ("day", "code"), "row_key": ()}, ()),
     ],
 )
-def test_the_row_key_defaults_to_the_upsert_keys(
+def test_the_row_key_defaults_to_the_keys_except_for_delete_insert(
     fields: dict[str, Any], expected: tuple[str, ...]
 ) -> None:
     assert row_key(_definition(**fields)) == expected
@@ -73,7 +75,17 @@ def test_markers_come_before_the_domain_steps_and_duplicates_after_the_schema() 
     assert last == RejectDuplicateKeys(("day", "code"), "last")
 
 
-def test_no_duplicate_step_without_a_row_key() -> None:
-    steps = domain_steps(_registered(_definition(write_mode="append")), DomainServices())
+def test_no_marker_or_duplicate_step_without_markers_or_a_row_key() -> None:
+    columns = [Column("day", "date"), Column("code")]
+    domain = Domain(definition=_definition(write_mode="append"), columns=columns, steps=[])
 
-    assert "reject_duplicate_keys" not in [step.name for step in steps]
+    steps = domain_steps(
+        RegisteredDomain(domain, PluginOrigin("wdh-d", "1.0", "d")), DomainServices()
+    )
+
+    assert [step.name for step in steps] == [
+        "reject_unread_cells",
+        "reject_unstorable_text",
+        "normalise_key_text",
+        "validate_schema",
+    ]

@@ -49,7 +49,8 @@ class DomainDefinition:
 
     ``null_markers`` (e.g. ``cleansing.NULL_MARKERS``) are text values meaning "no value" in
     every column, made missing before the domain's steps. ``row_key`` names the columns no two
-    rows of one file may share (default: ``keys`` for an ``upsert``, none otherwise); rows that
+    rows of one file may share (default: ``keys``, except for ``delete_insert``, whose keys name
+    refresh groups); rows that
     do are rejected before loading by ``duplicate_keys``: ``"reject"`` all of them, or keep the
     ``"first"`` or ``"last"`` and reject the others.
     """

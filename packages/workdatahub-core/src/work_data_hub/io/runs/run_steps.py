@@ -39,8 +39,9 @@ __all__ = [
 def domain_steps(domain: RegisteredDomain, services: DomainServices) -> list[TransformStep]:
     """Return every step a run applies, in order.
 
-    Unread cells and unstorable text out, declared null markers made missing, the domain's
-    steps, canonical text in the keys and code-list columns, the columns' null markers again,
+    Unread cells and unstorable text out, declared null markers made missing (when declared),
+    the domain's steps, canonical text in the keys and code-list columns, the columns' own null
+    markers again,
     the schema, (for a domain with a ``month_column``) only rows of the run's month, and (for
     a domain with a ``row_key``) no key twice in the file.
     """
@@ -50,14 +51,18 @@ def domain_steps(domain: RegisteredDomain, services: DomainServices) -> list[Tra
         for column in domain.columns
         if column.kind == "text" and (column.name in definition.keys or column.isin is not None)
     ]
-    column_markers = {column.name: column.null_markers for column in domain.columns}
+    column_markers = {c.name: c.null_markers for c in domain.columns if c.null_markers}
+    before: list[TransformStep] = []
+    if definition.null_markers or column_markers:
+        before.append(BlankNullMarkers(definition.null_markers, column_markers=column_markers))
+    again = [BlankNullMarkers((), column_markers=column_markers)] if column_markers else []
     steps: list[TransformStep] = [
         RejectUnreadCells(),
         RejectUnstorableText(),
-        BlankNullMarkers(definition.null_markers, column_markers=column_markers),
+        *before,
         *domain.steps(services),
         NormaliseKeyText(canonical),
-        BlankNullMarkers((), column_markers=column_markers),
+        *again,
         ValidateSchema(domain.columns),
     ]
     if definition.month_column is not None:
@@ -69,10 +74,10 @@ def domain_steps(domain: RegisteredDomain, services: DomainServices) -> list[Tra
 
 def row_key(definition: DomainDefinition) -> tuple[str, ...]:
     """The columns no two rows of one file may share: the declared ``row_key``, else the keys
-    of an ``upsert`` (a ``delete_insert``'s keys name refresh groups, which repeat)."""
+    of every write mode but ``delete_insert`` (whose keys name refresh groups, which repeat)."""
     if definition.row_key is not None:
         return definition.row_key
-    return definition.keys if definition.write_mode == "upsert" else ()
+    return () if definition.write_mode == "delete_insert" else definition.keys
 
 
 def requested_month(request: RunRequest) -> dt.date | None:
