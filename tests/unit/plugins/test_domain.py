@@ -226,6 +226,17 @@ def test_a_declaration_that_breaks_the_contract_makes_the_plugin_broken() -> Non
     assert broken.error == "domain 'events': keys ['id'] are not among the declared columns"
 
 
+def test_a_row_key_outside_the_declared_columns_makes_the_plugin_broken() -> None:
+    registry = DomainRegistry()
+    definition = replace(DEFINITION, row_key=("id", "day"))
+
+    assert (
+        registry.register(Domain(definition=definition, columns=COLUMNS), distribution="e") is None
+    )
+    [broken] = registry.broken
+    assert broken.error == "domain 'events': row_key ['day'] are not among the declared columns"
+
+
 def test_its_repr_names_the_domain() -> None:
     assert repr(Domain(definition=DEFINITION, columns=COLUMNS)) == ("Domain('events')")
 

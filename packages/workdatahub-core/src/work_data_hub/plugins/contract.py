@@ -145,6 +145,11 @@ def check_columns(answer: object, definition: DomainDefinition) -> tuple[Column,
         not missing_keys,
         f"domain {name!r}: keys {missing_keys} are not among the declared columns",
     )
+    missing_row_key = [key for key in definition.row_key or () if key not in by_name]
+    _require(
+        not missing_row_key,
+        f"domain {name!r}: row_key {missing_row_key} are not among the declared columns",
+    )
     month = definition.month_column
     _require(
         month is None or (month in by_name and by_name[month].kind == "date"),
