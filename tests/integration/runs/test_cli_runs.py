@@ -109,8 +109,12 @@ def test_runs_show_gives_the_file_counts_and_every_rejected_row(
         (entry["row"], entry["column"], entry["reason"]) for entry in performance.rejected
     ]
     with rejects.open(encoding="utf-8-sig") as handle:
-        written = [(int(r["source_row"]), r["column"], r["reason"]) for r in csv.DictReader(handle)]
-    assert written == rejected
+        lines = list(csv.DictReader(handle))
+    written = [(int(r["row"]), r["column"], r["reason"]) for r in lines]
+    assert written == sorted(rejected, key=lambda entry: entry[0])
+    assert {(r["file"], r["sheet"]) for r in lines} == {(Path(performance.file).name, "规模明细")}
+    recorded = sorted(shown["rejected"], key=lambda entry: entry["source_row"])
+    assert [r["value"] for r in lines] == [str(e["raw"].get(e["column"], "")) for e in recorded]
 
 
 def test_runs_show_of_an_unknown_id_is_one_line_and_exit_4(runs: list[RunReport]) -> None:

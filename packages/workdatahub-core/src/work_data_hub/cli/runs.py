@@ -7,11 +7,11 @@
 
 from __future__ import annotations
 
-import csv
 import json
 from pathlib import Path
 from typing import Annotated
 
+import pandas as pd
 import typer
 from pydantic import ValidationError
 from rich.console import Console
@@ -21,6 +21,8 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from work_data_hub.cli.database import command_settings, warehouse_engine
 from work_data_hub.cli.output import print_error
+from work_data_hub.domain.columns import SOURCE_ROW_COLUMN
+from work_data_hub.domain.pipelines.types import REJECTION_COLUMNS
 from work_data_hub.io.database import DatabaseUrlError
 from work_data_hub.io.loader.errors import DatabaseUnavailableError
 from work_data_hub.io.runs.failures import failure_message
@@ -31,6 +33,7 @@ from work_data_hub.io.runs.history import (
     show_execution,
 )
 from work_data_hub.io.runs.liveness import mark_abandoned_runs
+from work_data_hub.io.runs.rejects_export import RejectsSource, write_rejects
 
 EXIT_NOT_FOUND = 4
 
@@ -87,20 +90,30 @@ def list_command(
 
 
 def _write_rejects(execution: ExecutionSummary, target: Path) -> None:
-    target.parent.mkdir(parents=True, exist_ok=True)
-    with target.open("w", newline="", encoding="utf-8-sig") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(["source_row", "column", "reason", "raw"])
-        for row in execution.rejected:
-            raw = json.dumps(row.raw, ensure_ascii=False)
-            writer.writerow([row.source_row, row.column, row.reason, raw])
+    """Write a past run's rejects as a run writes them; the rows are the recorded raw rows."""
+    entries = [(r.source_row, r.column, r.reason, r.raw) for r in execution.rejected]
+    rejected = pd.DataFrame(entries, columns=list(REJECTION_COLUMNS))
+    recorded = {r.source_row: r.raw for r in execution.rejected if r.source_row is not None}
+    rows = pd.DataFrame(
+        [{**raw, SOURCE_ROW_COLUMN: row} for row, raw in recorded.items()],
+        columns=list(
+            dict.fromkeys([*(k for raw in recorded.values() for k in raw), SOURCE_ROW_COLUMN])
+        ),
+    )
+    source = RejectsSource(
+        Path(execution.input_file or "-"), execution.details.get("sheet"), lambda: rows
+    )
+    write_rejects(target, rejected, source)
 
 
 @runs_app.command("show")
 def show_command(
     execution_id: Annotated[str, typer.Argument(help="The execution id `runs list` shows.")],
     rejects_out: Annotated[
-        Path | None, typer.Option("--rejects-out", help="Write its rejected rows to this CSV.")
+        Path | None,
+        typer.Option(
+            "--rejects-out", help="Write its rejects to this file (.csv or .xlsx, as `run` does)."
+        ),
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
 ) -> None:
