@@ -90,3 +90,14 @@ def test_normalise_names_into_a_target(context: PipelineContext) -> None:
     assert named["name_key"].tolist()[0] == "中国平安"
     assert pd.isna(named["name_key"].iloc[1])
     assert named["客户名称"].tolist() == [" 中国平安（已转出）", "null"]
+
+
+def test_parse_month_rejects_an_impossible_day_quoting_it(context: PipelineContext) -> None:
+    data = pd.DataFrame({SOURCE_ROW_COLUMN: [2, 3], "月度": ["2024/11/30", "2024/11/31"]})
+
+    with pytest.raises(RowValidationError) as raised:
+        ParseMonth("月度").execute(data, context)
+
+    assert raised.value.valid["月度"].tolist() == [pd.Timestamp("2024-11-01")]
+    assert raised.value.rejected["source_row"].tolist() == [3]
+    assert raised.value.rejected["reason"].tolist() == ["月度 '2024/11/31' is not a month"]
