@@ -6,6 +6,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
+from work_data_hub.cleansing.integers import IntegerType
+
 ColumnKind = Literal["text", "date", "integer", "decimal", "boolean"]
 
 SOURCE_ROW_COLUMN = "wdh_source_row"
@@ -29,7 +31,8 @@ CELL_REJECTS = "cell_rejects"
 class Column:
     """One output column of a domain table.
 
-    ``kind`` with ``precision``/``scale`` (decimal) or ``max_length`` (text) fixes the type;
+    ``kind`` with ``precision``/``scale`` (decimal), ``integer_type`` (integer: ``"bigint"``,
+    ``"integer"`` or ``"smallint"``) or ``max_length`` (text) fixes the type;
     ``nullable=False`` rejects rows without a value; ``ge``/``le``/``isin`` add value checks.
     ``null_markers`` are this column's own "no value" markers (``("--", "无")``), made missing
     before the domain's steps and again before the schema (see ``BlankNullMarkers``).
@@ -41,6 +44,7 @@ class Column:
     precision: int = 18
     scale: int = 4
     max_length: int | None = None
+    integer_type: IntegerType = "bigint"
     ge: float | None = None
     le: float | None = None
     isin: tuple[str, ...] | None = None

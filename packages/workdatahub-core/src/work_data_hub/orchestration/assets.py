@@ -43,6 +43,8 @@ def node_name(domain: RegisteredDomain) -> str:
 def _column_type(column: Column) -> str:
     if column.kind == "decimal":
         return f"decimal({column.precision},{column.scale})"
+    if column.kind == "integer":
+        return column.integer_type
     if column.kind == "text" and column.max_length is not None:
         return f"text({column.max_length})"
     return str(column.kind)

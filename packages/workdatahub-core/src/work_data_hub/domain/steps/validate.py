@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
+from work_data_hub.cleansing.integers import INTEGER_RANGES, exact_integers, out_of_range
 from work_data_hub.cleansing.numbers import exact_decimals
 from work_data_hub.cleansing.text import as_text, is_blank, map_distinct
 from work_data_hub.domain.columns import LINEAGE_COLUMNS, Column, column_names
@@ -52,7 +53,6 @@ _KIND_WORDS: Final = {
     "decimal": "a number",
     "boolean": "true or false",
 }
-_INT64_LIMIT: Final = 2.0**63
 
 Reason = tuple[int, str, str]
 """A failed check: (row position, column name, reason)."""
@@ -77,7 +77,7 @@ def cast_column(values: pd.Series, column: Column) -> tuple[pd.Series, BoolArray
     elif column.kind == "boolean":
         cast = map_distinct(present, _booleans) if _is_text(values) else _booleans(present)
     elif column.kind == "integer":
-        cast = map_distinct(present, _integers) if _is_text(values) else _integers(present)
+        cast = exact_integers(present, column.integer_type)
     else:
         cast = exact_decimals(present)
     return cast, cast.isna().to_numpy(dtype=bool) & ~blank
@@ -102,23 +102,6 @@ def _booleans(values: pd.Series) -> pd.Series:
     if pd.api.types.is_bool_dtype(values.dtype):
         return values.astype("boolean")
     return as_text(values).str.strip().str.lower().map(_BOOLEAN_WORDS).astype("boolean")
-
-
-def _integers(values: pd.Series) -> pd.Series:
-    """Return whole numbers as ``Int64``; fractions, text and overflowing values become missing."""
-    numbers = _numbers(values)
-    if pd.api.types.is_integer_dtype(numbers.dtype):
-        return numbers.astype("Int64")
-    floats = numbers.astype("float64")
-    integral = (floats % 1 == 0) & (floats.abs() < _INT64_LIMIT)
-    return floats.where(integral).astype("Int64")
-
-
-def _numbers(values: pd.Series) -> pd.Series:
-    """Return numbers from numeric values or text (integers stay integers); NaN when unreadable."""
-    if pd.api.types.is_numeric_dtype(values.dtype) and not pd.api.types.is_bool_dtype(values.dtype):
-        return values
-    return pd.to_numeric(as_text(values).str.strip(), errors="coerce")
 
 
 @dataclass(frozen=True)
@@ -200,11 +183,20 @@ def _empty(column: Column, index: pd.Index) -> pd.Series:
 
 def _cast_reasons(column: Column, raw: pd.Series, failed: BoolArray) -> list[Reason]:
     """Phrase the values of ``raw`` that could not be cast to the column's kind."""
-    kind = _KIND_WORDS[column.kind]
     return [
-        (int(p), column.name, f"{column.name} {format_value(raw.iat[int(p)])} is not {kind}")
-        for p in np.flatnonzero(failed)
+        (int(p), column.name, _cast_reason(column, raw.iat[int(p)])) for p in np.flatnonzero(failed)
     ]
+
+
+def _cast_reason(column: Column, value: object) -> str:
+    """``"计划数 'abc' is not an integer"``, or the range a whole number lies outside."""
+    if column.kind == "integer" and out_of_range(value, column.integer_type):
+        low, high = INTEGER_RANGES[column.integer_type]
+        return (
+            f"{column.name} {format_value(value)} is outside the {column.integer_type} range "
+            f"{low} to {high}"
+        )
+    return f"{column.name} {format_value(value)} is not {_KIND_WORDS[column.kind]}"
 
 
 def _phrase_failures(

@@ -16,6 +16,7 @@ from sqlalchemy.dialects.postgresql import UUID
 from sqlalchemy.schema import CreateSchema, SchemaItem
 from sqlalchemy.sql.expression import Executable
 
+from work_data_hub.cleansing.integers import IntegerType
 from work_data_hub.domain.columns import (
     EXECUTION_ID_COLUMN,
     LOADED_AT_COLUMN,
@@ -68,10 +69,16 @@ def _text_type(column: Column) -> sa.types.TypeEngine[Any]:
     return sa.String(column.max_length) if column.max_length else sa.Text()
 
 
+_INTEGER_TYPES: dict[IntegerType, type[sa.types.TypeEngine[int]]] = {
+    "bigint": sa.BigInteger,
+    "integer": sa.Integer,
+    "smallint": sa.SmallInteger,
+}
+
 _TYPES: dict[ColumnKind, Callable[[Column], sa.types.TypeEngine[Any]]] = {
     "text": _text_type,
     "date": lambda _column: sa.Date(),
-    "integer": lambda _column: sa.BigInteger(),
+    "integer": lambda column: _INTEGER_TYPES[column.integer_type](),
     "decimal": lambda column: sa.Numeric(column.precision, column.scale),
     "boolean": lambda _column: sa.Boolean(),
 }
@@ -80,7 +87,8 @@ _TYPES: dict[ColumnKind, Callable[[Column], sa.types.TypeEngine[Any]]] = {
 def sqlalchemy_type(column: Column) -> sa.types.TypeEngine[Any]:
     """Return the PostgreSQL type of a declared column.
 
-    text → TEXT (VARCHAR(n) with ``max_length``), date → DATE, integer → BIGINT,
+    text → TEXT (VARCHAR(n) with ``max_length``), date → DATE, integer → BIGINT (INTEGER, SMALLINT
+    by ``integer_type``),
     decimal → NUMERIC(precision, scale), boolean → BOOLEAN.
     """
     return _TYPES[column.kind](column)
