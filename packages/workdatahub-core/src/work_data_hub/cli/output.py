@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections import Counter
 from collections.abc import Sequence
 
 from rich.console import Console
@@ -13,6 +14,7 @@ from work_data_hub.io.runs import RunReport
 from work_data_hub.io.schema.drift import Difference, fix_commands
 
 MAX_REJECTED_SHOWN = 20
+MAX_SKIPPED_SHOWN = 10
 
 
 def print_report(console: Console, report: RunReport) -> None:
@@ -36,6 +38,18 @@ def print_report(console: Console, report: RunReport) -> None:
         table.add_row(
             Text("new columns in the source", style="yellow"),
             Text(", ".join(report.new_source_columns)),
+        )
+    if report.skipped:
+        reasons = Counter(entry["reason"] for entry in report.skipped)
+        rows = ", ".join(str(entry["row"]) for entry in report.skipped[:MAX_SKIPPED_SHOWN])
+        more = "…" if len(report.skipped) > MAX_SKIPPED_SHOWN else ""
+        summary = "; ".join(f"{reason} ×{count}" for reason, count in reasons.items())
+        table.add_row("rows skipped", Text(f"{len(report.skipped)} ({summary}: rows {rows}{more})"))
+    for check in report.totals:
+        verdict = "matches" if check["matches"] else "DOES NOT MATCH"
+        table.add_row(
+            Text(f"  totals row {check['column']}", style="" if check["matches"] else "red"),
+            Text(f"{check['file_total']} {verdict} the rows' sum {check['rows_sum']}"),
         )
     for source, count in report.enrichment_sources.items():
         if not count:

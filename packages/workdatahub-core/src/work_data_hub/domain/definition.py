@@ -14,6 +14,9 @@ DuplicateKeys = Literal["reject", "first", "last"]
 
 DEFAULT_EXCLUDES = ("~$*", "*.eml", "*回复*")
 
+TOTALS_MARKERS = ("合计", "总计", "小计")
+"""Cells that make their row a totals row (spaces and a trailing colon allowed: ``合 计：``)."""
+
 
 @dataclass(frozen=True)
 class SourceSpec:
@@ -22,6 +25,14 @@ class SourceSpec:
     ``folder`` is relative to the inbox root and may contain ``{YYYYMM}``; version folders
     ``V1..Vn`` below it are searched highest first. ``patterns`` are glob patterns on file names.
     ``file_type`` names the reader (see ``SourceType``).
+
+    The table's layout: the header starts on ``header_row`` (1-based) or, when None, on the
+    first of the first 30 non-empty rows holding every ``required_columns`` entry (the first
+    non-empty row when none are declared); rows above it are the title rows. ``header_rows``
+    rows are joined into one name per column by ``header_separator`` (merged cells spread
+    over their columns). A row with a cell in ``totals_markers`` is a totals row, skipped and
+    reported; ``totals_columns`` are reconciled against the last one. ``end_at_blank_row``
+    ends the table at its first blank row: rows below are skipped and reported.
     """
 
     patterns: tuple[str, ...]
@@ -31,6 +42,18 @@ class SourceSpec:
     exclude: tuple[str, ...] = DEFAULT_EXCLUDES
     required_columns: tuple[str, ...] = ()
     header_aliases: dict[str, str] = field(default_factory=dict)
+    header_row: int | None = None
+    header_rows: int = 1
+    header_separator: str = "-"
+    totals_markers: tuple[str, ...] = TOTALS_MARKERS
+    totals_columns: tuple[str, ...] = ()
+    end_at_blank_row: bool = False
+
+    def __post_init__(self) -> None:
+        if self.header_row is not None and self.header_row < 1:
+            raise ValueError(f"header_row is 1-based, got {self.header_row}")
+        if self.header_rows < 1:
+            raise ValueError(f"header_rows must be at least 1, got {self.header_rows}")
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,18 @@ import pandas as pd
 
 from work_data_hub.domain.definition import SourceSpec
 
+TITLE_ROWS = "title_rows"
+"""Key of ``frame.attrs`` listing the rows above the header as ``(row, text)``: a report's
+title, its date, notes."""
+
+SKIPPED_ROWS = "skipped_rows"
+"""Key of ``frame.attrs`` listing the rows below the table the reader left out, as
+``(row, reason)``: totals rows, footer rows after a blank row. Never loaded, never rejected."""
+
+TOTALS_ROW = "totals_row"
+"""Key of ``frame.attrs`` holding the last totals row's cells by column name (text), for the
+run to reconcile the declared ``totals_columns`` against."""
+
 
 class SourceFileError(Exception):
     """A source file that cannot be read as declared; the message names the file and what to fix."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from dagster import MetadataValue, TableColumn, TableRecord, TableSchema
@@ -122,6 +122,7 @@ def transform_metadata(outcome: TransformOutcome, duration_s: float) -> dict[str
         **_rejections(rejected_entries(outcome.rejected), count_by_reason(outcome.rejected)),
         "enrichment_sources": enrichment_table(outcome.enrichment_sources),
         "new_columns_in_the_source": MetadataValue.json(list(outcome.new_source_columns)),
+        **_layout(outcome.title_rows, outcome.skipped_rows, outcome.totals),
         "duration_s": round(duration_s, 3),
     }
 
@@ -150,8 +151,23 @@ def report_metadata(report: RunReport) -> dict[str, Any]:
         ),
         "enrichment_sources": enrichment_table(report.enrichment_sources),
         "new_columns_in_the_source": MetadataValue.json(list(report.new_source_columns)),
+        **_layout(report.title_rows, report.skipped, report.totals),
         "stage_durations_s": MetadataValue.json(dict(report.stage_durations)),
         "duration_s": report.duration_s,
+    }
+
+
+def _layout(
+    titles: Sequence[dict[str, Any]],
+    skipped: Sequence[dict[str, Any]],
+    totals: Sequence[dict[str, Any]],
+) -> dict[str, Any]:
+    """The sheet's title rows, the rows skipped below its table and the totals checks."""
+    return {
+        "title_rows": MetadataValue.json(list(titles)),
+        "rows_skipped": len(skipped),
+        "skipped_rows": MetadataValue.json(list(skipped)),
+        "totals_row_checks": MetadataValue.json(list(totals)),
     }
 
 

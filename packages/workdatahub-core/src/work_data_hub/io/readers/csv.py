@@ -15,7 +15,8 @@ import pyarrow.compute as pc
 
 from work_data_hub.domain.definition import SourceSpec
 from work_data_hub.domain.readers import SourceFileError
-from work_data_hub.io.readers.headers import TextFrameBuilder, resolve_headers
+from work_data_hub.io.readers.headers import TextFrameBuilder
+from work_data_hub.io.readers.layout import HEADER_SEARCH_ROWS, Header, TableEnd, locate_header
 from work_data_hub.utils.logging import get_logger
 
 __all__ = ["DELIMITERS", "CsvReader", "decode_text", "sniff_delimiter"]
@@ -105,9 +106,10 @@ def _records(lines: Iterator[str], delimiter: str) -> Iterator[tuple[int, list[s
 class CsvReader:
     """Reads a CSV file into text columns plus ``wdh_source_row`` (the line a record starts on).
 
-    The header is the first non-blank record; blank records and records whose fields are
-    all empty are skipped, line numbers staying true. A header without records reads as
-    zero rows. The encoding and delimiter used are kept in ``frame.attrs``.
+    The header is located as the source declares (``layout.locate_header``); blank records
+    and records whose fields are all empty are skipped, line numbers staying true, and totals
+    rows and rows below the table are listed in ``frame.attrs[SKIPPED_ROWS]``. A header
+    without records reads as zero rows. The encoding and delimiter used are kept in ``frame.attrs``.
     """
 
     def __init__(self, chunk_rows: int = 20_000) -> None:
@@ -141,34 +143,49 @@ class CsvReader:
         delimiter: str,
     ) -> pd.DataFrame:
         builder: TextFrameBuilder | None = None
+        header: Header | None = None
+        end: TableEnd | None = None
         width = 0
         while chunk := list(islice(records, self.chunk_rows)):
-            rows: list[list[str]] = []
-            lines: list[int] = []
-            for line, fields in chunk:
-                if not any(fields):
-                    continue
-                if builder is None:
-                    names = resolve_headers(
-                        fields, source, path=path, sheet=None, row=line, position_name=_field_name
-                    )
-                    builder = TextFrameBuilder(
-                        names, path=path, sheet=None, position_name=_field_name
-                    )
-                    width = len(fields)
-                    header_line = line
-                    continue
-                if len(fields) != width:
-                    fields = _fit(path, line, fields, width, delimiter)
-                rows.append(fields)
-                lines.append(line)
-            if builder is not None and rows:
-                builder.add(_text_columns(rows), lines)
-        if builder is None:
+            filled = [(line, fields) for line, fields in chunk if any(fields)]
+            if header is None and filled:
+                header = _locate(filled, source, path)
+                builder = TextFrameBuilder(
+                    header.names, path=path, sheet=None, position_name=_field_name
+                )
+                end = TableEnd(source, header.names, header.last_row)
+                width = len(header.names)
+                filled = [(line, fields) for line, fields in filled if line > header.last_row]
+            if builder is None or end is None or not filled:
+                continue
+            lines = [line for line, _ in filled]
+            columns = _text_columns(
+                [
+                    fields if len(fields) == width else _fit(path, line, fields, width, delimiter)
+                    for line, fields in filled
+                ]
+            )
+            kept = ~end.skip(columns, lines)
+            if kept.any():
+                chosen = pa.array(kept)
+                builder.add(
+                    [column.filter(chosen) for column in columns],
+                    [line for line, keep in zip(lines, kept.tolist(), strict=True) if keep],
+                )
+        if builder is None or header is None or end is None:
             raise SourceFileError(path, "the file has no header line: every line is empty")
         frame = builder.frame()
-        frame.attrs.update(header_row=header_line)
+        frame.attrs.update(header_row=header.first_row, **end.attrs(header))
         return frame
+
+
+def _locate(records: list[tuple[int, list[str]]], source: SourceSpec, path: Path) -> Header:
+    """Locate the header among the first non-empty records (``layout.locate_header``)."""
+    searched = HEADER_SEARCH_ROWS + source.header_rows
+    if source.header_row is not None:
+        searched += sum(1 for line, _ in records if line < source.header_row)
+    rows = [(line, [field or None for field in fields]) for line, fields in records[:searched]]
+    return locate_header(rows, source, path=path, sheet=None, position_name=_field_name)
 
 
 def _text_columns(rows: list[list[str]]) -> list[pa.Array]:

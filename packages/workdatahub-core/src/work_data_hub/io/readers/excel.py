@@ -6,7 +6,7 @@ import datetime as dt
 import math
 import zipfile
 from bisect import bisect_left
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from decimal import Decimal
 from itertools import islice, repeat
 from pathlib import Path
@@ -22,12 +22,8 @@ import python_calamine
 from work_data_hub.domain.columns import CELL_REJECTS
 from work_data_hub.domain.definition import SourceSpec
 from work_data_hub.domain.readers import SourceFileError
-from work_data_hub.io.readers.headers import (
-    TextFrameBuilder,
-    clean_header,
-    column_letter,
-    resolve_headers,
-)
+from work_data_hub.io.readers.headers import TextFrameBuilder, clean_header, column_letter
+from work_data_hub.io.readers.layout import HEADER_SEARCH_ROWS, Header, TableEnd, locate_header
 from work_data_hub.io.readers.xlsx_cells import SheetScan, SheetTooLarge, scan_sheet
 from work_data_hub.io.readers.xlsx_container import LEGACY_SUFFIXES, check_container
 from work_data_hub.utils.logging import get_logger
@@ -205,9 +201,11 @@ class _ErrorCells:
 class ExcelReader:
     """Reads one sheet into text columns plus ``wdh_source_row`` (the Excel row number).
 
-    The sheet is ``source.sheet`` (the first sheet when None). The header is the first
-    non-empty row; every later non-empty row is a data row whose ``wdh_source_row`` is its
-    row number in Excel. A header row without data rows reads as zero rows; a sheet
+    The sheet is ``source.sheet`` (the first sheet when None). The header is located as the
+    source declares (``layout.locate_header``: a given row, or the first row holding the
+    required columns); every later non-empty row is a data row whose ``wdh_source_row`` is
+    its row number in Excel, except totals rows and rows below the table, which are listed in
+    ``frame.attrs[SKIPPED_ROWS]``. A header row without data rows reads as zero rows; a sheet
     without any cell is an error.
 
     Before python-calamine sees a file, the container is checked and (xlsx/xlsm) the sheet's
@@ -298,8 +296,8 @@ class ExcelReader:
             return column_letter(first_column + position)
 
         builder: TextFrameBuilder | None = None
-        names: list[str | None] = []
-        header_row = 0
+        header: Header | None = None
+        end: TableEnd | None = None
         rows_seen = 0
         rows = sheet.iter_rows()
         while chunk := list(islice(rows, self.chunk_rows)):
@@ -310,31 +308,36 @@ class ExcelReader:
             filled = (table != "").any(axis=1)
             numbers = np.flatnonzero(filled) + first_row
             table = table[filled]
-            if builder is None and len(table):
-                header_row = int(numbers[0])
-                names = resolve_headers(
-                    [cell_text(value) for value in table[0].tolist()],
-                    source,
-                    path=path,
-                    sheet=sheet_name,
-                    row=header_row,
-                    position_name=position_name,
-                )
+            if header is None and len(table):
+                header = _locate(table, numbers, source, path, sheet_name, position_name)
                 builder = TextFrameBuilder(
-                    names, path=path, sheet=sheet_name, position_name=position_name
+                    header.names, path=path, sheet=sheet_name, position_name=position_name
                 )
-                table, numbers = table[1:], numbers[1:]
-            if builder is not None and len(table):
-                builder.add(_text_columns(table), numbers.tolist())
+                end = TableEnd(source, header.names, header.last_row)
+                below = numbers > header.last_row
+                table, numbers = table[below], numbers[below]
+            if builder is not None and end is not None and len(table):
+                columns = _text_columns(table)
+                kept = ~end.skip(columns, numbers.tolist())
+                if kept.any():
+                    chosen = pa.array(kept)
+                    builder.add(
+                        [column.filter(chosen) for column in columns], numbers[kept].tolist()
+                    )
         if rows_seen != last_row:
             raise RuntimeError(
                 f"python-calamine yielded {rows_seen} rows for a sheet of {last_row}"
             )
-        if builder is None:
+        if builder is None or header is None or end is None:
             raise SourceFileError(path, "the sheet is empty: no header row found", sheet=sheet_name)
         frame = builder.frame()
-        frame.attrs.update(sheet=sheet_name, header_row=header_row)
-        rejects = _cell_rejects(scan, names, first_column, header_row)
+        frame.attrs.update(sheet=sheet_name, header_row=header.first_row, **end.attrs(header))
+        skipped = {row for row, _ in end.skipped}
+        rejects = [
+            reject
+            for reject in _cell_rejects(scan, header.names, first_column, header.last_row)
+            if reject[0] not in skipped
+        ]
         if rejects:
             frame.attrs[CELL_REJECTS] = rejects
         return frame
@@ -371,6 +374,29 @@ class ExcelReader:
             f"no sheet named {wanted!r}; the workbook has: {', '.join(map(repr, sheet_names))}",
             sheet=wanted,
         )
+
+
+def _locate(
+    table: npt.NDArray[np.object_],
+    numbers: npt.NDArray[np.int64],
+    source: SourceSpec,
+    path: Path,
+    sheet: str,
+    position_name: Callable[[int], str],
+) -> Header:
+    """Locate the header among the first non-empty rows of the sheet (``layout.locate_header``)."""
+    searched = min(len(table), HEADER_SEARCH_ROWS + source.header_rows)
+    if source.header_row is not None:
+        searched = max(
+            searched, int(np.searchsorted(numbers, source.header_row)) + source.header_rows
+        )
+    rows = [
+        (int(number), [cell_text(value) for value in cells])
+        for number, cells in zip(
+            numbers[:searched].tolist(), table[:searched].tolist(), strict=True
+        )
+    ]
+    return locate_header(rows, source, path=path, sheet=sheet, position_name=position_name)
 
 
 def _panic_as_error(path: Path, error: BaseException, sheet: str | None = None) -> BaseException:

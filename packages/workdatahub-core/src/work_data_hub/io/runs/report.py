@@ -33,6 +33,13 @@ class RunReport:
     enrichment_sources: dict[str, int] = field(default_factory=dict)
     new_source_columns: list[str] = field(default_factory=list)
     """Columns of the source file the domain neither declares nor reads: a changed template."""
+    title_rows: list[dict[str, Any]] = field(default_factory=list)
+    """The rows above the header: ``{"row", "text"}`` (a report's title, its date)."""
+    skipped: list[dict[str, Any]] = field(default_factory=list)
+    """Rows below the table left out, neither loaded nor rejected: ``{"row", "reason"}``."""
+    totals: list[dict[str, Any]] = field(default_factory=list)
+    """Each declared totals column against the totals row: ``{"column", "file_total",
+    "rows_sum", "unreadable", "matches"}``."""
     stage_durations: dict[str, float] = field(default_factory=dict)
     duration_s: float = 0.0
     error: str | None = None
@@ -106,6 +113,9 @@ def build_report(state: RunState, status: RunStatus, **fields: Any) -> RunReport
         rejected_by_reason=count_by_reason(rejected),
         enrichment_sources=dict(outcome.enrichment_sources) if outcome else {},
         new_source_columns=list(outcome.new_source_columns) if outcome else [],
+        title_rows=list(outcome.title_rows) if outcome else [],
+        skipped=list(outcome.skipped_rows) if outcome else [],
+        totals=list(outcome.totals) if outcome else [],
         stage_durations=dict(state.timings),
         duration_s=round((datetime.now(UTC) - state.started_at).total_seconds(), 4),
         **fields,

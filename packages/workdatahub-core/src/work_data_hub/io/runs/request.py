@@ -68,6 +68,12 @@ class TransformOutcome:
     """The month the valid rows belong to (first day), for a domain with a month column."""
     new_source_columns: tuple[str, ...] = ()
     """Source columns the domain neither declares nor reads (``source_columns``)."""
+    title_rows: tuple[dict[str, Any], ...] = ()
+    """The rows above the header (``layout_facts.title_rows``)."""
+    skipped_rows: tuple[dict[str, Any], ...] = ()
+    """Rows below the table the reader left out: totals rows, footers."""
+    totals: tuple[dict[str, Any], ...] = ()
+    """``TotalsCheck.to_json()`` of each declared totals column."""
 
 
 @dataclass(frozen=True)
