@@ -14,7 +14,8 @@ BRANCH_SALES = Domain(
         source=SourceSpec(
             patterns=("网点销售_*.xlsx",),
             sheet="销售明细",
-            required_columns=("日期", "网点代码", "销售额"),
+            required_columns=("日期", "网点代码", "销售额"),  # the header: the row holding these
+            totals_columns=("销售额",),  # the 合计 row's 销售额 must equal the rows' sum
         ),
         write_mode="upsert",
         keys=("日期", "网点代码"),  # also the row key: no two rows of a file may share it

@@ -28,25 +28,27 @@ from work_data_hub.plugins.registry import DomainRegistry
 pytestmark = pytest.mark.integration
 
 HEADER = ["日期", "网点代码", "网点名称", "销售额", "完成率"]
+TITLE = "2024年11月 网点销售日报"
 ROWS: list[list[object]] = [
-    [dt.datetime(2024, 11, 4), " qtan011", "东城网点", "1,234,567.89", "95.5%"],  # row 2
-    ["2024/11/04", "QTAN012", "西城网点", "2,000", "87.25%"],  # row 3
-    ["20241105", "QTan 011", "东城网点", "--", "-0.00%"],  # row 4
-    ["2024/11/31", "QTAN015", "南城网点", "500", "50%"],  # row 5: no 31 November
-    ["2024-11-04", " QTAN 011 ", "东城网点(重复)", "1,000", "10%"],  # row 6: same key as row 2
-    ["２０２４／１１／０６", "ｑｔａｎ０１３", "待定", "N/A", "--"],  # row 7
-    [20241106, "qtan014", "无", "12,345", "0.5"],  # row 8
+    [dt.datetime(2024, 11, 4), " qtan011", "东城网点", "1,234,567.89", "95.5%"],  # row 3
+    ["2024/11/04", "QTAN012", "西城网点", "2,000", "87.25%"],  # row 4
+    ["20241105", "QTan 011", "东城网点", "--", "-0.00%"],  # row 5
+    ["2024/11/31", "QTAN015", "南城网点", "500", "50%"],  # row 6: no 31 November
+    ["2024-11-04", " QTAN 011 ", "东城网点(重复)", "1,000", "10%"],  # row 7: same key as row 3
+    ["２０２４／１１／０６", "ｑｔａｎ０１３", "待定", "N/A", "--"],  # row 8
+    [20241106, "qtan014", "无", "12,345", "0.5"],  # row 9
 ]
+TOTALS = ["合计", None, None, "1,250,412.89", None]  # row 10: skipped, reconciled on 销售额
 LOADED = [
-    ("2024-11-04", "QTAN012", "西城网点", "2000.00", "0.872500", 3),
-    ("2024-11-05", "QTAN011", "东城网点", None, "0.000000", 4),
-    ("2024-11-06", "QTAN013", None, None, None, 7),
-    ("2024-11-06", "QTAN014", None, "12345.00", "0.500000", 8),
+    ("2024-11-04", "QTAN012", "西城网点", "2000.00", "0.872500", 4),
+    ("2024-11-05", "QTAN011", "东城网点", None, "0.000000", 5),
+    ("2024-11-06", "QTAN013", None, None, None, 8),
+    ("2024-11-06", "QTAN014", None, "12345.00", "0.500000", 9),
 ]
 REJECTED = [
-    (2, "日期, 网点代码", "duplicate key (2024-11-04, QTAN011): same as row 6"),
-    (5, "日期", "日期 '2024/11/31' is not a date"),
-    (6, "日期, 网点代码", "duplicate key (2024-11-04, QTAN011): same as row 2"),
+    (3, "日期, 网点代码", "duplicate key (2024-11-04, QTAN011): same as row 7"),
+    (6, "日期", "日期 '2024/11/31' is not a date"),
+    (7, "日期, 网点代码", "duplicate key (2024-11-04, QTAN011): same as row 3"),
 ]
 SELECT = (
     "SELECT 日期::text, 网点代码, 网点名称, 销售额::text, 完成率::text, wdh_source_row "
@@ -80,8 +82,9 @@ def _workbook(folder: Path) -> Path:
     workbook = xlsxwriter.Workbook(str(path))
     sheet = workbook.add_worksheet("销售明细")
     dates = workbook.add_format({"num_format": "yyyy-mm-dd"})
-    sheet.write_row(0, 0, HEADER)
-    for line, row in enumerate(ROWS, start=1):
+    sheet.write_row(0, 0, [TITLE])
+    sheet.write_row(1, 0, HEADER)
+    for line, row in enumerate([*ROWS, TOTALS], start=2):
         for position, value in enumerate(row):
             if isinstance(value, dt.datetime):
                 sheet.write_datetime(line, position, value, dates)
@@ -127,17 +130,28 @@ def test_the_worked_example_loads_exact_rows_and_rejects_with_exact_reasons(
     assert report.status == "succeeded", report.error
     assert (report.rows_read, report.rows_loaded, report.rows_rejected) == (7, 4, 3)
     assert [(r["row"], r["column"], r["reason"]) for r in report.rejected] == REJECTED
+    assert report.title_rows == [{"row": 1, "text": TITLE}]
+    assert report.skipped == [{"row": 10, "reason": "totals row"}]
+    assert report.totals == [
+        {
+            "column": "销售额",
+            "file_total": "1250412.89",
+            "rows_sum": "1250412.89",
+            "unreadable": 0,
+            "matches": True,
+        }
+    ]
     with wdh_engine.connect() as connection:
         assert [tuple(row) for row in connection.exec_driver_sql(SELECT).all()] == LOADED
     with (tmp_path / "rejects.csv").open(encoding="utf-8-sig", newline="") as handle:
         assert list(csv.reader(handle)) == [
             ["file", "sheet", "row", "column", "value", "reason"],
-            [file.name, "销售明细", "2", "日期, 网点代码", "2024-11-04,  qtan011", REJECTED[0][2]],
-            [file.name, "销售明细", "5", "日期", "2024/11/31", REJECTED[1][2]],
+            [file.name, "销售明细", "3", "日期, 网点代码", "2024-11-04,  qtan011", REJECTED[0][2]],
+            [file.name, "销售明细", "6", "日期", "2024/11/31", REJECTED[1][2]],
             [
                 file.name,
                 "销售明细",
-                "6",
+                "7",
                 "日期, 网点代码",
                 "2024-11-04,  QTAN 011 ",
                 REJECTED[2][2],
@@ -163,9 +177,9 @@ def test_running_the_file_again_upserts_the_same_rows_without_a_database_error(
     rows = CalamineWorkbook.from_path(str(tmp_path / "rejects.xlsx")).get_sheet_by_name("销售明细")
     assert rows.to_python() == [
         [*HEADER, "source row", "rejected because"],
-        ["2024-11-04", " qtan011", "东城网点", "1,234,567.89", "95.5%", 2.0, REJECTED[0][2]],
-        ["2024/11/31", "QTAN015", "南城网点", "500", "50%", 5.0, REJECTED[1][2]],
-        ["2024-11-04", " QTAN 011 ", "东城网点(重复)", "1,000", "10%", 6.0, REJECTED[2][2]],
+        ["2024-11-04", " qtan011", "东城网点", "1,234,567.89", "95.5%", 3.0, REJECTED[0][2]],
+        ["2024/11/31", "QTAN015", "南城网点", "500", "50%", 6.0, REJECTED[1][2]],
+        ["2024-11-04", " QTAN 011 ", "东城网点(重复)", "1,000", "10%", 7.0, REJECTED[2][2]],
     ]
 
 
@@ -182,12 +196,12 @@ def test_keeping_the_last_of_a_duplicate_key_loads_the_later_row(
 
     assert report.status == "succeeded", report.error
     assert [(r["row"], r["reason"]) for r in report.rejected] == [
-        (2, "duplicate key (2024-11-04, QTAN011): same as row 6, which is kept"),
-        (5, "日期 '2024/11/31' is not a date"),
+        (3, "duplicate key (2024-11-04, QTAN011): same as row 7, which is kept"),
+        (6, "日期 '2024/11/31' is not a date"),
     ]
     with wdh_engine.connect() as connection:
         loaded = connection.exec_driver_sql(SELECT).all()
     assert [tuple(row) for row in loaded] == [
-        ("2024-11-04", "QTAN011", "东城网点(重复)", "1000.00", "0.100000", 6),
+        ("2024-11-04", "QTAN011", "东城网点(重复)", "1000.00", "0.100000", 7),
         *LOADED,
     ]

@@ -5,7 +5,7 @@ from typing import Any
 import pandas as pd
 import pytest
 from work_data_hub.domain.pipelines import PipelineContext
-from work_data_hub.domain.steps import FillDefault, MapValues, ReplaceValues, StripPrefix
+from work_data_hub.domain.steps import FillDefault, FillDown, MapValues, ReplaceValues, StripPrefix
 
 pytestmark = pytest.mark.unit
 
@@ -141,3 +141,25 @@ def test_fill_default_from_a_missing_column_is_an_error(context: PipelineContext
 def test_fill_default_needs_exactly_one_source_of_values(arguments: dict[str, Any]) -> None:
     with pytest.raises(TypeError, match="give either value or from_column"):
         FillDefault("客户名称", **arguments)
+
+
+def test_fill_down_gives_a_merged_cell_to_every_row_of_its_range(context: PipelineContext) -> None:
+    frame = pd.DataFrame(
+        {
+            "业务类型": pd.Series([None, "企年受托", None, " ", "企年投资", None], dtype="str"),
+            "金额": pd.Series(["1", "2", None, "4", "5", "6"], dtype="str"),
+        }
+    )
+
+    filled = FillDown(["业务类型"]).execute(frame, context)
+
+    assert filled["业务类型"].tolist()[1:] == [
+        "企年受托",
+        "企年受托",
+        "企年受托",
+        "企年投资",
+        "企年投资",
+    ]
+    assert pd.isna(filled["业务类型"].iat[0])
+    assert filled["金额"].tolist()[:2] == ["1", "2"]
+    assert pd.isna(filled["金额"].iat[2])

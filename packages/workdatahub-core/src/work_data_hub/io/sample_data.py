@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -55,13 +55,21 @@ def _column_cells(series: pd.Series) -> list[Any]:
     return cells
 
 
-def write_workbook(path: Path, sheets: Mapping[str, pd.DataFrame]) -> Path:
-    """Write each frame to its own sheet (header in row 1) and return ``path``.
+def write_workbook(
+    path: Path,
+    sheets: Mapping[str, pd.DataFrame],
+    *,
+    above: Sequence[Sequence[object]] = (),
+    below: Sequence[Sequence[object]] = (),
+) -> Path:
+    """Write each frame to its own sheet and return ``path``.
 
-    Values are written exactly as given: strings as text (never turned into numbers,
-    formulas or links), numbers as numbers, booleans as booleans, dates and datetimes as
-    Excel dates, missing values as empty cells. The same frames always give the same bytes.
-    Raises ``ValueError`` for a text longer than an Excel cell holds (32,767 characters).
+    The header is in row 1, or under the rows of ``above`` (a report's title, its date, a blank
+    row); the rows of ``below`` (a totals row, notes) follow the data on every sheet. Values are
+    written exactly as given: strings as text (never turned into numbers, formulas or links),
+    numbers as numbers, booleans as booleans, dates and datetimes as Excel dates, missing
+    values as empty cells. The same frames always give the same bytes. Raises ``ValueError``
+    for a text longer than an Excel cell holds (32,767 characters).
     """
     path.parent.mkdir(parents=True, exist_ok=True)
     workbook = xlsxwriter.Workbook(
@@ -78,9 +86,13 @@ def write_workbook(path: Path, sheets: Mapping[str, pd.DataFrame]) -> Path:
     try:
         for sheet_name, frame in sheets.items():
             sheet = workbook.add_worksheet(sheet_name)
-            sheet.write_row(0, 0, [str(column) for column in frame.columns])
+            for row_index, cells in enumerate(above):
+                sheet.write_row(row_index, 0, list(cells))
+            header_row = len(above)
+            sheet.write_row(header_row, 0, [str(column) for column in frame.columns])
             columns = [_column_cells(frame.iloc[:, i]) for i in range(frame.shape[1])]
-            for row_index, row in enumerate(zip(*columns, strict=True), start=1):
+            rows = [*zip(*columns, strict=True), *map(list, below)]
+            for row_index, row in enumerate(rows, start=header_row + 1):
                 if sheet.write_row(row_index, 0, row) == -2:
                     raise ValueError(
                         f"sheet {sheet_name!r}, row {row_index + 1}: a text is longer than "

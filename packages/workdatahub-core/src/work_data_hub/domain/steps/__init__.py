@@ -37,6 +37,7 @@ from work_data_hub.domain.steps.validate import ValidateSchema, cast_column
 from work_data_hub.domain.steps.values import (
     Condition,
     FillDefault,
+    FillDown,
     MapValues,
     ReplaceValues,
     StripPrefix,
@@ -56,6 +57,7 @@ __all__ = [
     "DropColumns",
     "DuplicatePolicy",
     "FillDefault",
+    "FillDown",
     "KeepRunMonth",
     "MapValues",
     "MissingColumnsError",

@@ -21,7 +21,13 @@ from work_data_hub.domain.steps.scope import KeepRunMonth, NormaliseKeyText
 from work_data_hub.domain.steps.source_cells import RejectUnreadCells
 from work_data_hub.domain.steps.storable import RejectUnstorableText
 from work_data_hub.domain.steps.validate import ValidateSchema
-from work_data_hub.domain.steps.values import FillDefault, MapValues, ReplaceValues, StripPrefix
+from work_data_hub.domain.steps.values import (
+    FillDefault,
+    FillDown,
+    MapValues,
+    ReplaceValues,
+    StripPrefix,
+)
 
 GENERIC_STEPS: dict[str, type[TransformStep]] = {
     "rename": RenameColumns,
@@ -32,6 +38,7 @@ GENERIC_STEPS: dict[str, type[TransformStep]] = {
     "replace_values": ReplaceValues,
     "strip_prefix": StripPrefix,
     "fill_default": FillDefault,
+    "fill_down": FillDown,
     "parse_month": ParseMonth,
     "parse_date": ParseDate,
     "clean_code": CleanCode,

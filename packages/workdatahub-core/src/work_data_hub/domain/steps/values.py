@@ -1,4 +1,4 @@
-"""Steps that change values: map, replace, strip a prefix, fill defaults under a condition."""
+"""Steps that change values: map, replace, strip a prefix, fill defaults or from above."""
 
 from __future__ import annotations
 
@@ -151,3 +151,27 @@ class FillDefault:
         fill = is_blank(values) & rows_matching(data, self.when, self.name)
         filling = self.value if self.from_column is None else data[self.from_column]
         return data.assign(**{self.column: values.mask(fill.to_numpy(dtype=bool), filling)})
+
+
+@dataclass(frozen=True)
+class FillDown:
+    """Fill every blank of ``columns`` with the nearest value above it: cells merged down.
+
+    Excel keeps a merged cell's value in the range's first row only; ``{"step": "fill_down",
+    "columns": ["业务类型"]}`` gives it to every row of the range, as the original system did.
+    Blanks above a column's first value stay blank. Rows are taken in the frame's order (the
+    file's): declare the step first, before any step that rejects rows.
+    """
+
+    columns: tuple[str, ...]
+    name: str = "fill_down"
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "columns", tuple(self.columns))
+
+    def execute(self, data: pd.DataFrame, context: PipelineContext) -> pd.DataFrame:
+        """Return ``data`` with the blanks of ``columns`` filled from above."""
+        require_columns(data, self.columns, self.name)
+        return data.assign(
+            **{column: data[column].mask(is_blank(data[column])).ffill() for column in self.columns}
+        )

@@ -54,7 +54,8 @@ def locate_header(
     first ``HEADER_SEARCH_ROWS`` rows whose names hold every ``source.required_columns`` entry
     (the first row when none are declared). ``source.header_rows`` rows are joined into one
     name per column (``join_header_rows``). Raises ``SourceFileError`` as ``resolve_headers``
-    does, for the declared row or, when no row holds the required columns, for the first row.
+    does, for the declared row or, when no row holds all required columns, for the row holding
+    most of them (the first row when none holds any): the message names the missing ones.
     """
     if not rows:
         raise SourceFileError(path, "the sheet is empty: no header row found", sheet=sheet)
@@ -65,6 +66,7 @@ def locate_header(
                 path, f"the declared header row {source.header_row} is empty", sheet=sheet
             )
         return _header_at(rows, starts[0], source, path, sheet, position_name)
+    best, best_found = 0, 0
     if source.required_columns:
         wanted = {clean_header(name) for name in source.required_columns}
         aliases = {clean_header(a): clean_header(n) for a, n in source.header_aliases.items()}
@@ -73,7 +75,9 @@ def locate_header(
             names = {aliases.get(name, name) for name in map(clean_header, filter(None, cells))}
             if wanted <= names:
                 return _header_at(rows, index, source, path, sheet, position_name)
-    return _header_at(rows, 0, source, path, sheet, position_name)
+            if len(wanted & names) > best_found:
+                best, best_found = index, len(wanted & names)
+    return _header_at(rows, best, source, path, sheet, position_name)
 
 
 def _header_at(
@@ -187,5 +191,9 @@ class TableEnd:
     def attrs(self, header: Header) -> dict[str, object]:
         """The frame attributes the run reads (title rows, skipped rows, the totals row), those
         the sheet has."""
-        found = {TITLE_ROWS: header.titles, SKIPPED_ROWS: self.skipped, TOTALS_ROW: self.totals}
+        found = {
+            TITLE_ROWS: header.titles,
+            SKIPPED_ROWS: sorted(self.skipped),
+            TOTALS_ROW: self.totals,
+        }
         return {key: value for key, value in found.items() if value}

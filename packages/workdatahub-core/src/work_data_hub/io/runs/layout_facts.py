@@ -7,7 +7,7 @@ check a business user makes by hand on a report.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -15,6 +15,7 @@ from typing import Any
 
 import pandas as pd
 
+from work_data_hub.cleansing.nulls import blank_null_markers
 from work_data_hub.cleansing.numbers import clean_money
 from work_data_hub.cleansing.text import is_blank
 from work_data_hub.domain.readers import SKIPPED_ROWS, TITLE_ROWS, TOTALS_ROW, SourceFileError
@@ -62,12 +63,19 @@ def skipped_rows(raw: pd.DataFrame) -> list[dict[str, Any]]:
     return [{"row": row, "reason": reason} for row, reason in raw.attrs.get(SKIPPED_ROWS, [])]
 
 
-def check_totals(raw: pd.DataFrame, columns: Sequence[str], *, file: Path) -> list[TotalsCheck]:
+def check_totals(
+    raw: pd.DataFrame,
+    columns: Sequence[str],
+    *,
+    file: Path,
+    null_markers: Mapping[str, Sequence[str]] | None = None,
+) -> list[TotalsCheck]:
     """Return one ``TotalsCheck`` per declared column, if the file has a totals row.
 
     Both sides are read as ``clean_money`` reads amounts (exact decimals, thousands
-    separators and currency signs allowed). A mismatch is logged as a warning naming the file;
-    a declared column the file lacks raises ``SourceFileError``.
+    separators and currency signs allowed); a column's ``null_markers`` count as blanks, not
+    as unreadable values. A mismatch is logged as a warning naming the file; a declared
+    column the file lacks raises ``SourceFileError``.
     """
     totals = raw.attrs.get(TOTALS_ROW) or {}
     if not totals or not columns:
@@ -78,7 +86,7 @@ def check_totals(raw: pd.DataFrame, columns: Sequence[str], *, file: Path) -> li
             raise SourceFileError(
                 file, f"totals column {column!r} is not a column of the file", column=column
             )
-        values = raw[column]
+        values = blank_null_markers(raw[column], (null_markers or {}).get(column, ()))
         amounts = clean_money(values)
         read = amounts.notna()
         stated = clean_money(pd.Series([totals.get(column)], dtype=object)).iat[0]

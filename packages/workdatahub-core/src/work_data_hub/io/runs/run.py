@@ -261,7 +261,13 @@ class Run:
             totals=tuple(
                 check.to_json()
                 for check in check_totals(
-                    raw, definition.source.totals_columns, file=self.state.path
+                    raw,
+                    definition.source.totals_columns,
+                    file=self.state.path,
+                    null_markers={
+                        column.name: (*definition.null_markers, *column.null_markers)
+                        for column in self.domain.columns
+                    },
                 )
             ),
         )
