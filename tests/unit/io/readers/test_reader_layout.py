@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 import xlsxwriter
+import xlwt
 from work_data_hub.domain.columns import SOURCE_ROW_COLUMN
 from work_data_hub.domain.definition import SourceSpec
 from work_data_hub.domain.readers import SKIPPED_ROWS, TITLE_ROWS, TOTALS_ROW, SourceFileError
@@ -164,3 +165,30 @@ def test_frames_without_layout_keep_their_attributes_unchanged(tmp_path: Path) -
     frame = ExcelReader().read(_xlsx(tmp_path / "bare.xlsx", [["a"], ["1"]]), SourceSpec(("*",)))
 
     assert set(frame.attrs) == {"sheet", "header_row"}
+
+
+def _xls(path: Path, rows: Sequence[Sequence[object]]) -> Path:
+    """An Excel 97-2003 workbook (BIFF8), as older report tools still save them."""
+    workbook = xlwt.Workbook(encoding="utf-8")
+    sheet = workbook.add_sheet("明细")
+    for number, cells in enumerate(rows):
+        for position, value in enumerate(cells):
+            if value is not None:
+                sheet.write(number, position, value)
+    workbook.save(str(path))
+    return path
+
+
+@pytest.mark.parametrize("suffix", [".xls", ".xlsm"])
+def test_older_and_macro_enabled_workbooks_read_with_the_same_layout(
+    tmp_path: Path, suffix: str
+) -> None:
+    path = tmp_path / f"report{suffix}"
+    (_xls if suffix == ".xls" else _xlsx)(path, REPORT)
+
+    frame = ExcelReader().read(path, SALES)
+
+    assert frame["网点代码"].tolist()[:2] == ["QTAN011", "QTAN012"]
+    assert frame[SOURCE_ROW_COLUMN].tolist() == [5, 6, 9]
+    assert frame.attrs[SKIPPED_ROWS] == [(7, "totals row")]
+    assert frame.attrs[TITLE_ROWS][0] == (1, "2024年11月 网点销售报表")
