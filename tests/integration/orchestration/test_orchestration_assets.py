@@ -190,3 +190,7 @@ def test_a_planted_fifty_percent_drop_fails_the_row_count_check(
     assert isinstance(change, float)
     assert change == pytest.approx(-0.5, abs=0.1)
     assert _checks(second)["reject_share"].passed
+    assert _checks(first)["sums_vs_previous_month"].passed
+    sums = _checks(second)["sums_vs_previous_month"]
+    assert not sums.passed
+    assert sums.metadata["moved_too_far"].value == ["期末资产规模"]

@@ -284,6 +284,7 @@ def test_the_webserver_lists_every_job_runs_and_backfills_months_and_stops_on_si
 
     served = _wait_for_jobs(process, port, expected)
     bad_month = _launch(port, served[job_name(RUN_DOMAIN)], {"dagster/partition": "2024-13"})
+    no_month = _launch(port, served[job_name(RUN_DOMAIN)], {})
     run_id, status, tags = _run_to_completion(port, served[job_name(RUN_DOMAIN)], PARTITION)
     backfilled = _backfill_to_completion(
         port, ["warehouse", domain.definition.table], BACKFILL_PARTITIONS
@@ -299,6 +300,8 @@ def test_the_webserver_lists_every_job_runs_and_backfills_months_and_stops_on_si
     assert sorted(run_tags["dagster/partition"] for run_tags in backfilled) == BACKFILL_PARTITIONS
     assert bad_month["__typename"] != "LaunchRunSuccess"
     assert "2024-13" in bad_month["message"]
+    assert no_month["__typename"] != "LaunchRunSuccess"
+    assert "a domain run loads one month: choose its partition" in no_month["message"]
     assert _loaded_rows(wdh_engine) == 3 * (200 - PLANTED_REJECTIONS)
     assert exit_code == 0
     deadline = time.monotonic() + STOP_TIMEOUT_S

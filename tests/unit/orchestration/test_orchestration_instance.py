@@ -43,7 +43,11 @@ def test_without_a_postgres_url_runs_are_kept_in_sqlite_under_dagster_home(
 def test_the_run_queue_is_polled_every_second(settings: Settings) -> None:
     path = write_instance_config(settings)
 
-    assert _validated(path.parent)["run_queue"] == {"dequeue_interval_seconds": 1}
+    assert _validated(path.parent)["run_coordinator"] == {
+        "module": "work_data_hub.orchestration.launch_checks",
+        "class": "CheckedRunCoordinator",
+        "config": {"dequeue_interval_seconds": 1},
+    }
 
 
 def test_a_postgres_url_becomes_dagster_postgres_storage_on_psycopg2(

@@ -22,6 +22,7 @@ DEFINITION = DomainDefinition(
     write_mode="delete_insert",
     keys=annuity.REFRESH_KEY,
     month_column=annuity.MONTH_COLUMN,
+    sum_columns=("期末资产规模",),  # its monthly sum is checked against the previous month's
     description="Annuity performance: assets, flows and returns per plan, portfolio, customer",
 )
 COMPANY_ID_OVERRIDES = Path(__file__).parent / "mappings" / "company_id_overrides.csv"

@@ -15,6 +15,7 @@ from work_data_hub.io.schema.drift import Difference, fix_commands
 
 MAX_REJECTED_SHOWN = 20
 MAX_SKIPPED_SHOWN = 10
+MAX_REASONS_SHOWN = 10
 
 
 def print_report(console: Console, report: RunReport) -> None:
@@ -32,8 +33,10 @@ def print_report(console: Console, report: RunReport) -> None:
     table.add_row("rows read", str(report.rows_read))
     table.add_row("rows loaded", str(report.rows_loaded))
     table.add_row("rows rejected", str(report.rows_rejected))
-    for column, count in report.rejected_by_reason.items():
+    for column, count in report.rejected_by_column.items():
         table.add_row(Text(f"  rejected on {column}"), str(count))
+    for reason, count in list(report.rejected_by_reason.items())[:MAX_REASONS_SHOWN]:
+        table.add_row(Text(f"  ×{count}"), Text(reason))
     if report.new_source_columns:
         table.add_row(
             Text("new columns in the source", style="yellow"),

@@ -67,8 +67,10 @@ class DomainDefinition:
 
     The orchestration reads three more: ``first_month`` (``YYYYMM``) is the first monthly
     partition of the domain's warehouse asset; ``row_count_tolerance`` is how far (as a share)
-    a month's row count may move from the previous month's before its asset check fails, and
-    ``row_count_check_blocking`` makes that check block downstream assets when it fails.
+    a month's row count may move from the previous month's before its asset check fails;
+    ``sum_columns`` are amounts whose monthly sums may move at most ``sum_tolerance`` from the
+    previous month's; ``row_count_check_blocking`` makes both checks block downstream assets
+    when they fail.
 
     ``null_markers`` (e.g. ``cleansing.NULL_MARKERS``) are text values meaning "no value" in
     every column, made missing before the domain's steps. ``row_key`` names the columns no two
@@ -92,6 +94,8 @@ class DomainDefinition:
     first_month: str = "202001"
     row_count_tolerance: float = 0.3
     row_count_check_blocking: bool = False
+    sum_columns: tuple[str, ...] = ()
+    sum_tolerance: float = 0.3
     null_markers: tuple[str, ...] = ()
     row_key: tuple[str, ...] | None = None
     duplicate_keys: DuplicateKeys = "reject"

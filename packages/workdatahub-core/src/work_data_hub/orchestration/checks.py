@@ -5,6 +5,10 @@
 - ``row_count_vs_previous_month``: the month's rows in the table are within the domain's
   ``row_count_tolerance`` of the previous month's; blocking when ``row_count_check_blocking``.
   A first month, or a domain without a ``month_column``, passes with the reason in metadata.
+- ``sums_vs_previous_month`` (domains declaring ``sum_columns``): each declared amount's sum
+  for the month is within ``sum_tolerance`` of the previous month's (``month_sums``).
+- ``totals_row`` (sources declaring ``totals_columns``): the file's totals row equals the
+  sums of its rows, as the materialisation's ``totals_row_checks`` record.
 """
 
 # No ``from __future__ import annotations``: Dagster reads the check signatures at runtime.
@@ -24,6 +28,7 @@ from dagster import (
 )
 from sqlalchemy import Engine
 
+from work_data_hub.orchestration.month_sums import month_sums, sums_result
 from work_data_hub.orchestration.months import month_of
 from work_data_hub.orchestration.resources import WarehouseResource
 from work_data_hub.plugins.registry import RegisteredDomain
@@ -80,7 +85,8 @@ def row_count_result(current: int, previous: int, tolerance: float) -> AssetChec
 def build_domain_checks(
     domain: RegisteredDomain, key: AssetKey, partitions: PartitionsDefinition
 ) -> list[AssetChecksDefinition]:
-    """Return the reject-share and month-over-month row-count checks of the domain's asset."""
+    """Return the domain asset's checks: reject share, row count and (where declared) sums
+    against the previous month, the totals row."""
     # Partitioned checks are a Dagster preview; its warning at every code-location load says
     # nothing the docs do not (docs/orchestration.md, Asset checks).
     with warnings.catch_warnings():
@@ -144,4 +150,68 @@ def _domain_checks(
             definition.row_count_tolerance,
         )
 
-    return [reject_share, row_count_vs_previous_month]
+    checks = [reject_share, row_count_vs_previous_month]
+    if definition.sum_columns and definition.month_column is not None:
+        checks.append(_sums_check(domain, key, partitions))
+    if definition.source.totals_columns:
+        checks.append(_totals_check(domain, key, partitions))
+    return checks
+
+
+def _sums_check(
+    domain: RegisteredDomain, key: AssetKey, partitions: PartitionsDefinition
+) -> AssetChecksDefinition:
+    definition = domain.definition
+    columns = ", ".join(definition.sum_columns)
+
+    @asset_check(
+        asset=key,
+        name="sums_vs_previous_month",
+        description=(
+            f"The month's sums of {columns} are each within {definition.sum_tolerance:.0%} of "
+            "the previous month's."
+        ),
+        blocking=definition.row_count_check_blocking,
+        partitions_def=partitions,
+    )
+    def sums_vs_previous_month(
+        context: AssetCheckExecutionContext, warehouse: WarehouseResource
+    ) -> AssetCheckResult:
+        first_day = _first_day(context.partition_key)
+        engine = warehouse.get_engine()
+        return sums_result(
+            month_sums(engine, domain, first_day, definition.sum_columns),
+            month_sums(engine, domain, _previous_month(first_day), definition.sum_columns),
+            definition.sum_tolerance,
+        )
+
+    return sums_vs_previous_month
+
+
+def _totals_check(
+    domain: RegisteredDomain, key: AssetKey, partitions: PartitionsDefinition
+) -> AssetChecksDefinition:
+    columns = ", ".join(domain.definition.source.totals_columns)
+
+    @asset_check(
+        asset=key,
+        name="totals_row",
+        description=f"Where the file has a totals row, its {columns} equal the sums of the rows.",
+        partitions_def=partitions,
+    )
+    def totals_row(context: AssetCheckExecutionContext) -> AssetCheckResult:
+        records = context.instance.fetch_materializations(
+            AssetRecordsFilter(asset_key=key, asset_partitions=[context.partition_key]), limit=1
+        ).records
+        if not records or records[0].asset_materialization is None:
+            return AssetCheckResult(passed=False, metadata={"reason": "partition not loaded"})
+        entry = records[0].asset_materialization.metadata.get("totals_row_checks")
+        checks = list(entry.value) if entry is not None else []
+        if not checks:
+            return AssetCheckResult(passed=True, metadata={"reason": "the file has no totals row"})
+        return AssetCheckResult(
+            passed=all(check["matches"] for check in checks),
+            metadata={"totals_row_checks": checks},
+        )
+
+    return totals_row

@@ -63,17 +63,28 @@ def postgres_storage_config(postgres_url: str) -> dict[str, Any]:
 RUN_QUEUE = {"dequeue_interval_seconds": 1}
 """The daemon looks for queued runs every second (Dagster's default, 5 s, delays each launch)."""
 
+RUN_COORDINATOR = {
+    "module": "work_data_hub.orchestration.launch_checks",
+    "class": "CheckedRunCoordinator",
+}
+"""Dagster's queued run coordinator, refusing domain runs that cannot succeed at launch."""
+
 
 def instance_config(settings: Settings, home: Path) -> dict[str, Any]:
     """Return the ``dagster.yaml`` content: SQLite under ``home``, or PostgreSQL if configured.
 
-    Either way the run queue is polled every second, so a run launched in the UI starts at once.
+    Either way runs go through ``CheckedRunCoordinator`` (a domain run without its month is
+    refused at launch) and the queue is polled every second, so a run launched in the UI
+    starts at once.
     """
     if settings.DAGSTER_POSTGRES_URL is None:
         storage: dict[str, Any] = {"sqlite": {"base_dir": str(home)}}
     else:
         storage = postgres_storage_config(settings.DAGSTER_POSTGRES_URL.get_secret_value())
-    return {"storage": storage, "run_queue": dict(RUN_QUEUE)}
+    return {
+        "storage": storage,
+        "run_coordinator": {**RUN_COORDINATOR, "config": dict(RUN_QUEUE)},
+    }
 
 
 def instance_environment(settings: Settings) -> dict[str, str]:

@@ -8,7 +8,8 @@ from typing import Any
 from dagster import MetadataValue, TableColumn, TableRecord, TableSchema
 
 from work_data_hub.io.runs import RunReport, RunState, TransformOutcome
-from work_data_hub.io.runs.report import count_by_reason, rejected_entries, rejected_row_count
+from work_data_hub.io.runs.reasons import count_by_kind
+from work_data_hub.io.runs.report import count_by_column, rejected_entries, rejected_row_count
 
 REJECTED_SAMPLE_SIZE = 50
 """Rejected rows listed one by one in the UI; ``rejected_rows_query`` finds all of them."""
@@ -90,10 +91,13 @@ def rejected_rows_query(execution_id: str) -> str:
     )
 
 
-def _rejections(entries: list[dict[str, Any]], counts: Mapping[str, int]) -> dict[str, Any]:
+def _rejections(
+    entries: list[dict[str, Any]], by_column: Mapping[str, int], by_reason: Mapping[str, int]
+) -> dict[str, Any]:
     shown = min(len(entries), REJECTED_SAMPLE_SIZE)
     return {
-        "rejected_by_column": rejected_by_column_table(counts),
+        "rejected_by_column": rejected_by_column_table(by_column),
+        "rejected_by_reason": MetadataValue.json(dict(by_reason)),
         f"rejected_rows_first_{REJECTED_SAMPLE_SIZE}": rejected_rows_table(entries),
         "rejected_rows_shown": f"{shown} of {len(entries)} rejections",
     }
@@ -119,7 +123,11 @@ def transform_metadata(outcome: TransformOutcome, duration_s: float) -> dict[str
         "rows_read": outcome.rows_read,
         "rows_valid": len(outcome.valid),
         "rows_rejected": rejected_row_count(outcome.rejected),
-        **_rejections(rejected_entries(outcome.rejected), count_by_reason(outcome.rejected)),
+        **_rejections(
+            rejected_entries(outcome.rejected),
+            count_by_column(outcome.rejected),
+            count_by_kind(outcome.rejected),
+        ),
         "enrichment_sources": enrichment_table(outcome.enrichment_sources),
         "new_columns_in_the_source": MetadataValue.json(list(outcome.new_source_columns)),
         **_layout(outcome.title_rows, outcome.skipped_rows, outcome.totals),
@@ -131,7 +139,8 @@ def report_metadata(report: RunReport) -> dict[str, Any]:
     """Metadata of the ``load`` op (the asset's materialisation): the run's summary.
 
     The same figures ``workdatahub run`` reports, plus ``dagster/row_count`` (rows loaded) and
-    ``rejected_rows_query``, the SQL listing every rejected row of the execution.
+    ``rejected_rows_query``, the SQL listing every rejected row of the execution, and
+    ``rejected_rows_command``, the command writing them to a workbook the sender can fix.
     """
     return {
         "domain": report.domain,
@@ -145,7 +154,10 @@ def report_metadata(report: RunReport) -> dict[str, Any]:
         "rows_loaded": report.rows_loaded,
         "rows_rejected": report.rows_rejected,
         "dagster/row_count": report.rows_loaded,
-        **_rejections(report.rejected, report.rejected_by_reason),
+        **_rejections(report.rejected, report.rejected_by_column, report.rejected_by_reason),
+        "rejected_rows_command": MetadataValue.md(
+            f"```sh\nworkdatahub runs show {report.execution_id} --rejects-out rejects.xlsx\n```"
+        ),
         "rejected_rows_query": MetadataValue.md(
             f"```sql\n{rejected_rows_query(report.execution_id)}\n```"
         ),
@@ -182,6 +194,6 @@ def failure_metadata(error: BaseException, report: RunReport | None) -> dict[str
             "rows_read": report.rows_read,
             "rows_rejected": report.rows_rejected,
             "threshold_exceeded": report.threshold_exceeded,
-            "rejected_by_column": rejected_by_column_table(report.rejected_by_reason),
+            "rejected_by_column": rejected_by_column_table(report.rejected_by_column),
         }
     return metadata

@@ -150,6 +150,15 @@ def check_columns(answer: object, definition: DomainDefinition) -> tuple[Column,
         not missing_row_key,
         f"domain {name!r}: row_key {missing_row_key} are not among the declared columns",
     )
+    not_amounts = [
+        column
+        for column in definition.sum_columns
+        if column not in by_name or by_name[column].kind not in ("decimal", "integer")
+    ]
+    _require(
+        not not_amounts,
+        f"domain {name!r}: sum_columns {not_amounts} are not declared decimal or integer columns",
+    )
     month = definition.month_column
     _require(
         month is None or (month in by_name and by_name[month].kind == "date"),

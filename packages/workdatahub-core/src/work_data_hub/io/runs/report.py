@@ -8,6 +8,7 @@ from typing import Any, Literal
 
 import pandas as pd
 
+from work_data_hub.io.runs.reasons import count_by_kind
 from work_data_hub.io.runs.request import RunState
 
 RunStatus = Literal["succeeded", "failed"]
@@ -29,7 +30,10 @@ class RunReport:
     rows_loaded: int = 0
     rows_rejected: int = 0
     rejected: list[dict[str, Any]] = field(default_factory=list)
+    rejected_by_column: dict[str, int] = field(default_factory=dict)
+    """Rejections per column they name (``"(row)"`` for reasons about a whole row)."""
     rejected_by_reason: dict[str, int] = field(default_factory=dict)
+    """Rejections per reason kind, values left out (``reasons.reason_kind``), most first."""
     enrichment_sources: dict[str, int] = field(default_factory=dict)
     new_source_columns: list[str] = field(default_factory=list)
     """Columns of the source file the domain neither declares nor reads: a changed template."""
@@ -73,7 +77,7 @@ def rejected_entries(rejected: pd.DataFrame) -> list[dict[str, Any]]:
     ]
 
 
-def count_by_reason(rejected: pd.DataFrame) -> dict[str, int]:
+def count_by_column(rejected: pd.DataFrame) -> dict[str, int]:
     """Count rejected entries per offending column (``"(row)"`` for whole-row reasons)."""
     if rejected.empty:
         return {}
@@ -110,7 +114,8 @@ def build_report(state: RunState, status: RunStatus, **fields: Any) -> RunReport
         rows_read=outcome.rows_read if outcome else 0,
         rows_rejected=rejected_row_count(rejected),
         rejected=rejected_entries(rejected),
-        rejected_by_reason=count_by_reason(rejected),
+        rejected_by_column=count_by_column(rejected),
+        rejected_by_reason=count_by_kind(rejected),
         enrichment_sources=dict(outcome.enrichment_sources) if outcome else {},
         new_source_columns=list(outcome.new_source_columns) if outcome else [],
         title_rows=list(outcome.title_rows) if outcome else [],
@@ -131,7 +136,7 @@ def report_metrics(report: RunReport) -> dict[str, float]:
         "rows_rejected": report.rows_rejected,
         "duration_s": report.duration_s,
     }
-    metrics.update({f"rejected.{label}": n for label, n in report.rejected_by_reason.items()})
+    metrics.update({f"rejected.{label}": n for label, n in report.rejected_by_column.items()})
     metrics.update({f"enrichment.{source}": n for source, n in report.enrichment_sources.items()})
     metrics.update({f"stage_s.{stage}": s for stage, s in report.stage_durations.items()})
     return metrics
