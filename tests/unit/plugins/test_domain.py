@@ -175,15 +175,22 @@ def test_a_bad_step_spec_names_its_position() -> None:
         domain.steps(DomainServices())
 
 
-def test_undeclared_migrations_and_sample_data_are_absent(
+def test_without_a_sample_generator_the_declarations_give_a_clean_month(
     tmp_path: Path,
 ) -> None:
     plugin = Domain(definition=DEFINITION, columns=COLUMNS)
     domain, _ = _registered(plugin)
 
+    sample = domain.sample("202411", 5, 1)
+
     assert domain.migrations is None
-    assert domain.sample("202411", 1, 1) is None
-    assert generate_month([domain], tmp_path, "202411", rows=5, seed=1) == []
+    assert sample is not None
+    assert list(sample.columns) == ["id", "customer"]
+    assert sample["customer"].tolist() == ["S1", "S2", "S3", "S4", "S5"]
+    assert all(0 <= int(value) <= 1000 for value in sample["id"])
+    assert sample.equals(domain.sample("202411", 5, 1))
+    [path] = generate_month([domain], tmp_path, "202411", rows=5, seed=1)
+    assert path.name == "events_24年11月.csv"
 
 
 def test_declared_migrations_carry_the_domain_name_as_branch_label() -> None:

@@ -398,7 +398,9 @@ def test_sample_asks_one_domain_its_own_generator() -> None:
 
     assert sample is not None
     assert sample.to_dict("list") == {"domain": ["beta", "beta"], "month": ["202411"] * 2}
-    assert registry.get("gamma").sample("202411", 1, 1) is None
+    declared = registry.get("gamma").sample("202411", 1, 1)
+    assert declared is not None
+    assert list(declared.columns) == [column.name for column in registry.get("gamma").columns]
 
 
 def test_an_exception_in_the_sample_generator_carries_a_note_naming_the_domain() -> None:

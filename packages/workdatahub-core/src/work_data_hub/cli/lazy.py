@@ -34,7 +34,7 @@ class LazyCommand:
         found = getattr(importlib.import_module(module), attribute)
         if isinstance(found, typer.Typer):
             return typer.main.get_group(found)
-        single = typer.Typer()
+        single = typer.Typer(add_completion=False)
         single.command(name)(found)
         return typer.main.get_command(single)
 

@@ -91,6 +91,13 @@ def reports_json(reports: Sequence[RunReport]) -> str:
     return json.dumps(data, ensure_ascii=False, default=str)
 
 
+def error_json(message: str, exit_code: int) -> str:
+    """One line of JSON for an outcome without a report: ``{"status": "error", …}``."""
+    return json.dumps(
+        {"status": "error", "error": message, "exit_code": exit_code}, ensure_ascii=False
+    )
+
+
 def print_error(console: Console, error: object) -> None:
     """Print ``error: <message>`` on one line (never wrapped at the terminal's width); the
     message is shown as text, never read as markup."""

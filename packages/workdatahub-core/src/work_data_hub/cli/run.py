@@ -20,7 +20,7 @@ from rich.console import Console
 from sqlalchemy.exc import SQLAlchemyError
 
 from work_data_hub.cli.database import command_settings, warehouse_engine
-from work_data_hub.cli.output import print_error, print_report, reports_json
+from work_data_hub.cli.output import error_json, print_error, print_report, reports_json
 from work_data_hub.io.connectors.file_connector import FileDiscoveryError
 from work_data_hub.io.database import DatabaseUrlError
 from work_data_hub.io.embedded import EmbeddedPostgresError
@@ -86,22 +86,26 @@ def _selection(select: str) -> FileSelection:
     return cast(FileSelection, select)
 
 
-def _not_started(error: Exception) -> typer.Exit:
-    print_error(console, failure_message(error))
-    return typer.Exit(EXIT_NOT_STARTED)
+def _error_exit(message: str, code: int, as_json: bool) -> typer.Exit:
+    """Print ``error: message`` (and, with ``--json``, one JSON object on stdout); exit ``code``."""
+    print_error(console, message)
+    if as_json:
+        typer.echo(error_json(message, code))
+    return typer.Exit(code)
 
 
-def _refused(error: Exception) -> typer.Exit:
-    print_error(console, f"{failure_message(error)}; the run could not be recorded")
-    return typer.Exit(EXIT_FAILED)
+def _not_started(error: Exception, as_json: bool) -> typer.Exit:
+    return _error_exit(failure_message(error), EXIT_NOT_STARTED, as_json)
 
 
-def _interrupted(interruption: RunInterrupted) -> typer.Exit:
-    print_error(
-        console,
-        f"{interruption}: the run in progress was rolled back and recorded failed",
-    )
-    return typer.Exit(interruption.exit_code)
+def _refused(error: Exception, as_json: bool) -> typer.Exit:
+    message = f"{failure_message(error)}; the run could not be recorded"
+    return _error_exit(message, EXIT_FAILED, as_json)
+
+
+def _interrupted(interruption: RunInterrupted, as_json: bool) -> typer.Exit:
+    message = f"{interruption}: the run in progress was rolled back and recorded failed"
+    return _error_exit(message, interruption.exit_code, as_json)
 
 
 def run(
@@ -155,14 +159,13 @@ def run(
         with interruptible(engine), console.status(f"running {domain}…"):
             report = run_domain(request, engine=engine, settings=settings)
     except RejectsOutConflict as error:
-        print_error(console, error)
-        raise typer.Exit(EXIT_USAGE) from error
+        raise _error_exit(str(error), EXIT_USAGE, as_json) from error
     except NOT_STARTED_ERRORS as error:
-        raise _not_started(error) from error
+        raise _not_started(error, as_json) from error
     except DATABASE_ERRORS as error:
-        raise _refused(error) from error
+        raise _refused(error, as_json) from error
     except RunInterrupted as interruption:
-        raise _interrupted(interruption) from interruption
+        raise _interrupted(interruption, as_json) from interruption
     _finish([report], as_json)
 
 
@@ -198,14 +201,12 @@ def run_month_command(
                 month, engine=engine, settings=settings, dry_run=dry_run, select=selection
             )
     except NOT_STARTED_ERRORS as error:
-        raise _not_started(error) from error
+        raise _not_started(error, as_json) from error
     except DATABASE_ERRORS as error:
-        raise _refused(error) from error
+        raise _refused(error, as_json) from error
     except RunInterrupted as interruption:
-        raise _interrupted(interruption) from interruption
+        raise _interrupted(interruption, as_json) from interruption
     if not reports:
-        console.print(
-            f"no domain found a source file for {month} under INBOX_DIR={settings.INBOX_DIR}"
-        )
-        raise typer.Exit(EXIT_NOT_STARTED)
+        message = f"no domain found a source file for {month} under INBOX_DIR={settings.INBOX_DIR}"
+        raise _error_exit(message, EXIT_NOT_STARTED, as_json)
     _finish(reports, as_json)

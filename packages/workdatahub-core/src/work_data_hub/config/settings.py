@@ -45,7 +45,11 @@ __all__ = [
 
 Environment = Literal["dev", "staging", "prod"]
 
-DATABASE_URL_MISSING = "DATABASE_URL is required but not set in environment"
+DATABASE_URL_MISSING = (
+    "DATABASE_URL is required but not set in environment: set it to "
+    "postgresql://user@host:5432/database, or to 'embedded' for a local embedded PostgreSQL "
+    "(see .env.example)"
+)
 EMBEDDED_DATABASE = "embedded"
 DEVELOPMENT_HMAC_KEY = "workdatahub-development-key-do-not-use-in-prod"
 MIN_PROD_HMAC_KEY_LENGTH = 32

@@ -15,7 +15,7 @@ from sqlalchemy.pool import NullPool
 
 from work_data_hub.config import Settings, get_settings
 from work_data_hub.config.masking import mask_secrets
-from work_data_hub.config.settings import EMBEDDED_DATABASE
+from work_data_hub.config.settings import DATABASE_URL_MISSING, EMBEDDED_DATABASE
 from work_data_hub.io.embedded import embedded_database_url
 from work_data_hub.utils.logging import get_logger
 
@@ -38,7 +38,7 @@ class MissingDatabaseUrlError(DatabaseUrlError):
     """``DATABASE_URL`` is unset where no embedded server may stand in for it."""
 
     def __init__(self) -> None:
-        super().__init__("DATABASE_URL is required but not set in environment")
+        super().__init__(DATABASE_URL_MISSING)
 
 
 def is_embedded(url: str | URL) -> bool:

@@ -17,6 +17,7 @@ import pandas as pd
 
 from work_data_hub import __version__ as core_version
 from work_data_hub.domain.columns import Column
+from work_data_hub.domain.declared_sample import declared_sample
 from work_data_hub.domain.definition import DomainDefinition, MigrationSource
 from work_data_hub.domain.pipelines.types import TransformStep
 from work_data_hub.domain.readers import Reader
@@ -97,11 +98,12 @@ class RegisteredDomain:
         return [] if callable(declared) else build_steps(declared, self.step_types or None)
 
     def sample(self, month: str, rows: int | None, seed: int) -> pd.DataFrame | None:
-        """Return ``rows`` sample rows for ``month`` (None: a typical month); None when the
-        domain declares no sample generator. Same seed, same rows."""
-        if self.domain.sample is None:
-            return None
+        """Return ``rows`` sample rows for ``month`` (None: a typical month): the domain's own
+        generator's, or a clean month from its declarations (``declared_sample``) when it
+        declares none. Same seed, same rows."""
         with self._noted("sample"):
+            if self.domain.sample is None:
+                return declared_sample(self.definition, self.columns, month, rows, seed)
             return self.domain.sample(month, rows, seed)
 
     def company_id_overrides(self) -> list[Path]:
