@@ -110,6 +110,7 @@ def test_run_month_loads_every_domain(cli_env: dict[str, str]) -> None:
     assert sorted(report["domain"] for report in reports) == [
         "annuity_income",
         "annuity_performance",
+        "sample_csv",
     ]
 
 
@@ -129,6 +130,7 @@ def test_run_month_searches_the_inbox_it_is_given(
     assert sorted(report["domain"] for report in reports) == [
         "annuity_income",
         "annuity_performance",
+        "sample_csv",
     ]
     assert all(report["file"].startswith(str(inbox.resolve())) for report in reports)
     assert _invoke("run-month", MONTH, "--inbox", str(tmp_path / "nowhere"))[0] == EXIT_USAGE
@@ -169,7 +171,7 @@ def test_run_month_stops_before_loading_when_a_domain_has_two_files(
     assert chosen == 0, stdout
     with wdh_engine.connect() as connection:
         runs = connection.execute(text("SELECT count(*) FROM pipeline_executions")).scalar_one()
-    assert runs == 2
+    assert runs == 3
 
 
 def _executions(engine: Engine) -> int:

@@ -167,8 +167,13 @@ def test_run_month_runs_every_domain_with_a_file(
 ) -> None:
     reports = run_month(MONTH, engine=wdh_engine, registry=registry, settings=settings)
 
-    assert sorted(report.domain for report in reports) == ["annuity_income", "annuity_performance"]
+    assert sorted(report.domain for report in reports) == [
+        "annuity_income",
+        "annuity_performance",
+        "sample_csv",
+    ]
     assert all(report.succeeded for report in reports)
+    assert _count(wdh_engine, "sample_csv") == 600
     assert _count(wdh_engine, "annuity_income") == 597
     assert _count(wdh_engine, "annuity_performance") == 596
 

@@ -46,6 +46,8 @@ EXIT_NOT_STARTED = 4
 SELECT_HELP = "When several files match: error, newest, oldest or first."
 
 console = Console(stderr=True)
+"""Errors and the spinner: stderr, so that stdout holds only the summaries and ``--json``."""
+summary = Console()
 
 NOT_STARTED_ERRORS = (
     RunFailed,
@@ -74,7 +76,7 @@ def exit_code(reports: Sequence[RunReport]) -> int:
 
 def _finish(reports: Sequence[RunReport], as_json: bool) -> None:
     for report in reports:
-        print_report(console, report)
+        print_report(summary, report)
     if as_json:
         typer.echo(reports_json(reports))
     raise typer.Exit(exit_code(reports))
