@@ -165,7 +165,7 @@ def test_legacy_header_satisfies_the_required_column_through_its_alias() -> None
         ("empty_file.xlsx", "the file is empty (0 bytes), not an Excel workbook"),
         (
             "csv_renamed.xlsx",
-            "the file is not an Excel workbook: it holds plain text (a CSV or HTML file "
+            "the file is not an Excel workbook: it holds delimited text (a CSV file "
             "renamed to .xlsx?); save it as .xlsx from Excel",
         ),
         (

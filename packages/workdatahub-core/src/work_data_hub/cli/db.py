@@ -10,20 +10,17 @@ from contextlib import contextmanager
 from typing import Annotated
 
 import typer
-from alembic.util import CommandError
-from pydantic import ValidationError
 from rich.console import Console
-from sqlalchemy.exc import SQLAlchemyError
 
+from work_data_hub.cli.errors import EXIT_FAILED, reported_errors
 from work_data_hub.cli.output import print_differences, print_error
 from work_data_hub.config import get_settings
-from work_data_hub.io.database import DatabaseUrlError, resolve_database_url
-from work_data_hub.io.embedded import EmbeddedPostgresError, stop_embedded
+from work_data_hub.io.database import resolve_database_url
+from work_data_hub.io.embedded import stop_embedded
 from work_data_hub.io.schema import migrate
 from work_data_hub.io.schema.autogenerate import autogenerate_revision
 from work_data_hub.io.schema.drift import check_domains
 from work_data_hub.io.schema.migrate import RevisionInfo
-from work_data_hub.plugins.errors import PluginLoadError, UnknownDomainError
 
 db_app = typer.Typer(
     name="db",
@@ -37,26 +34,17 @@ errors = Console(stderr=True)
 DRIFT_EXIT_CODE = 1
 """``db check``'s exit code when a table differs from its declaration or migrations are pending."""
 
-_USER_ERRORS = (
-    migrate.MigrationError,
-    DatabaseUrlError,
-    ValidationError,
-    EmbeddedPostgresError,
-    CommandError,
-    SQLAlchemyError,
-    PluginLoadError,
-    UnknownDomainError,
-)
-
 
 @contextmanager
 def _reported_errors() -> Iterator[None]:
-    """Turn the errors a user can fix into one red line and exit code 1, without a traceback."""
-    try:
-        yield
-    except _USER_ERRORS as exc:
-        print_error(errors, exc)
-        raise typer.Exit(1) from exc
+    """Turn the errors a user can fix into one ``error:`` line and the shared exit codes
+    (``cli.errors``): 4 when nothing could start, 1 when a migration failed."""
+    with reported_errors(errors):
+        try:
+            yield
+        except migrate.MigrationError as exc:
+            print_error(errors, exc)
+            raise typer.Exit(EXIT_FAILED) from exc
 
 
 def _database_url() -> str:
@@ -81,9 +69,17 @@ def _print_revisions(title: str, revisions: Sequence[RevisionInfo], *, paths: bo
 def _run_on_database(
     action: Callable[[str, str], list[RevisionInfo]], target: str, title: str
 ) -> None:
+    """Run ``action`` and print the branches it moved; the others are listed as unchanged."""
     with _reported_errors():
-        applied = action(_database_url(), target)
-    _print_revisions(title, applied)
+        url = _database_url()
+        before = {revision.branch: revision.revision for revision in migrate.current(url)}
+        after = action(url, target)
+    moved = [revision for revision in after if before.get(revision.branch) != revision.revision]
+    _print_revisions(title, moved)
+    unchanged = [revision for revision in after if revision not in moved]
+    if unchanged:
+        where = ", ".join(f"{revision.branch} ({revision.revision})" for revision in unchanged)
+        console.print(f"already there: {where}", highlight=False, soft_wrap=True)
 
 
 @db_app.command("upgrade")

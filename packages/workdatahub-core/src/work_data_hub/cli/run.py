@@ -20,6 +20,7 @@ from rich.console import Console
 from sqlalchemy.exc import SQLAlchemyError
 
 from work_data_hub.cli.database import command_settings, warehouse_engine
+from work_data_hub.cli.errors import EXIT_FAILED, EXIT_NOT_STARTED, EXIT_THRESHOLD, EXIT_USAGE
 from work_data_hub.cli.output import error_json, print_error, print_report, reports_json
 from work_data_hub.io.connectors.file_connector import FileDiscoveryError
 from work_data_hub.io.database import DatabaseUrlError
@@ -39,10 +40,6 @@ from work_data_hub.io.runs.failures import failure_message
 from work_data_hub.io.runs.interruption import RunInterrupted, interruptible
 from work_data_hub.plugins.errors import UnknownDomainError
 
-EXIT_FAILED = 1
-EXIT_USAGE = 2
-EXIT_THRESHOLD = 3
-EXIT_NOT_STARTED = 4
 SELECT_HELP = "When several files match: error, newest, oldest or first."
 
 console = Console(stderr=True)
@@ -77,6 +74,9 @@ def exit_code(reports: Sequence[RunReport]) -> int:
 def _finish(reports: Sequence[RunReport], as_json: bool) -> None:
     for report in reports:
         print_report(summary, report)
+    for report in reports:
+        if report.error:
+            print_error(console, f"{report.domain}: {report.error}")
     if as_json:
         typer.echo(reports_json(reports))
     raise typer.Exit(exit_code(reports))

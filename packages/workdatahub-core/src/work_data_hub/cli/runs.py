@@ -13,19 +13,15 @@ from typing import Annotated
 
 import pandas as pd
 import typer
-from pydantic import ValidationError
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
-from sqlalchemy.exc import SQLAlchemyError
 
 from work_data_hub.cli.database import command_settings, warehouse_engine
-from work_data_hub.cli.output import print_error
+from work_data_hub.cli.errors import EXIT_NOT_STARTED, reported_errors
+from work_data_hub.cli.output import error_json, print_error
 from work_data_hub.domain.columns import SOURCE_ROW_COLUMN
 from work_data_hub.domain.pipelines.types import REJECTION_COLUMNS
-from work_data_hub.io.database import DatabaseUrlError
-from work_data_hub.io.loader.errors import DatabaseUnavailableError
-from work_data_hub.io.runs.failures import failure_message
 from work_data_hub.io.runs.history import (
     ExecutionNotFound,
     ExecutionSummary,
@@ -35,12 +31,9 @@ from work_data_hub.io.runs.history import (
 from work_data_hub.io.runs.liveness import mark_abandoned_runs
 from work_data_hub.io.runs.rejects_export import RejectsSource, write_rejects
 
-EXIT_NOT_FOUND = 4
-
 console = Console()
 errors = Console(stderr=True)
 
-_USER_ERRORS = (DatabaseUrlError, DatabaseUnavailableError, SQLAlchemyError, ValidationError)
 runs_app = typer.Typer(
     help="Past runs: what was loaded, when, from which file.", no_args_is_help=True
 )
@@ -64,9 +57,10 @@ def list_command(
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON list.")] = False,
 ) -> None:
     """List the latest runs, newest first; runs whose process died are marked abandoned first."""
-    engine = warehouse_engine(command_settings())
-    mark_abandoned_runs(engine, found_by="workdatahub runs list")
-    executions = list_executions(engine, domain=domain, month=month, status=status, limit=limit)
+    with reported_errors(errors, as_json=as_json):
+        engine = warehouse_engine(command_settings())
+        mark_abandoned_runs(engine, found_by="workdatahub runs list")
+        executions = list_executions(engine, domain=domain, month=month, status=status, limit=limit)
     if as_json:
         typer.echo(json.dumps([e.to_json() for e in executions], ensure_ascii=False))
         return
@@ -118,13 +112,16 @@ def show_command(
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
 ) -> None:
     """Show one run: file, checksum, counts, timings, error, and its rejected rows."""
-    engine = warehouse_engine(command_settings())
-    mark_abandoned_runs(engine, found_by="workdatahub runs show")
-    try:
-        execution = show_execution(engine, execution_id)
-    except ExecutionNotFound as error:
-        print_error(errors, error)
-        raise typer.Exit(EXIT_NOT_FOUND) from error
+    with reported_errors(errors, as_json=as_json):
+        engine = warehouse_engine(command_settings())
+        mark_abandoned_runs(engine, found_by="workdatahub runs show")
+        try:
+            execution = show_execution(engine, execution_id)
+        except ExecutionNotFound as error:
+            print_error(errors, error)
+            if as_json:
+                typer.echo(error_json(str(error), EXIT_NOT_STARTED))
+            raise typer.Exit(EXIT_NOT_STARTED) from error
     if rejects_out is not None:
         _write_rejects(execution, rejects_out)
     if as_json:
@@ -174,15 +171,12 @@ def show_command(
 @runs_app.command("mark-abandoned")
 def mark_abandoned() -> None:
     """Mark `running` executions whose process is gone (its execution lock free) `abandoned`."""
-    try:
+    with reported_errors(errors):
         engine = warehouse_engine(command_settings())
         try:
             marked = mark_abandoned_runs(engine, found_by="`workdatahub runs mark-abandoned`")
         finally:
             engine.dispose()
-    except _USER_ERRORS as error:
-        print_error(errors, failure_message(error))
-        raise typer.Exit(1) from error
     console.print(f"{len(marked)} execution(s) marked abandoned", highlight=False)
     for execution_id in marked:
         console.print(f"  {execution_id}", highlight=False)

@@ -26,6 +26,8 @@ from typing import IO
 from work_data_hub.domain.readers import SourceFileError
 
 ZIP_MAGIC = b"PK\x03\x04"
+_HEAD_BYTES = 512
+"""Bytes read to tell a workbook's container, or the kind of text a renamed file holds."""
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 LEGACY_SUFFIXES = (".xls", ".xla")
 """Suffixes of the old binary format, an OLE2 compound file python-calamine reads itself."""
@@ -45,7 +47,7 @@ def check_container(path: Path, *, max_cell_text: int) -> None:
     """Raise ``SourceFileError`` unless ``path`` may be handed to python-calamine (see module)."""
     try:
         with path.open("rb") as handle:
-            head = handle.read(8)
+            head = handle.read(_HEAD_BYTES)
     except OSError as error:
         raise SourceFileError(path, f"the file cannot be opened ({error.strerror})") from error
     if not head:
@@ -100,11 +102,20 @@ def _check_part_sizes(path: Path, archive: zipfile.ZipFile) -> None:
 
 def _not_a_workbook(head: bytes) -> str:
     if b"\x00" not in head:
-        return (
-            "the file is not an Excel workbook: it holds plain text "
-            "(a CSV or HTML file renamed to .xlsx?); save it as .xlsx from Excel"
-        )
+        kind = _text_kind(head)
+        return f"the file is not an Excel workbook: it holds {kind}; save it as .xlsx from Excel"
     return "the file is not an Excel workbook (it is neither a zip archive nor an OLE2 file)"
+
+
+def _text_kind(head: bytes) -> str:
+    """Say what a text file saved under a workbook's name holds, from its first bytes."""
+    text = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if text.startswith((b"<!doctype html", b"<html", b"<table", b"<?xml")):
+        return "HTML or XML (a web page or an export renamed to .xlsx?)"
+    first_line = text.split(b"\n", 1)[0]
+    if any(separator in first_line for separator in (b",", b";", b"\t")):
+        return "delimited text (a CSV file renamed to .xlsx?)"
+    return "plain text, not a workbook"
 
 
 def _check_shared_strings(path: Path, archive: zipfile.ZipFile, max_cell_text: int) -> None:
