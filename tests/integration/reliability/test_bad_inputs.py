@@ -77,7 +77,9 @@ def loaded(stored: Mapping[tuple[int, str], object] | None = None) -> Outcome:
 LONG = generator.LONG_TEXT
 OUTCOMES: dict[str, Outcome] = {
     "corrupt_zip.xlsx": file_rejected("corrupt_zip.xlsx", "damaged"),
-    "csv_renamed.xlsx": file_rejected("csv_renamed.xlsx", "not an Excel workbook", "plain text"),
+    "csv_renamed.xlsx": file_rejected(
+        "csv_renamed.xlsx", "not an Excel workbook", "delimited text (a CSV file"
+    ),
     "legacy_ole_renamed.xlsx": file_rejected("legacy_ole_renamed.xlsx", "old .xls"),
     "zero_bytes.xlsx": file_rejected("zero_bytes.xlsx", "empty (0 bytes)"),
     "empty_workbook.xlsx": file_rejected(

@@ -26,7 +26,7 @@ def test_parse_month_rejects_what_names_no_month(context: PipelineContext) -> No
     assert rejected["source_row"].tolist() == [3, 5]
     assert rejected["reason"].tolist() == [
         "月度 'abc' is not a month",
-        "月度 '203101' is not a month",
+        "月度 '203101' is outside the accepted years 2000–2030",
     ]
     assert rejected["raw"].iloc[0] == {"月度": "abc"}
 

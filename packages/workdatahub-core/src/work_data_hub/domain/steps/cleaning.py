@@ -29,12 +29,29 @@ from work_data_hub.domain.steps.scope import first_of_month
 from work_data_hub.domain.validation import format_value
 
 
-def _unreadable(column: str, raw: pd.Series, cleaned: pd.Series, what: str) -> RowFailure:
-    """Return the rows whose raw value is present but cleaned to missing, with reasons."""
+def _unreadable(
+    column: str,
+    raw: pd.Series,
+    cleaned: pd.Series,
+    what: str,
+    unbounded: pd.Series | None = None,
+    years: tuple[int, int] | None = None,
+) -> RowFailure:
+    """Return the rows whose raw value is present but cleaned to missing, with reasons.
+
+    ``unbounded`` holds the same values parsed without a year range: a value it reads names a
+    real month or date outside ``years``, and its reason says so instead of "is not".
+    """
     mask = (cleaned.isna() & ~is_blank(raw)).to_numpy(dtype=bool)
+    real = np.zeros(len(raw), dtype=bool) if unbounded is None else unbounded.notna().to_numpy()
     reasons = np.full(len(raw), "", dtype=object)
-    for position in np.flatnonzero(mask):
-        reasons[position] = f"{column} {format_value(raw.iat[int(position)])} is not {what}"
+    for position in np.flatnonzero(mask).tolist():
+        value = format_value(raw.iat[position])
+        reasons[position] = (
+            f"{column} {value} is outside the accepted years {years[0]}–{years[1]}"
+            if real[position] and years is not None
+            else f"{column} {value} is not {what}"
+        )
     return RowFailure(column, mask, reasons)
 
 
@@ -83,7 +100,9 @@ class ParseMonth:
         output = data.assign(**{self.target or self.column: months})
         failures: list[RowFailure] = []
         if self.reject_invalid:
-            failures.append(_unreadable(self.column, raw, months, "a month"))
+            unbounded = parse_month(raw, min_year=1, max_year=9999)
+            years = (self.min_year, self.max_year)
+            failures.append(_unreadable(self.column, raw, months, "a month", unbounded, years))
         if self.reject_after_run_month:
             failures.append(_after_run_month(self.column, months, context))
         return split_rejected(data, output, failures)
@@ -125,7 +144,10 @@ class ParseDate:
         output = data.assign(**{self.target or self.column: dates})
         if not self.reject_invalid:
             return output
-        return split_rejected(data, output, [_unreadable(self.column, raw, dates, "a date")])
+        unbounded = parse_date(raw, min_year=1, max_year=9999)
+        years = (self.min_year, self.max_year)
+        failure = _unreadable(self.column, raw, dates, "a date", unbounded, years)
+        return split_rejected(data, output, [failure])
 
 
 @dataclass(frozen=True)
