@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import Engine
 from typer.testing import CliRunner
 from work_data_hub.cli.app import app
-from work_data_hub.cli.runs import EXIT_NOT_FOUND
+from work_data_hub.cli.errors import EXIT_NOT_STARTED
 from work_data_hub.config import Settings, get_settings
 from work_data_hub.io.runs import RunReport, RunRequest, run_domain
 
@@ -120,7 +120,7 @@ def test_runs_show_gives_the_file_counts_and_every_rejected_row(
 def test_runs_show_of_an_unknown_id_is_one_line_and_exit_4(runs: list[RunReport]) -> None:
     code, _, stderr = _invoke("runs", "show", "00000000-0000-0000-0000-000000000000")
 
-    assert code == EXIT_NOT_FOUND == 4
+    assert code == EXIT_NOT_STARTED == 4
     assert stderr.strip().startswith("error: no execution 00000000-0000-0000-0000-000000000000")
     code, _, stderr = _invoke("runs", "show", "not-an-id")
     assert code == 4

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
@@ -165,7 +166,14 @@ def test_a_rejected_share_above_the_threshold_loads_nothing(
 def test_run_month_runs_every_domain_with_a_file(
     wdh_engine: Engine, registry: DomainRegistry, settings: Settings
 ) -> None:
-    reports = run_month(MONTH, engine=wdh_engine, registry=registry, settings=settings)
+    stages: dict[str, list[tuple[str, int | None]]] = {}
+
+    def progress(domain: str) -> Callable[[str, int | None], None]:
+        return lambda stage, rows: stages.setdefault(domain, []).append((stage, rows))
+
+    reports = run_month(
+        MONTH, engine=wdh_engine, registry=registry, settings=settings, progress=progress
+    )
 
     assert sorted(report.domain for report in reports) == [
         "annuity_income",
@@ -174,6 +182,8 @@ def test_run_month_runs_every_domain_with_a_file(
     ]
     assert all(report.succeeded for report in reports)
     assert _count(wdh_engine, "sample_csv") == 600
+    assert stages["annuity_performance"] == [("read", None), ("transform", 600), ("load", 596)]
+    assert set(stages) == {report.domain for report in reports}
     assert _count(wdh_engine, "annuity_income") == 597
     assert _count(wdh_engine, "annuity_performance") == 596
 

@@ -22,6 +22,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from work_data_hub.cli.database import command_settings, warehouse_engine
 from work_data_hub.cli.errors import EXIT_FAILED, EXIT_NOT_STARTED, EXIT_THRESHOLD, EXIT_USAGE
 from work_data_hub.cli.output import error_json, print_error, print_report, reports_json
+from work_data_hub.cli.progress import run_progress
 from work_data_hub.io.connectors.file_connector import FileDiscoveryError
 from work_data_hub.io.database import DatabaseUrlError
 from work_data_hub.io.embedded import EmbeddedPostgresError
@@ -43,7 +44,7 @@ from work_data_hub.plugins.errors import UnknownDomainError
 SELECT_HELP = "When several files match: error, newest, oldest or first."
 
 console = Console(stderr=True)
-"""Errors and the spinner: stderr, so that stdout holds only the summaries and ``--json``."""
+"""Errors and progress: stderr, so that stdout holds only the summaries and ``--json``."""
 summary = Console()
 
 NOT_STARTED_ERRORS = (
@@ -158,8 +159,10 @@ def run(
     try:
         settings = command_settings()
         engine = warehouse_engine(settings)
-        with interruptible(engine), console.status(f"running {domain}…"):
-            report = run_domain(request, engine=engine, settings=settings)
+        with interruptible(engine), run_progress(console) as progress:
+            report = run_domain(
+                request, engine=engine, settings=settings, progress=progress(domain)
+            )
     except RejectsOutConflict as error:
         raise _error_exit(str(error), EXIT_USAGE, as_json) from error
     except NOT_STARTED_ERRORS as error:
@@ -198,9 +201,14 @@ def run_month_command(
         if inbox is not None:
             settings = settings.model_copy(update={"INBOX_DIR": inbox})
         engine = warehouse_engine(settings)
-        with interruptible(engine), console.status(f"running every domain for {month}…"):
+        with interruptible(engine), run_progress(console) as progress:
             reports = run_month(
-                month, engine=engine, settings=settings, dry_run=dry_run, select=selection
+                month,
+                engine=engine,
+                settings=settings,
+                dry_run=dry_run,
+                select=selection,
+                progress=progress,
             )
     except NOT_STARTED_ERRORS as error:
         raise _not_started(error, as_json) from error

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -52,6 +52,11 @@ class RunRequest:
                 validate_month(self.month)
             except FileDiscoveryError as error:
                 raise InvalidRunRequest(str(error)) from error
+
+
+StageProgress = Callable[[str, int | None], None]
+"""Told as each stage of a run starts: ``("read", None)``, ``("transform", rows read)``,
+``("load", valid rows)``; the CLI draws its progress from it."""
 
 
 @dataclass(frozen=True)

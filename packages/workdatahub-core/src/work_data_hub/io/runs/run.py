@@ -51,6 +51,7 @@ from work_data_hub.io.runs.request import (
     RunFailed,
     RunRequest,
     RunState,
+    StageProgress,
     TransformOutcome,
     check_rejects_out,
 )
@@ -82,7 +83,13 @@ class Run:
     """
 
     def __init__(
-        self, state: RunState, *, registry: DomainRegistry, settings: Settings, engine: Engine
+        self,
+        state: RunState,
+        *,
+        registry: DomainRegistry,
+        settings: Settings,
+        engine: Engine,
+        progress: StageProgress | None = None,
     ) -> None:
         self.state = state
         self.registry = registry
@@ -90,6 +97,7 @@ class Run:
         self.settings = settings
         self.engine = engine
         self._audit = AuditWriter(engine)
+        self._progress = progress
 
     @classmethod
     def start(
@@ -100,6 +108,7 @@ class Run:
         registry: DomainRegistry | None = None,
         settings: Settings | None = None,
         lock: ExecutionLock | None = None,
+        progress: StageProgress | None = None,
     ) -> Run:
         """Resolve the domain and its source file, and record the execution as running.
 
@@ -109,6 +118,7 @@ class Run:
         input file raises ``RejectsOutConflict``, an unmigrated database ``WarehouseNotMigrated``.
         Executions whose process died are marked ``abandoned`` first. With ``lock`` (held by the
         caller until the outcome is recorded) the execution takes its id and the row names it.
+        ``progress`` is told as each stage starts.
         """
         registry = registry or get_registry()
         settings = settings or get_settings(require_database=False)
@@ -149,7 +159,7 @@ class Run:
         logger.info(
             "run started", domain=definition.name, file=str(path), execution_id=state.execution_id
         )
-        return cls(state, registry=registry, settings=settings, engine=engine)
+        return cls(state, registry=registry, settings=settings, engine=engine, progress=progress)
 
     @classmethod
     def resume(
@@ -218,7 +228,7 @@ class Run:
         raw = self.state.raw
         if raw is None:
             raise RunFailed(f"execution {self.execution_id}: transform before read")
-        with self._timed("transform"):
+        with self._timed("transform", len(raw)):
             transformed = self._transform(raw)
         self.state = replace(self.state, raw=None, transformed=transformed)
         return transformed
@@ -286,6 +296,8 @@ class Run:
         definition = self.domain.definition
         dry_run = self.state.request.dry_run
         loader = WarehouseLoader(self.engine, settings=self.settings)
+        if self._progress is not None:
+            self._progress("load", len(transformed.valid))
         started = time.perf_counter()
         check_declared_table(self.engine, self.domain)
         self._write_rejects_file(transformed.rejected)
@@ -392,7 +404,9 @@ class Run:
         return build_report(self.state, status, **fields)
 
     @contextmanager
-    def _timed(self, stage: str) -> Iterator[None]:
+    def _timed(self, stage: str, rows: int | None = None) -> Iterator[None]:
+        if self._progress is not None:
+            self._progress(stage, rows)
         started = time.perf_counter()
         yield
         self._record_time(stage, started)

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from sqlalchemy import Engine
 
 from work_data_hub.config import Settings, get_settings
 from work_data_hub.io.connectors.file_connector import SourceFileNotFound, discover_file
 from work_data_hub.io.runs.liveness import hold_execution_lock
 from work_data_hub.io.runs.report import RunReport
-from work_data_hub.io.runs.request import FileSelection, RunRequest
+from work_data_hub.io.runs.request import FileSelection, RunRequest, StageProgress
 from work_data_hub.io.runs.run import Run
 from work_data_hub.plugins.registry import DomainRegistry, get_registry
 from work_data_hub.utils.logging import get_logger
@@ -22,6 +24,7 @@ def run_domain(
     engine: Engine,
     registry: DomainRegistry | None = None,
     settings: Settings | None = None,
+    progress: StageProgress | None = None,
 ) -> RunReport:
     """Run one domain on one file (``Run.start(...).execute()``) under an execution lock.
 
@@ -29,9 +32,17 @@ def run_domain(
     exists (unknown domain, no file found, an unmigrated database) raise, since there is nothing
     to audit yet. The lock is held until the outcome is recorded, so that a later run can tell
     if this process died (``abandoned``). An interruption is recorded ``failed`` and raised again.
+    ``progress`` is told as each stage starts (``StageProgress``).
     """
     with hold_execution_lock(engine) as lock:
-        run = Run.start(request, engine=engine, registry=registry, settings=settings, lock=lock)
+        run = Run.start(
+            request,
+            engine=engine,
+            registry=registry,
+            settings=settings,
+            lock=lock,
+            progress=progress,
+        )
         return run.execute()
 
 
@@ -43,11 +54,13 @@ def run_month(
     settings: Settings | None = None,
     dry_run: bool = False,
     select: FileSelection = "error",
+    progress: Callable[[str], StageProgress] | None = None,
 ) -> list[RunReport]:
     """Run every installed domain with a source file for ``month``, each in its own transaction.
 
     Every domain's file is located before any domain runs: an ambiguous folder or a bad month
     raises ``FileDiscoveryError`` with nothing loaded. Domains without a file are skipped.
+    ``progress(domain)`` gives the ``StageProgress`` of each domain's run.
     """
     registry = registry or get_registry()
     settings = settings or get_settings(require_database=False)
@@ -65,6 +78,7 @@ def run_month(
             engine=engine,
             registry=registry,
             settings=settings,
+            progress=None if progress is None else progress(name),
         )
         for name, path in files.items()
     ]
