@@ -14,6 +14,8 @@
 # No ``from __future__ import annotations``: Dagster reads the check signatures at runtime.
 import datetime as dt
 import warnings
+from collections.abc import Mapping
+from typing import Any
 
 import sqlalchemy as sa
 from dagster import (
@@ -45,6 +47,19 @@ def _next_month(day: dt.date) -> dt.date:
 
 def _previous_month(day: dt.date) -> dt.date:
     return (day - dt.timedelta(days=1)).replace(day=1)
+
+
+def _latest_metadata(
+    context: AssetCheckExecutionContext, key: AssetKey
+) -> Mapping[str, Any] | None:
+    """The metadata of the partition's latest materialisation, or None before it has one."""
+    records = context.instance.fetch_materializations(
+        AssetRecordsFilter(asset_key=key, asset_partitions=[context.partition_key]), limit=1
+    ).records
+    if not records or records[0].asset_materialization is None:
+        return None
+    metadata: Mapping[str, Any] = records[0].asset_materialization.metadata
+    return metadata
 
 
 def month_row_count(engine: Engine, domain: RegisteredDomain, first_day: dt.date) -> int:
@@ -109,12 +124,9 @@ def _domain_checks(
         partitions_def=partitions,
     )
     def reject_share(context: AssetCheckExecutionContext) -> AssetCheckResult:
-        records = context.instance.fetch_materializations(
-            AssetRecordsFilter(asset_key=key, asset_partitions=[context.partition_key]), limit=1
-        ).records
-        if not records or records[0].asset_materialization is None:
+        metadata = _latest_metadata(context, key)
+        if metadata is None:
             return AssetCheckResult(passed=False, metadata={"reason": "partition not loaded"})
-        metadata = records[0].asset_materialization.metadata
         read, rejected = int(metadata["rows_read"].value), int(metadata["rows_rejected"].value)
         share = rejected / read if read else 0.0
         return AssetCheckResult(
@@ -200,12 +212,10 @@ def _totals_check(
         partitions_def=partitions,
     )
     def totals_row(context: AssetCheckExecutionContext) -> AssetCheckResult:
-        records = context.instance.fetch_materializations(
-            AssetRecordsFilter(asset_key=key, asset_partitions=[context.partition_key]), limit=1
-        ).records
-        if not records or records[0].asset_materialization is None:
+        metadata = _latest_metadata(context, key)
+        if metadata is None:
             return AssetCheckResult(passed=False, metadata={"reason": "partition not loaded"})
-        entry = records[0].asset_materialization.metadata.get("totals_row_checks")
+        entry = metadata.get("totals_row_checks")
         checks = list(entry.value) if entry is not None else []
         if not checks:
             return AssetCheckResult(passed=True, metadata={"reason": "the file has no totals row"})
