@@ -130,6 +130,7 @@ def test_the_worked_example_loads_exact_rows_and_rejects_with_exact_reasons(
     assert report.status == "succeeded", report.error
     assert (report.rows_read, report.rows_loaded, report.rows_rejected) == (7, 4, 3)
     assert [(r["row"], r["column"], r["reason"]) for r in report.rejected] == REJECTED
+    assert report.rejects_file == str(tmp_path / "rejects.csv")
     assert report.title_rows == [{"row": 1, "text": TITLE}]
     assert report.skipped == [{"row": 10, "reason": "totals row"}]
     assert report.totals == [

@@ -124,7 +124,7 @@ def test_nothing_found_names_the_folders_and_patterns(tmp_path: Path) -> None:
     assert str(raised.value) == (
         "no file for month 202411 matches '*规模收入数据*.xlsx', '*规模*收入数据*.xlsx', "
         f"'*年金终稿*'; searched {base / 'V1'}, {base}; excluded by '~$*', '*.eml', '*回复*': "
-        f"'~${REAL_NAME}'"
+        f"'~${REAL_NAME}'; files there: 'readme.txt'"
     )
 
 
@@ -134,8 +134,19 @@ def test_missing_month_folder_is_an_error(tmp_path: Path) -> None:
 
     assert str(raised.value) == (
         f"no folder for month 202412: {_base(tmp_path, '202412')} does not exist "
-        f"(INBOX_DIR={tmp_path}, folder pattern '{{YYYYMM}}/收集数据/数据采集')"
+        f"(INBOX_DIR={tmp_path}, folder pattern '{{YYYYMM}}/收集数据/数据采集'); "
+        "no month of the inbox has a file for this source"
     )
+
+
+def test_a_missing_month_folder_names_the_months_that_have_a_file(tmp_path: Path) -> None:
+    for month in ("202401", "202410", "202501"):
+        _touch(_base(tmp_path, month) / REAL_NAME)
+
+    with pytest.raises(FileDiscoveryError) as raised:
+        discover_file(tmp_path, ANNUITY, "202411")
+
+    assert str(raised.value).endswith("; months with a file: 202410, 202501, 202401")
 
 
 def test_a_missing_month_folder_names_the_inbox_setting_once(

@@ -58,6 +58,8 @@ def print_report(console: Console, report: RunReport) -> None:
         if not count:
             continue
         table.add_row(Text(f"  company id from {source}"), str(count))
+    if report.rejects_file:
+        table.add_row("rejects written to", Text(report.rejects_file))
     stages = ", ".join(
         f"{stage} {seconds:.2f}s" for stage, seconds in report.stage_durations.items()
     )

@@ -130,7 +130,7 @@ def discover_file(
     if not base.is_dir():
         raise SourceFileNotFound(
             f"no folder for month {month}: {base} does not exist (INBOX_DIR={inbox}, "
-            f"folder pattern {source.folder!r})"
+            f"folder pattern {source.folder!r}){_nearest_months(inbox, source, month)}"
         )
     searched = [*_version_folders(base), base]
     for folder in searched:
@@ -145,12 +145,49 @@ def discover_file(
         for child in sorted(folder.iterdir())
         if child.is_file() and _fits(child.name, source.patterns)
     ]
+    others = [
+        child.name
+        for folder in searched
+        for child in sorted(folder.iterdir())
+        if child.is_file() and child.name not in excluded
+    ]
     raise SourceFileNotFound(
         f"no file for month {month} matches {', '.join(map(repr, source.patterns))}; searched "
         + ", ".join(str(folder) for folder in searched)
         + (f"; excluded by {', '.join(map(repr, source.exclude))}: " if excluded else "")
         + ", ".join(map(repr, excluded))
+        + (f"; files there: {_listing(others)}" if others else "; the folder is empty")
     )
+
+
+NEAREST_SHOWN = 5
+"""Candidates an error lists (month folders, files), nearest first."""
+
+
+def _listing(names: list[str]) -> str:
+    shown = ", ".join(map(repr, names[:NEAREST_SHOWN]))
+    return shown + (f" and {len(names) - NEAREST_SHOWN} more" if len(names) > NEAREST_SHOWN else "")
+
+
+def _nearest_months(inbox: Path, source: SourceSpec, month: str) -> str:
+    """``"; months with a file: 202410, 202412"``, nearest to ``month`` first; "" for none."""
+    if not inbox.is_dir():
+        return "; INBOX_DIR itself does not exist"
+    try:
+        months = list_months(inbox, source)
+    except FileDiscoveryError:
+        return ""
+    if not months:
+        return "; no month of the inbox has a file for this source"
+
+    def distance(candidate: str) -> int:
+        return abs(_month_number(candidate) - _month_number(month))
+
+    return f"; months with a file: {', '.join(sorted(months, key=distance)[:NEAREST_SHOWN])}"
+
+
+def _month_number(month: str) -> int:
+    return int(month[:4]) * 12 + int(month[4:]) - 1
 
 
 def _month_pattern(folder_pattern: str) -> tuple[str, re.Pattern[str]]:

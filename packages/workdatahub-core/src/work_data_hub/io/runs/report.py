@@ -44,6 +44,8 @@ class RunReport:
     totals: list[dict[str, Any]] = field(default_factory=list)
     """Each declared totals column against the totals row: ``{"column", "file_total",
     "rows_sum", "unreadable", "matches"}``."""
+    rejects_file: str | None = None
+    """Where the run wrote its rejects (``--rejects-out``), when it did."""
     stage_durations: dict[str, float] = field(default_factory=dict)
     duration_s: float = 0.0
     error: str | None = None
@@ -121,6 +123,7 @@ def build_report(state: RunState, status: RunStatus, **fields: Any) -> RunReport
         title_rows=list(outcome.title_rows) if outcome else [],
         skipped=list(outcome.skipped_rows) if outcome else [],
         totals=list(outcome.totals) if outcome else [],
+        rejects_file=None if state.rejects_written is None else str(state.rejects_written),
         stage_durations=dict(state.timings),
         duration_s=round((datetime.now(UTC) - state.started_at).total_seconds(), 4),
         **fields,

@@ -100,6 +100,8 @@ class RunState:
     raw: pd.DataFrame | None = field(default=None, repr=False)
     """The rows read, until the transform has used them."""
     transformed: TransformOutcome | None = field(default=None, repr=False)
+    rejects_written: Path | None = None
+    """The ``rejects_out`` file, once the run has written it."""
 
 
 class RejectsOutConflict(RunFailed):

@@ -426,3 +426,4 @@ class Run:
         reader = self.registry.readers()[spec.file_type]
         read = partial(reader.read, self.state.path, spec)
         write_rejects(target, rejected, RejectsSource(self.state.path, self.state.sheet, read))
+        self.state = replace(self.state, rejects_written=target)
