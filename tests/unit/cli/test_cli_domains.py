@@ -115,7 +115,7 @@ def test_tables_with_no_domain_installed_say_so(cli_site: Site) -> None:
     )
 
 
-def test_strict_mode_exits_1_with_the_error_on_stderr(
+def test_strict_mode_exits_4_with_the_error_on_stderr(
     cli_site: Site, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     _broken_and_good(cli_site)
@@ -123,7 +123,7 @@ def test_strict_mode_exits_1_with_the_error_on_stderr(
 
     result = _run("--json")
 
-    assert result.exit_code == 1
+    assert result.exit_code == 4
     assert result.stdout == ""
     assert result.stderr.startswith(
         "error: plugin wdh-broken 0.9 (entry point 'wdh_broken'): import failed: "

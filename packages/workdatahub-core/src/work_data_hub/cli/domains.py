@@ -10,6 +10,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from work_data_hub.cli.errors import EXIT_NOT_STARTED
 from work_data_hub.plugins.errors import PluginLoadError
 from work_data_hub.plugins.manager import ENTRY_POINT_GROUP
 from work_data_hub.plugins.registry import DomainRegistry, load_domains
@@ -55,7 +56,8 @@ def list_domains(
 ) -> None:
     """List installed domains (distribution, version, target table, write mode) and broken plugins.
 
-    Exits 0 even when a plugin is broken; with WDH_STRICT_PLUGINS=1 it exits 1 instead.
+    Exits 0 even when a plugin is broken; with WDH_STRICT_PLUGINS=1 it exits 4 instead (nothing
+    could start, as for every command).
     """
     try:
         # Log lines go to stdout by default; keep stdout for the listing alone.
@@ -63,7 +65,7 @@ def list_domains(
             registry = load_domains()
     except PluginLoadError as exc:
         typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(code=1) from exc
+        raise typer.Exit(code=EXIT_NOT_STARTED) from exc
     listing = domain_listing(registry)
     if as_json:
         typer.echo(json.dumps(listing, ensure_ascii=False, indent=2))
