@@ -36,7 +36,7 @@ def print_report(console: Console, report: RunReport) -> None:
     for column, count in report.rejected_by_column.items():
         table.add_row(Text(f"  rejected on {column}"), str(count))
     for reason, count in list(report.rejected_by_reason.items())[:MAX_REASONS_SHOWN]:
-        table.add_row(Text(f"  ×{count}"), Text(reason))
+        table.add_row(Text(f"  rejected ×{count}"), Text(reason))
     if report.new_source_columns:
         table.add_row(
             Text("new columns in the source", style="yellow"),
