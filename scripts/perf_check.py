@@ -17,9 +17,9 @@ repeats' ratios, so a burst of load on a shared machine moves one repeat, not th
 spread of the repeats' ratios (largest minus smallest, over the median) is printed as the run's
 noise. A ratio more than 20 % above ``benchmarks/baseline.json`` beyond that noise prints a
 WARNING line with both numbers; within the noise, or when the machine was already busy before
-the check started (its load average above half its CPUs), it prints a note saying the run
-cannot tell. The exit code stays 0. ``--update-baseline`` writes the measured ratios as the new
-baseline.
+the check started (more than 35 % of its CPUs in use by other work), it prints a note saying
+the run cannot tell. The exit code stays 0. ``--update-baseline`` writes the measured ratios
+as the new baseline.
 
 The server is ``WDH_TEST_DATABASE_URL`` when set, otherwise an embedded PostgreSQL started in a
 temporary folder (and stopped afterwards).
@@ -44,6 +44,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import psutil
 from psycopg2 import sql
 from sqlalchemy import Engine, text
 from sqlalchemy.pool import NullPool
@@ -242,8 +243,9 @@ def pipeline_benchmark(engine: Engine, settings: Settings) -> dict[str, Pairs]:
     return {"pipeline_month": summed}
 
 
-BUSY_LOAD_PER_CPU = 0.5
-"""A 1-minute load average above this share of the CPUs, before the check, is a busy machine."""
+BUSY_CPU_SHARE = 0.35
+"""Other work using more than this share of all CPUs, just before the check, is a busy machine."""
+BUSY_SAMPLE_S = 2.0
 
 
 def machine_busy() -> str | None:
@@ -251,12 +253,14 @@ def machine_busy() -> str | None:
 
     The pipeline is Python on the CPU and the raw COPY mostly the server's disk: other work on
     the machine slows the first more than the second, so their ratio rises with load alone.
+    The CPU use of the whole machine is sampled for two seconds while this process waits (a
+    load average would still count the test stage that has just finished).
     """
-    cpus = os.cpu_count() or 1
-    load = os.getloadavg()[0]
-    if load <= BUSY_LOAD_PER_CPU * cpus:
+    used = psutil.cpu_percent(interval=BUSY_SAMPLE_S) / 100
+    if used <= BUSY_CPU_SHARE:
         return None
-    return f"the machine was busy before the check started (load {load:.1f} on {cpus} CPUs)"
+    cpus = os.cpu_count() or 1
+    return f"the machine was busy before the check started ({used:.0%} of {cpus} CPUs in use)"
 
 
 def median(values: list[float]) -> float:
