@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from work_data_hub.io.readers.excel import _column_text, cell_text
+from work_data_hub.io.readers.cell_text import cell_text, column_text
 
 pytestmark = pytest.mark.unit
 
@@ -39,7 +39,7 @@ def _expected(cells: list[object]) -> list[str | None]:
 def test_text_and_number_columns_read_as_cell_text(cells: list[object]) -> None:
     column = np.array(cells, dtype=object)
 
-    assert _column_text(column).to_pylist() == _expected(cells)
+    assert column_text(column).to_pylist() == _expected(cells)
 
 
 @given(st.lists(CELLS, max_size=20), st.lists(OTHER_CELLS, min_size=1, max_size=5))
@@ -50,7 +50,7 @@ def test_columns_with_other_cells_read_as_cell_text(
     column = np.empty(len(mixed), dtype=object)
     column[:] = mixed
 
-    assert _column_text(column).to_pylist() == _expected(mixed)
+    assert column_text(column).to_pylist() == _expected(mixed)
 
 
 def test_many_numbers_of_every_magnitude_read_as_cell_text() -> None:
@@ -65,4 +65,4 @@ def test_many_numbers_of_every_magnitude_read_as_cell_text() -> None:
     )
     column = np.array(numbers.tolist(), dtype=object)
 
-    assert _column_text(column).to_pylist() == _expected(column.tolist())
+    assert column_text(column).to_pylist() == _expected(column.tolist())

@@ -2,26 +2,22 @@
 
 from __future__ import annotations
 
-import datetime as dt
-import math
 import zipfile
 from bisect import bisect_left
 from collections.abc import Callable, Mapping
-from decimal import Decimal
-from itertools import islice, repeat
+from itertools import islice
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
 import pyarrow as pa
-import pyarrow.compute as pc
 import python_calamine
 
 from work_data_hub.domain.columns import CELL_REJECTS
 from work_data_hub.domain.definition import SourceSpec
 from work_data_hub.domain.readers import SourceFileError
+from work_data_hub.io.readers.cell_text import cell_text, text_columns
 from work_data_hub.io.readers.headers import TextFrameBuilder, clean_header, column_letter
 from work_data_hub.io.readers.layout import HEADER_SEARCH_ROWS, Header, TableEnd, locate_header
 from work_data_hub.io.readers.xlsx_cells import SheetScan, SheetTooLarge, scan_sheet
@@ -32,7 +28,6 @@ __all__ = ["ExcelReader", "cell_text"]
 
 logger = get_logger(__name__)
 
-CellValue = int | float | str | bool | dt.time | dt.date | dt.datetime | dt.timedelta
 
 MAX_CELL_TEXT = 32_767
 """Characters a cell may hold (Excel's own limit); a workbook with a longer text is refused."""
@@ -42,142 +37,6 @@ GRID_CELLS_PER_VALUE = 10
 """Beyond that, the grid may hold at most this many cells per cell that has a value."""
 MAX_GRID_CELLS = 40_000_000
 """No grid is larger (about 1.3 GB in python-calamine): 1,048,576 rows × 38 columns."""
-_EXACT_INTEGER_LIMIT = float(2**53)
-"""Integral numbers up to this size are exact in a double and print as integers."""
-_NULL_TEXT = pa.scalar(None, pa.large_string())
-_POSITIONAL_REPR_MIN = 1e-4
-EXCEL_DIGITS = 15
-"""Significant digits Excel keeps and shows of a number; a double's further digits are noise."""
-"""``repr`` writes smaller fractions with an exponent (``1e-05``)."""
-
-
-def cell_text(value: CellValue) -> str | None:
-    """Return a cell value as the text the file holds; ``None`` for an empty cell.
-
-    Integral numbers lose the ``.0`` Excel's floating-point storage adds (``202411``),
-    other numbers print in the shortest form that reads back to the same value
-    (``0.0509``, ``nan``, ``inf``), with at most the 15 significant digits Excel shows
-    (``=0.1+0.2`` is ``0.3``), dates are ISO ``YYYY-MM-DD`` (``YYYY-MM-DD HH:MM:SS``
-    with a time of day), booleans ``TRUE``/``FALSE``.
-    """
-    if isinstance(value, str):
-        return value or None
-    if isinstance(value, bool):
-        return "TRUE" if value else "FALSE"
-    if isinstance(value, float):
-        return _float_text(value)
-    if isinstance(value, dt.datetime) and value.time() == dt.time():
-        return value.date().isoformat()
-    if isinstance(value, dt.datetime):
-        return value.isoformat(sep=" ")
-    if isinstance(value, dt.date | dt.time):
-        return value.isoformat()
-    return str(value)
-
-
-def _float_text(number: float) -> str:
-    limit = _EXACT_INTEGER_LIMIT
-    if number.is_integer() and -limit <= number <= limit:
-        return str(int(number))
-    text = repr(number)
-    if len(text) > EXCEL_DIGITS + 1 and math.isfinite(number) and not number.is_integer():
-        return _as_excel_shows(number)
-    return text
-
-
-def _as_excel_shows(number: float) -> str:
-    """Return a fraction with the 15 significant digits Excel keeps, without an exponent."""
-    return format(Decimal(f"{number:.{EXCEL_DIGITS}g}"), "f")
-
-
-def _arrow_texts(numbers: npt.NDArray[Any]) -> pa.Array:
-    """Return numbers as Arrow prints them: integers exactly, floats in shortest round-trip form."""
-    return pa.array(numbers).cast(pa.large_string())
-
-
-def _number_texts(numbers: npt.NDArray[np.float64]) -> pa.Array:
-    """Return ``_float_text`` of every number as Arrow text, in order, vectorised.
-
-    Integral numbers print through int64. A fraction is printed by Arrow, which finds the
-    same shortest round-trip digits as ``repr``; where ``repr`` writes those digits without an
-    exponent (``1e-4 <= |x| < 1e16``) and Arrow did too, the texts are equal. Arrow switches to
-    an exponent earlier than ``repr``; those numbers, tiny ones, ``nan`` and ``inf`` get ``repr``.
-    """
-    finite = np.isfinite(numbers)
-    whole = np.zeros(len(numbers), dtype=bool)
-    whole[finite] = numbers[finite] == np.trunc(numbers[finite])
-    magnitude = np.abs(numbers)
-    integral = whole & (magnitude <= _EXACT_INTEGER_LIMIT)
-    fraction = np.flatnonzero(finite & ~whole & (magnitude >= _POSITIONAL_REPR_MIN))
-    shortest = _arrow_texts(numbers[fraction])
-    positional = ~pc.match_substring(shortest, "e").to_numpy(zero_copy_only=False)
-    rest = ~integral
-    rest[fraction[positional]] = False
-    order = np.concatenate([np.flatnonzero(integral), fraction[positional], np.flatnonzero(rest)])
-    texts = pa.concat_arrays(
-        [
-            _arrow_texts(numbers[integral].astype(np.int64)),
-            shortest.filter(pa.array(positional)),
-            pa.array(list(map(repr, numbers[rest].tolist())), type=pa.large_string()),
-        ]
-    )
-    position_in_texts = np.empty(len(order), dtype=np.int64)
-    position_in_texts[order] = np.arange(len(order))
-    return _excel_precision(texts.take(pa.array(position_in_texts)), numbers, whole)
-
-
-def _excel_precision(
-    texts: pa.Array, numbers: npt.NDArray[np.float64], whole: npt.NDArray[np.bool_]
-) -> pa.Array:
-    """Return fractions with more than 15 significant digits as Excel shows them.
-
-    A cell holding ``=0.1+0.2`` stores the double 0.30000000000000004, which Excel displays
-    (and a user typed or meant) as 0.3; ``12345678901234.5678`` typed into a cell is stored as
-    12345678901234.6. Only texts longer than 16 characters can hold more digits.
-    """
-    candidates = np.flatnonzero(
-        pc.greater(pc.utf8_length(texts), EXCEL_DIGITS + 1).to_numpy(zero_copy_only=False)
-        & np.isfinite(numbers)
-        & ~whole
-    )
-    if not len(candidates):
-        return texts
-    values = texts.to_pylist()
-    for position in candidates.tolist():
-        values[position] = _as_excel_shows(float(numbers[position]))
-    return pa.array(values, type=pa.large_string())
-
-
-def _column_text(column: npt.NDArray[np.object_]) -> pa.Array:
-    """Return one column's cells (``CellValue``s) as Arrow text, empty cells null (``cell_text``).
-
-    An all-text column converts in one Arrow call and a text-or-number column (nearly every
-    column of a real sheet) with vectorised number formatting; only columns holding dates,
-    booleans or integers go through ``cell_text`` cell by cell.
-    """
-    try:
-        texts = pa.array(column, type=pa.large_string())
-    except pa.ArrowTypeError:
-        texts = _mixed_column_text(column)
-    return pc.if_else(pc.equal(texts, ""), _NULL_TEXT, texts)
-
-
-def _mixed_column_text(column: npt.NDArray[np.object_]) -> pa.Array:
-    """Return the cells of a column holding more than text as Arrow text."""
-    is_number = np.fromiter(map(isinstance, column, repeat(float)), dtype=bool, count=len(column))
-    cells = column.copy()
-    cells[is_number] = ""
-    try:
-        texts = pa.array(cells, type=pa.large_string())
-    except pa.ArrowTypeError:
-        return pa.array([cell_text(value) for value in column], type=pa.large_string())
-    numbers = _number_texts(column[is_number].astype(np.float64))
-    return pc.replace_with_mask(texts, pa.array(is_number), numbers)
-
-
-def _text_columns(table: npt.NDArray[np.object_]) -> list[pa.Array]:
-    """Return every column of a 2-D object array of raw cells as Arrow text."""
-    return [_column_text(table[:, position]) for position in range(table.shape[1])]
 
 
 class _ErrorCells:
@@ -317,7 +176,7 @@ class ExcelReader:
                 below = numbers > header.last_row
                 table, numbers = table[below], numbers[below]
             if builder is not None and end is not None and len(table):
-                columns = _text_columns(table)
+                columns = text_columns(table)
                 kept = ~end.skip(columns, numbers.tolist())
                 if kept.any():
                     chosen = pa.array(kept)

@@ -22,7 +22,14 @@ from work_data_hub.domain.definition import SourceSpec
 from work_data_hub.domain.readers import SKIPPED_ROWS, TITLE_ROWS, TOTALS_ROW, SourceFileError
 from work_data_hub.io.readers.headers import clean_header, resolve_headers
 
-__all__ = ["HEADER_SEARCH_ROWS", "Header", "TableEnd", "locate_header"]
+__all__ = [
+    "HEADER_SEARCH_ROWS",
+    "Header",
+    "TableEnd",
+    "join_header_rows",
+    "locate_header",
+    "totals_pattern",
+]
 
 HEADER_SEARCH_ROWS = 30
 """Non-empty rows searched for the header when the source does not give its row."""
