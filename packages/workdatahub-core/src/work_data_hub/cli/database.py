@@ -18,12 +18,35 @@ def command_settings() -> Settings:
     return get_settings(require_database=False)
 
 
-def warehouse_engine(settings: Settings, *, allow_embedded: bool = False) -> Engine:
-    """Return an engine on the configured warehouse; the embedded one only when allowed."""
+def warehouse_engine(
+    settings: Settings, *, allow_embedded: bool = False, migrate_embedded: bool = False
+) -> Engine:
+    """Return an engine on the configured warehouse; the embedded one only when allowed.
+
+    With ``migrate_embedded`` the embedded PostgreSQL of ``DATABASE_URL=embedded`` (a
+    developer's own) is brought to every installed head first, saying so on stderr when that
+    applied anything; a real server is never migrated implicitly.
+    """
     url = resolve_database_url(
         settings, allow_embedded=allow_embedded, data_dir=settings.embedded_postgres_dir
     )
+    if migrate_embedded and settings.external_database_url() is None:
+        _migrate_embedded(url)
     return create_engine_for(url)
+
+
+def _migrate_embedded(url: str) -> None:
+    # Imported here: Alembic is needed by this one case, not by every command that connects.
+    from work_data_hub.io.schema import migrate
+
+    before = {revision.branch: revision.revision for revision in migrate.current(url)}
+    moved = [
+        f"{revision.branch} {revision.revision}"
+        for revision in migrate.upgrade(url)
+        if before.get(revision.branch) != revision.revision
+    ]
+    if moved:
+        typer.echo(f"embedded database migrated: {', '.join(moved)}", err=True)
 
 
 def configure_cli_logging(level: str) -> None:

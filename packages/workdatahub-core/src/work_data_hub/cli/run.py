@@ -158,7 +158,7 @@ def run(
         raise typer.BadParameter(str(error), param_hint="--month") from error
     try:
         settings = command_settings()
-        engine = warehouse_engine(settings)
+        engine = warehouse_engine(settings, migrate_embedded=True)
         with interruptible(engine), run_progress(console) as progress:
             report = run_domain(
                 request, engine=engine, settings=settings, progress=progress(domain)
@@ -200,7 +200,7 @@ def run_month_command(
         settings = command_settings()
         if inbox is not None:
             settings = settings.model_copy(update={"INBOX_DIR": inbox})
-        engine = warehouse_engine(settings)
+        engine = warehouse_engine(settings, migrate_embedded=True)
         with interruptible(engine), run_progress(console) as progress:
             reports = run_month(
                 month,
