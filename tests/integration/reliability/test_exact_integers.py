@@ -20,8 +20,7 @@ from work_data_hub.config import get_settings
 from work_data_hub.io.runs import RunRequest, run_domain
 from work_data_hub.io.schema.tables import create_domain_table
 from work_data_hub.plugins import Column, Domain, DomainDefinition, SourceSpec
-from work_data_hub.plugins.manager import BUILTIN_PLUGINS
-from work_data_hub.plugins.registry import DomainRegistry
+from work_data_hub.testing.domain_runner import plugin_registry
 
 pytestmark = pytest.mark.integration
 
@@ -70,16 +69,6 @@ STORED = {
 }
 
 
-def _registry() -> DomainRegistry:
-    registry = DomainRegistry()
-    for builtin in BUILTIN_PLUGINS:
-        registry.load_builtin(builtin)
-    registry.register(COUNTS, distribution="wdh-account-counts")
-    registry.verify_domains()
-    assert registry.broken == []
-    return registry
-
-
 def _csv(folder: Path, filler: int) -> Path:
     """The edge rows, then ``filler`` plain rows (enough of them make the load use COPY)."""
     path = folder / "account_counts_202411.csv"
@@ -106,7 +95,7 @@ def test_integers_are_stored_exactly_and_values_beyond_the_type_are_rejected(
     report = run_domain(
         RunRequest("account_counts", file=_csv(tmp_path, filler)),
         engine=wdh_engine,
-        registry=_registry(),
+        registry=plugin_registry(COUNTS),
         settings=settings.model_copy(update={"WDH_REJECT_THRESHOLD": 0.5}),
     )
 

@@ -21,13 +21,11 @@ HEAVY = ("pandas", "numpy", "pyarrow", "sqlalchemy", "pandera", "alembic", "dags
 """Libraries a command may need, and ``--help`` must not import."""
 
 PROBE = """
-import json, sys
+import contextlib, json, sys
 from work_data_hub.cli.app import main
 sys.argv = ["workdatahub", *json.loads(sys.argv[1])]
-try:
+with contextlib.suppress(SystemExit):  # typer ends every command with one
     main()
-except SystemExit:
-    pass
 print(json.dumps(sorted({name.split(".")[0] for name in sys.modules})), file=sys.stderr)
 """
 

@@ -77,11 +77,11 @@ def _integers_from_text(values: pd.Series, low: int, high: int) -> pd.Series:
         parsed = pc.cast(pa.array(text[short].to_numpy(dtype=object), type=pa.string()), pa.int64())
         numbers[short] = parsed.to_numpy()
         missing[short] = (numbers[short] < low) | (numbers[short] > high)
-    cells = values.tolist()
-    for position in np.flatnonzero(~short & values.notna().to_numpy(dtype=bool)):
-        number = exact_integer(cells[position])
-        if number is not None and low <= number <= high:
-            numbers[position], missing[position] = number, False
+    rest = ~short & values.notna().to_numpy(dtype=bool)
+    if rest.any():
+        others = _integers_one_by_one(values[rest], low, high)
+        numbers[rest] = others.fillna(0).to_numpy(dtype=np.int64)
+        missing[rest] = others.isna().to_numpy()
     return pd.Series(pd.arrays.IntegerArray(numbers, missing), index=values.index)
 
 

@@ -39,14 +39,10 @@ def _migrate_embedded(url: str) -> None:
     # Imported here: Alembic is needed by this one case, not by every command that connects.
     from work_data_hub.io.schema import migrate
 
-    before = {revision.branch: revision.revision for revision in migrate.current(url)}
-    moved = [
-        f"{revision.branch} {revision.revision}"
-        for revision in migrate.upgrade(url)
-        if before.get(revision.branch) != revision.revision
-    ]
+    moved, _ = migrate.moved_by(migrate.upgrade, url)
     if moved:
-        typer.echo(f"embedded database migrated: {', '.join(moved)}", err=True)
+        applied = ", ".join(f"{revision.branch} {revision.revision}" for revision in moved)
+        typer.echo(f"embedded database migrated: {applied}", err=True)
 
 
 def configure_cli_logging(level: str) -> None:

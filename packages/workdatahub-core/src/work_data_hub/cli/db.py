@@ -71,12 +71,8 @@ def _run_on_database(
 ) -> None:
     """Run ``action`` and print the branches it moved; the others are listed as unchanged."""
     with _reported_errors():
-        url = _database_url()
-        before = {revision.branch: revision.revision for revision in migrate.current(url)}
-        after = action(url, target)
-    moved = [revision for revision in after if before.get(revision.branch) != revision.revision]
+        moved, unchanged = migrate.moved_by(lambda url: action(url, target), _database_url())
     _print_revisions(title, moved)
-    unchanged = [revision for revision in after if revision not in moved]
     if unchanged:
         where = ", ".join(f"{revision.branch} ({revision.revision})" for revision in unchanged)
         console.print(f"already there: {where}", highlight=False, soft_wrap=True)

@@ -33,6 +33,7 @@ __all__ = [
     "EXIT_USAGE",
     "FAILED_ERRORS",
     "NOT_STARTED_ERRORS",
+    "error_exit",
     "reported_errors",
 ]
 
@@ -66,12 +67,14 @@ def reported_errors(console: Console, *, as_json: bool = False) -> Iterator[None
     try:
         yield
     except NOT_STARTED_ERRORS as error:
-        raise _exit(console, failure_message(error), EXIT_NOT_STARTED, as_json) from error
+        raise error_exit(console, failure_message(error), EXIT_NOT_STARTED, as_json) from error
     except FAILED_ERRORS as error:
-        raise _exit(console, failure_message(error), EXIT_FAILED, as_json) from error
+        raise error_exit(console, failure_message(error), EXIT_FAILED, as_json) from error
 
 
-def _exit(console: Console, message: str, code: int, as_json: bool) -> typer.Exit:
+def error_exit(console: Console, message: str, code: int, as_json: bool = False) -> typer.Exit:
+    """Print ``error: message`` (with ``as_json`` also one JSON object on stdout) and return
+    the ``typer.Exit`` of ``code`` to raise."""
     print_error(console, message)
     if as_json:
         typer.echo(error_json(message, code))

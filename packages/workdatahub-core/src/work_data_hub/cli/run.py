@@ -20,8 +20,14 @@ from rich.console import Console
 from sqlalchemy.exc import SQLAlchemyError
 
 from work_data_hub.cli.database import command_settings, warehouse_engine
-from work_data_hub.cli.errors import EXIT_FAILED, EXIT_NOT_STARTED, EXIT_THRESHOLD, EXIT_USAGE
-from work_data_hub.cli.output import error_json, print_error, print_report, reports_json
+from work_data_hub.cli.errors import (
+    EXIT_FAILED,
+    EXIT_NOT_STARTED,
+    EXIT_THRESHOLD,
+    EXIT_USAGE,
+    error_exit,
+)
+from work_data_hub.cli.output import print_error, print_report, reports_json
 from work_data_hub.cli.progress import run_progress
 from work_data_hub.io.connectors.file_connector import FileDiscoveryError
 from work_data_hub.io.database import DatabaseUrlError
@@ -89,26 +95,18 @@ def _selection(select: str) -> FileSelection:
     return cast(FileSelection, select)
 
 
-def _error_exit(message: str, code: int, as_json: bool) -> typer.Exit:
-    """Print ``error: message`` (and, with ``--json``, one JSON object on stdout); exit ``code``."""
-    print_error(console, message)
-    if as_json:
-        typer.echo(error_json(message, code))
-    return typer.Exit(code)
-
-
 def _not_started(error: Exception, as_json: bool) -> typer.Exit:
-    return _error_exit(failure_message(error), EXIT_NOT_STARTED, as_json)
+    return error_exit(console, failure_message(error), EXIT_NOT_STARTED, as_json)
 
 
 def _refused(error: Exception, as_json: bool) -> typer.Exit:
     message = f"{failure_message(error)}; the run could not be recorded"
-    return _error_exit(message, EXIT_FAILED, as_json)
+    return error_exit(console, message, EXIT_FAILED, as_json)
 
 
 def _interrupted(interruption: RunInterrupted, as_json: bool) -> typer.Exit:
     message = f"{interruption}: the run in progress was rolled back and recorded failed"
-    return _error_exit(message, interruption.exit_code, as_json)
+    return error_exit(console, message, interruption.exit_code, as_json)
 
 
 def run(
@@ -164,7 +162,7 @@ def run(
                 request, engine=engine, settings=settings, progress=progress(domain)
             )
     except RejectsOutConflict as error:
-        raise _error_exit(str(error), EXIT_USAGE, as_json) from error
+        raise error_exit(console, str(error), EXIT_USAGE, as_json) from error
     except NOT_STARTED_ERRORS as error:
         raise _not_started(error, as_json) from error
     except DATABASE_ERRORS as error:
@@ -218,5 +216,5 @@ def run_month_command(
         raise _interrupted(interruption, as_json) from interruption
     if not reports:
         message = f"no domain found a source file for {month} under INBOX_DIR={settings.INBOX_DIR}"
-        raise _error_exit(message, EXIT_NOT_STARTED, as_json)
+        raise error_exit(console, message, EXIT_NOT_STARTED, as_json)
     _finish(reports, as_json)

@@ -18,8 +18,7 @@ from rich.table import Table
 from rich.text import Text
 
 from work_data_hub.cli.database import command_settings, warehouse_engine
-from work_data_hub.cli.errors import EXIT_NOT_STARTED, reported_errors
-from work_data_hub.cli.output import error_json, print_error
+from work_data_hub.cli.errors import EXIT_NOT_STARTED, error_exit, reported_errors
 from work_data_hub.domain.columns import SOURCE_ROW_COLUMN
 from work_data_hub.domain.pipelines.types import REJECTION_COLUMNS
 from work_data_hub.io.runs.history import (
@@ -118,10 +117,7 @@ def show_command(
         try:
             execution = show_execution(engine, execution_id)
         except ExecutionNotFound as error:
-            print_error(errors, error)
-            if as_json:
-                typer.echo(error_json(str(error), EXIT_NOT_STARTED))
-            raise typer.Exit(EXIT_NOT_STARTED) from error
+            raise error_exit(errors, str(error), EXIT_NOT_STARTED, as_json) from error
     if rejects_out is not None:
         _write_rejects(execution, rejects_out)
     if as_json:

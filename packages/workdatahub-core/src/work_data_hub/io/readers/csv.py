@@ -15,8 +15,7 @@ import pyarrow.compute as pc
 
 from work_data_hub.domain.definition import SourceSpec
 from work_data_hub.domain.readers import SourceFileError
-from work_data_hub.io.readers.headers import TextFrameBuilder
-from work_data_hub.io.readers.layout import HEADER_SEARCH_ROWS, Header, TableEnd, locate_header
+from work_data_hub.io.readers.layout import Header, LaidOutTable, locate_header, search_window
 from work_data_hub.utils.logging import get_logger
 
 __all__ = ["DELIMITERS", "CsvReader", "decode_text", "sniff_delimiter"]
@@ -142,48 +141,34 @@ class CsvReader:
         records: Iterator[tuple[int, list[str]]],
         delimiter: str,
     ) -> pd.DataFrame:
-        builder: TextFrameBuilder | None = None
-        header: Header | None = None
-        end: TableEnd | None = None
+        laid_out: LaidOutTable | None = None
         width = 0
         while chunk := list(islice(records, self.chunk_rows)):
             filled = [(line, fields) for line, fields in chunk if any(fields)]
-            if header is None and filled:
+            if laid_out is None and filled:
                 header = _locate(filled, source, path)
-                builder = TextFrameBuilder(
-                    header.names, path=path, sheet=None, position_name=_field_name
+                laid_out = LaidOutTable(
+                    header, source, path=path, sheet=None, position_name=_field_name
                 )
-                end = TableEnd(source, header.names, header.last_row)
                 width = len(header.names)
                 filled = [(line, fields) for line, fields in filled if line > header.last_row]
-            if builder is None or end is None or not filled:
+            if laid_out is None or not filled:
                 continue
-            lines = [line for line, _ in filled]
             columns = _text_columns(
                 [
                     fields if len(fields) == width else _fit(path, line, fields, width, delimiter)
                     for line, fields in filled
                 ]
             )
-            kept = ~end.skip(columns, lines)
-            if kept.any():
-                chosen = pa.array(kept)
-                builder.add(
-                    [column.filter(chosen) for column in columns],
-                    [line for line, keep in zip(lines, kept.tolist(), strict=True) if keep],
-                )
-        if builder is None or header is None or end is None:
+            laid_out.add(columns, [line for line, _ in filled])
+        if laid_out is None:
             raise SourceFileError(path, "the file has no header line: every line is empty")
-        frame = builder.frame()
-        frame.attrs.update(header_row=header.first_row, **end.attrs(header))
-        return frame
+        return laid_out.frame()
 
 
 def _locate(records: list[tuple[int, list[str]]], source: SourceSpec, path: Path) -> Header:
     """Locate the header among the first non-empty records (``layout.locate_header``)."""
-    searched = HEADER_SEARCH_ROWS + source.header_rows
-    if source.header_row is not None:
-        searched += sum(1 for line, _ in records if line < source.header_row)
+    searched = search_window([line for line, _ in records], source)
     rows = [(line, [field or None for field in fields]) for line, fields in records[:searched]]
     return locate_header(rows, source, path=path, sheet=None, position_name=_field_name)
 

@@ -11,15 +11,14 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
-import pyarrow as pa
 import python_calamine
 
 from work_data_hub.domain.columns import CELL_REJECTS
 from work_data_hub.domain.definition import SourceSpec
 from work_data_hub.domain.readers import SourceFileError
 from work_data_hub.io.readers.cell_text import cell_text, text_columns
-from work_data_hub.io.readers.headers import TextFrameBuilder, clean_header, column_letter
-from work_data_hub.io.readers.layout import HEADER_SEARCH_ROWS, Header, TableEnd, locate_header
+from work_data_hub.io.readers.headers import clean_header, column_letter
+from work_data_hub.io.readers.layout import Header, LaidOutTable, locate_header, search_window
 from work_data_hub.io.readers.xlsx_cells import SheetScan, SheetTooLarge, scan_sheet
 from work_data_hub.io.readers.xlsx_container import LEGACY_SUFFIXES, check_container
 from work_data_hub.utils.logging import get_logger
@@ -154,9 +153,7 @@ class ExcelReader:
         def position_name(position: int) -> str:
             return column_letter(first_column + position)
 
-        builder: TextFrameBuilder | None = None
-        header: Header | None = None
-        end: TableEnd | None = None
+        laid_out: LaidOutTable | None = None
         rows_seen = 0
         rows = sheet.iter_rows()
         while chunk := list(islice(rows, self.chunk_rows)):
@@ -167,31 +164,24 @@ class ExcelReader:
             filled = (table != "").any(axis=1)
             numbers = np.flatnonzero(filled) + first_row
             table = table[filled]
-            if header is None and len(table):
+            if laid_out is None and len(table):
                 header = _locate(table, numbers, source, path, sheet_name, position_name)
-                builder = TextFrameBuilder(
-                    header.names, path=path, sheet=sheet_name, position_name=position_name
+                laid_out = LaidOutTable(
+                    header, source, path=path, sheet=sheet_name, position_name=position_name
                 )
-                end = TableEnd(source, header.names, header.last_row)
                 below = numbers > header.last_row
                 table, numbers = table[below], numbers[below]
-            if builder is not None and end is not None and len(table):
-                columns = text_columns(table)
-                kept = ~end.skip(columns, numbers.tolist())
-                if kept.any():
-                    chosen = pa.array(kept)
-                    builder.add(
-                        [column.filter(chosen) for column in columns], numbers[kept].tolist()
-                    )
+            if laid_out is not None and len(table):
+                laid_out.add(text_columns(table), numbers.tolist())
         if rows_seen != last_row:
             raise RuntimeError(
                 f"python-calamine yielded {rows_seen} rows for a sheet of {last_row}"
             )
-        if builder is None or header is None or end is None:
+        if laid_out is None:
             raise SourceFileError(path, "the sheet is empty: no header row found", sheet=sheet_name)
-        frame = builder.frame()
-        frame.attrs.update(sheet=sheet_name, header_row=header.first_row, **end.attrs(header))
-        skipped = {row for row, _ in end.skipped}
+        frame = laid_out.frame()
+        frame.attrs.update(sheet=sheet_name)
+        header, skipped = laid_out.header, laid_out.skipped_rows
         rejects = [
             reject
             for reject in _cell_rejects(scan, header.names, first_column, header.last_row)
@@ -244,11 +234,7 @@ def _locate(
     position_name: Callable[[int], str],
 ) -> Header:
     """Locate the header among the first non-empty rows of the sheet (``layout.locate_header``)."""
-    searched = min(len(table), HEADER_SEARCH_ROWS + source.header_rows)
-    if source.header_row is not None:
-        searched = max(
-            searched, int(np.searchsorted(numbers, source.header_row)) + source.header_rows
-        )
+    searched = search_window(numbers.tolist(), source)
     rows = [
         (int(number), [cell_text(value) for value in cells])
         for number, cells in zip(

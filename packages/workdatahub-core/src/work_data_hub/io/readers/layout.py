@@ -10,24 +10,28 @@ reported as skipped, never loaded and never rejected.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from work_data_hub.domain.definition import SourceSpec
 from work_data_hub.domain.readers import SKIPPED_ROWS, TITLE_ROWS, TOTALS_ROW, SourceFileError
-from work_data_hub.io.readers.headers import clean_header, resolve_headers
+from work_data_hub.io.readers.headers import TextFrameBuilder, clean_header, resolve_headers
 
 __all__ = [
     "HEADER_SEARCH_ROWS",
     "Header",
+    "LaidOutTable",
     "TableEnd",
     "join_header_rows",
     "locate_header",
+    "search_window",
     "totals_pattern",
 ]
 
@@ -173,10 +177,11 @@ class TableEnd:
                 found = pc.match_substring_regex(column, self._pattern)
                 totals |= pc.fill_null(found, False).to_numpy(zero_copy_only=False)
             totals &= ~skipped
-            for position in np.flatnonzero(totals).tolist():
-                self.skipped.append((rows[position], "totals row"))
+            found = np.flatnonzero(totals).tolist()
+            self.skipped += [(rows[position], "totals row") for position in found]
+            if found:
                 self.totals = {
-                    name: column[position].as_py()
+                    name: column[found[-1]].as_py()
                     for name, column in zip(self.names, columns, strict=True)
                     if name is not None
                 }
@@ -204,3 +209,56 @@ class TableEnd:
             TOTALS_ROW: self.totals,
         }
         return {key: value for key, value in found.items() if value}
+
+
+class LaidOutTable:
+    """The rows under a located header, added chunk by chunk as Arrow text columns.
+
+    Totals rows and rows below the table are left out and recorded (``TableEnd``); ``frame``
+    returns the reader's frame with ``header_row`` and the layout attributes set.
+    """
+
+    def __init__(
+        self,
+        header: Header,
+        source: SourceSpec,
+        *,
+        path: Path,
+        sheet: str | None,
+        position_name: Callable[[int], str],
+    ) -> None:
+        self.header = header
+        self._builder = TextFrameBuilder(
+            header.names, path=path, sheet=sheet, position_name=position_name
+        )
+        self._end = TableEnd(source, header.names, header.last_row)
+
+    def add(self, columns: Sequence[pa.Array], rows: Sequence[int]) -> None:
+        """Add one chunk of rows below the header (a text column per header position)."""
+        kept = ~self._end.skip(columns, rows)
+        if not kept.any():
+            return
+        chosen = pa.array(kept)
+        self._builder.add(
+            [column.filter(chosen) for column in columns],
+            [row for row, keep in zip(rows, kept.tolist(), strict=True) if keep],
+        )
+
+    @property
+    def skipped_rows(self) -> set[int]:
+        """The rows left out so far."""
+        return {row for row, _ in self._end.skipped}
+
+    def frame(self) -> pd.DataFrame:
+        """Return the rows kept, with ``header_row`` and the layout in ``frame.attrs``."""
+        frame = self._builder.frame()
+        frame.attrs.update(header_row=self.header.first_row, **self._end.attrs(self.header))
+        return frame
+
+
+def search_window(row_numbers: Sequence[int], source: SourceSpec) -> int:
+    """How many of the first non-empty rows (their numbers, ascending) ``locate_header`` needs."""
+    window = HEADER_SEARCH_ROWS + source.header_rows
+    if source.header_row is not None:
+        window += bisect_left(row_numbers, source.header_row)
+    return min(window, len(row_numbers))

@@ -19,6 +19,7 @@ from work_data_hub.cleansing.nulls import blank_null_markers
 from work_data_hub.cleansing.numbers import clean_money
 from work_data_hub.cleansing.text import is_blank
 from work_data_hub.domain.readers import SKIPPED_ROWS, TITLE_ROWS, TOTALS_ROW, SourceFileError
+from work_data_hub.plugins.registry import RegisteredDomain
 from work_data_hub.utils.logging import get_logger
 
 logger = get_logger(__name__)
@@ -100,3 +101,20 @@ def check_totals(
             logger.warning("totals row does not match the rows", file=file.name, **check.to_json())
         checks.append(check)
     return checks
+
+
+def layout_outcome(
+    raw: pd.DataFrame, domain: RegisteredDomain, file: Path
+) -> dict[str, tuple[dict[str, Any], ...]]:
+    """The run outcome's layout fields: ``title_rows``, ``skipped_rows`` and the ``totals``
+    checks of the domain's ``totals_columns`` (each column's null markers count as blanks)."""
+    definition = domain.definition
+    markers = {
+        column.name: (*definition.null_markers, *column.null_markers) for column in domain.columns
+    }
+    checks = check_totals(raw, definition.source.totals_columns, file=file, null_markers=markers)
+    return {
+        "title_rows": tuple(title_rows(raw)),
+        "skipped_rows": tuple(skipped_rows(raw)),
+        "totals": tuple(check.to_json() for check in checks),
+    }

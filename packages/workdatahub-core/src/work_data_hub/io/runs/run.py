@@ -40,7 +40,7 @@ from work_data_hub.io.loader.audit import AuditWriter
 from work_data_hub.io.loader.warehouse_loader import WarehouseLoader
 from work_data_hub.io.runs.failures import failure_message
 from work_data_hub.io.runs.interruption import take_interruption
-from work_data_hub.io.runs.layout_facts import check_totals, skipped_rows, title_rows
+from work_data_hub.io.runs.layout_facts import layout_outcome
 from work_data_hub.io.runs.liveness import ExecutionLock, mark_abandoned_runs
 from work_data_hub.io.runs.load_guards import check_declared_table, check_reject_threshold
 from work_data_hub.io.runs.readiness import require_migrated
@@ -266,20 +266,7 @@ class Run:
             metrics=dict(result.metrics),
             learned_company_ids=tuple(resolver.learned),
             new_source_columns=tuple(new_source_columns(raw.columns, self.domain, steps)),
-            title_rows=tuple(title_rows(raw)),
-            skipped_rows=tuple(skipped_rows(raw)),
-            totals=tuple(
-                check.to_json()
-                for check in check_totals(
-                    raw,
-                    definition.source.totals_columns,
-                    file=self.state.path,
-                    null_markers={
-                        column.name: (*definition.null_markers, *column.null_markers)
-                        for column in self.domain.columns
-                    },
-                )
-            ),
+            **layout_outcome(raw, self.domain, self.state.path),
         )
 
     def load(self) -> RunReport:

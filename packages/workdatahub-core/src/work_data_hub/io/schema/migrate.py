@@ -266,6 +266,17 @@ def stamp(
     return _apply(command.stamp, database, target, sources)
 
 
+def moved_by(
+    action: Callable[[str], list[RevisionInfo]], database: str
+) -> tuple[list[RevisionInfo], list[RevisionInfo]]:
+    """Run ``action`` (an upgrade, a downgrade) on ``database``; return the revisions it left
+    recorded, split into the branches it moved and those it left where they were."""
+    before = {revision.branch: revision.revision for revision in current(database)}
+    after = action(database)
+    moved = [revision for revision in after if before.get(revision.branch) != revision.revision]
+    return moved, [revision for revision in after if revision not in moved]
+
+
 def current(
     database: Database, *, sources: Sequence[MigrationSource] | None = None
 ) -> list[RevisionInfo]:
