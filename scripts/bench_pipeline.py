@@ -109,6 +109,7 @@ def _run_domain(
     """What ``run_domain`` does, stage by stage on ``clock``; a CSV file is read as CSV."""
     from dataclasses import replace
 
+    from work_data_hub.domain.readers import SourcePart
     from work_data_hub.io.readers.csv import CsvReader
     from work_data_hub.io.runs import Run, RunRequest
 
@@ -119,7 +120,7 @@ def _run_domain(
     try:
         if path.suffix == ".csv":
             raw = CsvReader().read(path, run.domain.definition.source)
-            run.state = replace(run.state, raw=raw)
+            run.state = replace(run.state, raw=(raw,), parts=(SourcePart(path),))
         else:
             run.read()
         clock.lap("read")

@@ -132,6 +132,13 @@ def stalled_inserts(engine: Engine, table: str, *, from_source_row: int) -> Iter
         yield
     finally:
         with engine.begin() as connection:
+            # A load still asleep in the trigger holds its table lock: end it, so the DROP
+            # cannot wait forever when the test failed before it killed the load itself.
+            connection.exec_driver_sql(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = "
+                "current_database() AND wait_event = 'PgSleep' AND pid <> pg_backend_pid()"
+            )
+            connection.exec_driver_sql("SET LOCAL lock_timeout = '60s'")
             connection.exec_driver_sql(f"DROP TRIGGER wdh_test_stall ON {_quoted(engine, table)}")
             connection.exec_driver_sql(f"DROP FUNCTION {function}()")
 
@@ -236,7 +243,9 @@ def terminate_backend(engine: Engine, pid: int) -> None:
         assert connection.execute(
             sa.text("SELECT pg_terminate_backend(:pid)"), {"pid": pid}
         ).scalar()
-        for _ in range(500):
+        for attempt in range(1, 3001):
+            if attempt % 500 == 0:  # a signal the backend has not acted on yet: send it again
+                connection.execute(sa.text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
             alive = connection.execute(
                 sa.text("SELECT 1 FROM pg_stat_activity WHERE pid = :pid"), {"pid": pid}
             ).first()

@@ -19,6 +19,7 @@ import sqlalchemy.exc
 from dagster import DagsterEventType, ExecuteInProcessResult, RetryPolicy, materialize
 from plugin_site import Site
 from work_data_hub.config import Settings
+from work_data_hub.domain.readers import SourcePart
 from work_data_hub.io.runs import (
     RejectThresholdExceeded,
     RunFailed,
@@ -128,10 +129,11 @@ class FakeService:
             def resume(cls, state: RunState, **_: Any) -> FakeRun:
                 return cls(state)
 
-            def read(self) -> pd.DataFrame:
+            def read(self) -> tuple[pd.DataFrame, ...]:
                 service.step("read")
-                raw = pd.DataFrame({"id": ["1", "2", "x"], "wdh_source_row": [2, 3, 4]})
-                self.state = replace(self.state, raw=raw, timings={"read": 0.1})
+                raw = (pd.DataFrame({"id": ["1", "2", "x"], "wdh_source_row": [2, 3, 4]}),)
+                part = SourcePart(self.state.path)
+                self.state = replace(self.state, raw=raw, parts=(part,), timings={"read": 0.1})
                 return raw
 
             def transform(self) -> TransformOutcome:
@@ -141,7 +143,7 @@ class FakeService:
                     {"source_row": [4], "column": ["id"], "reason": ["not an integer"]}
                 ).assign(raw=None)
                 outcome = TransformOutcome(
-                    valid=self.state.raw.iloc[:2],
+                    valid=self.state.raw[0].iloc[:2],
                     rejected=rejected,
                     rows_read=3,
                     enrichment_sources={"cache": 2},
@@ -255,6 +257,7 @@ def test_a_run_passes_its_stages_along_and_reports_metadata(
     assert report.execution_id == f"{EXECUTION_ID[:-1]}1"
     read = _output_metadata(result, "read", "result")
     assert read["rows_read"] == 3
+    assert read["sources"] == [{"file": "orders.csv", "sheet": None}]
     assert read["target_table"] == "public.orders"
     assert read["dry_run"] is False
     transform = _output_metadata(result, "transform", "result")
@@ -273,7 +276,7 @@ def test_a_run_passes_its_stages_along_and_reports_metadata(
     assert load["duration_s"] == 0.6
     assert load["new_columns_in_the_source"] == ["channel"]
     [rejected_row] = load["rejected_rows_first_50"].records
-    assert rejected_row.data == {"row": 4, "column": "id", "reason": "not an integer"}
+    assert rejected_row.data == {"row": 4, "part": "", "column": "id", "reason": "not an integer"}
     assert load["rejected_rows_shown"] == "1 of 1 rejections"
     assert f"execution_id = '{report.execution_id}'" in load["rejected_rows_query"]
     [materialization] = result.asset_materializations_for_node(NODE)

@@ -10,8 +10,9 @@ import pytest
 from work_data_hub.domain.columns import Column
 from work_data_hub.domain.definition import SourceType
 from work_data_hub.domain.steps import CleanMoney, ParseMonth
+from work_data_hub.io.sample_data import write_workbook
 from work_data_hub.plugins import Domain, DomainDefinition, SourceSpec
-from work_data_hub.testing.domain_runner import plugin_registry
+from work_data_hub.testing.domain_runner import plugin_registry, transform_file
 from work_data_hub.testing.golden import FixedCompanyIdCache, read_text_csv, transform_sheet
 
 pytestmark = pytest.mark.unit
@@ -98,3 +99,30 @@ def test_the_fixed_cache_answers_only_what_is_asked() -> None:
 
     assert dict(hits.by_name) == {"甲": "1"}
     assert dict(cache.fetch([]).by_name) == {}
+
+
+def test_a_file_of_several_sheets_goes_through_as_one_table_by_sheet(tmp_path: Path) -> None:
+    toy = toy_domain()
+    source = SourceSpec(
+        patterns=("*",),
+        sheets=("明细-*",),
+        required_columns=("月度",),
+        header_aliases={"计划号": "计划代码"},
+    )
+    domain = Domain(
+        definition=DomainDefinition(name="toy", table="toy", source=source, keys=("计划代码",)),
+        columns=toy.columns,
+        steps=toy.steps,
+    )
+    first = SHEET.iloc[[0, 3]]
+    second = pd.DataFrame({"月度": ["2024-11"], "计划号": [" P4 "], "金额": ["5"]}, dtype=object)
+    path = write_workbook(tmp_path / "toy.xlsx", {"明细-1": first, "说明": first, "明细-2": second})
+
+    result = transform_file(domain, path, run_at=RUN_AT)
+
+    assert result.rows_read == 3
+    assert result.valid[["wdh_source_sheet", "wdh_source_row"]].values.tolist() == [["明细-1", 2]]
+    assert result.rejected[["sheet", "source_row", "reason"]].values.tolist() == [
+        ["明细-1", 3, "duplicate key (P4): same as row 2 of file 'toy.xlsx', sheet '明细-2'"],
+        ["明细-2", 2, "duplicate key (P4): same as row 3 of file 'toy.xlsx', sheet '明细-1'"],
+    ]

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 from rich.console import Console
 from rich.table import Table
@@ -28,6 +29,9 @@ def print_report(console: Console, report: RunReport) -> None:
     table.add_column("what", style="bold")
     table.add_column("value")
     table.add_row("file", Text(report.file or "-"))
+    several = len(report.sources) > 1
+    for part in report.sources if several else ():
+        table.add_row(Text(f"  {_part(part)}"), f"{part['rows']} rows")
     table.add_row("target table", Text(report.table))
     table.add_row("execution id", report.execution_id)
     table.add_row("rows read", str(report.rows_read))
@@ -44,14 +48,21 @@ def print_report(console: Console, report: RunReport) -> None:
         )
     if report.skipped:
         reasons = Counter(entry["reason"] for entry in report.skipped)
-        rows = ", ".join(str(entry["row"]) for entry in report.skipped[:MAX_SKIPPED_SHOWN])
+        rows = ", ".join(
+            f"{_part(entry)} {entry['row']}" if several else str(entry["row"])
+            for entry in report.skipped[:MAX_SKIPPED_SHOWN]
+        )
         more = "…" if len(report.skipped) > MAX_SKIPPED_SHOWN else ""
         summary = "; ".join(f"{reason} ×{count}" for reason, count in reasons.items())
         table.add_row("rows skipped", Text(f"{len(report.skipped)} ({summary}: rows {rows}{more})"))
     for check in report.totals:
         verdict = "matches" if check["matches"] else "DOES NOT MATCH"
+        where = f" of {_part(check)}" if several else ""
         table.add_row(
-            Text(f"  totals row {check['column']}", style="" if check["matches"] else "red"),
+            Text(
+                f"  totals row {check['column']}{where}",
+                style="" if check["matches"] else "red",
+            ),
             Text(f"{check['file_total']} {verdict} the rows' sum {check['rows_sum']}"),
         )
     for source, count in report.enrichment_sources.items():
@@ -77,14 +88,25 @@ def print_report(console: Console, report: RunReport) -> None:
 def print_rejections(console: Console, report: RunReport) -> None:
     """Print the first rejected rows with the row number a user looks up in the source file."""
     table = Table(title=f"rejected rows (first {MAX_REJECTED_SHOWN})", title_justify="left")
+    several = len(report.sources) > 1
+    if several:
+        table.add_column("file / sheet")
     table.add_column("row", justify="right")
     table.add_column("column")
     table.add_column("reason")
     for entry in report.rejected[:MAX_REJECTED_SHOWN]:
         table.add_row(
-            str(entry["row"]), Text(str(entry["column"] or "-")), Text(str(entry["reason"]))
+            *([Text(_part(entry))] if several else []),
+            str(entry["row"]),
+            Text(str(entry["column"] or "-")),
+            Text(str(entry["reason"])),
         )
     console.print(table)
+
+
+def _part(entry: Mapping[str, Any]) -> str:
+    """``网点销售_东城.xlsx / 销售``: the part an entry of a run of several parts names."""
+    return " / ".join(str(entry[key]) for key in ("file", "sheet") if entry.get(key))
 
 
 def reports_json(reports: Sequence[RunReport]) -> str:

@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 import json
+from functools import partial
 from pathlib import Path
 from typing import Annotated
 
@@ -20,7 +21,7 @@ from rich.text import Text
 from work_data_hub.cli.database import command_settings, warehouse_engine
 from work_data_hub.cli.errors import EXIT_NOT_STARTED, error_exit, reported_errors
 from work_data_hub.domain.columns import SOURCE_ROW_COLUMN
-from work_data_hub.domain.pipelines.types import REJECTION_COLUMNS
+from work_data_hub.domain.pipelines.types import PART_REJECTION_COLUMNS, REJECTION_COLUMNS
 from work_data_hub.io.runs.history import (
     ExecutionNotFound,
     ExecutionSummary,
@@ -83,20 +84,51 @@ def list_command(
 
 
 def _write_rejects(execution: ExecutionSummary, target: Path) -> None:
-    """Write a past run's rejects as a run writes them; the rows are the recorded raw rows."""
-    entries = [(r.source_row, r.column, r.reason, r.raw) for r in execution.rejected]
-    rejected = pd.DataFrame(entries, columns=list(REJECTION_COLUMNS))
-    recorded = {r.source_row: r.raw for r in execution.rejected if r.source_row is not None}
-    rows = pd.DataFrame(
+    """Write a past run's rejects as a run writes them; the rows are the recorded raw rows,
+    one part per recorded file and sheet."""
+    fallback = (execution.input_file or "-", execution.details.get("sheet"))
+    parts = list(
+        dict.fromkeys(
+            (r.source_file or fallback[0], r.sheet or fallback[1]) for r in execution.rejected
+        )
+    ) or [fallback]
+    rejected = pd.DataFrame(
+        [
+            (
+                r.source_row,
+                r.column,
+                r.reason,
+                r.raw,
+                Path(r.source_file or fallback[0]).name,
+                r.sheet or fallback[1],
+            )
+            for r in execution.rejected
+        ],
+        columns=[*REJECTION_COLUMNS, *PART_REJECTION_COLUMNS],
+    )
+    sources = [
+        RejectsSource(Path(file), sheet, partial(_recorded_rows, execution, file, sheet, fallback))
+        for file, sheet in parts
+    ]
+    write_rejects(target, rejected, sources)
+
+
+def _recorded_rows(
+    execution: ExecutionSummary, file: str, sheet: str | None, fallback: tuple[str, str | None]
+) -> pd.DataFrame:
+    """The recorded raw rows of one part, with their source row numbers."""
+    recorded = {
+        r.source_row: r.raw
+        for r in execution.rejected
+        if r.source_row is not None
+        and (r.source_file or fallback[0], r.sheet or fallback[1]) == (file, sheet)
+    }
+    return pd.DataFrame(
         [{**raw, SOURCE_ROW_COLUMN: row} for row, raw in recorded.items()],
         columns=list(
             dict.fromkeys([*(k for raw in recorded.values() for k in raw), SOURCE_ROW_COLUMN])
         ),
     )
-    source = RejectsSource(
-        Path(execution.input_file or "-"), execution.details.get("sheet"), lambda: rows
-    )
-    write_rejects(target, rejected, source)
 
 
 @runs_app.command("show")
@@ -156,11 +188,20 @@ def show_command(
     console.print(table)
     if execution.rejected:
         rejected = Table(title=f"{len(execution.rejected)} rejected cell(s)", title_justify="left")
+        several = len({(row.source_file, row.sheet) for row in execution.rejected}) > 1
+        if several:
+            rejected.add_column("file / sheet")
         rejected.add_column("row", justify="right")
         rejected.add_column("column")
         rejected.add_column("reason")
         for row in execution.rejected:
-            rejected.add_row(_count(row.source_row), Text(row.column or "-"), Text(row.reason))
+            where = [Text(f"{Path(row.source_file or '-').name} / {row.sheet or '-'}")]
+            rejected.add_row(
+                *(where if several else []),
+                _count(row.source_row),
+                Text(row.column or "-"),
+                Text(row.reason),
+            )
         console.print(rejected)
 
 

@@ -19,7 +19,17 @@ EXECUTION_ID_COLUMN = "wdh_execution_id"
 LOADED_AT_COLUMN = "wdh_loaded_at"
 """Lineage column: when the row was written (server time)."""
 
-LINEAGE_COLUMNS = (EXECUTION_ID_COLUMN, SOURCE_ROW_COLUMN, LOADED_AT_COLUMN)
+SOURCE_FILE_COLUMN = "wdh_source_file"
+"""Lineage column of a source read in parts (several sheets or files): the row's file name."""
+
+SOURCE_SHEET_COLUMN = "wdh_source_sheet"
+"""Lineage column of a source read in parts: the row's sheet (NULL for a file without sheets)."""
+
+PART_LINEAGE_COLUMNS = (SOURCE_FILE_COLUMN, SOURCE_SHEET_COLUMN)
+"""The lineage a source read in parts adds: together with ``wdh_source_row`` they name the cell
+a user looks at, where the row number alone repeats from part to part."""
+
+LINEAGE_COLUMNS = (EXECUTION_ID_COLUMN, SOURCE_ROW_COLUMN, LOADED_AT_COLUMN, *PART_LINEAGE_COLUMNS)
 """Columns only the platform writes: never a plugin's declared column, never a source header."""
 
 CELL_REJECTS = "cell_rejects"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -33,11 +34,20 @@ class SourceSpec:
     over their columns). A row with a cell in ``totals_markers`` is a totals row, skipped and
     reported; ``totals_columns`` are reconciled against the last one. ``end_at_blank_row``
     ends the table at its first blank row: rows below are skipped and reported.
+
+    A source may be read in parts that make one table: ``sheets`` (glob patterns on sheet
+    names, case-insensitive) reads every matching sheet in workbook order, instead of the one
+    ``sheet``; ``all_files`` reads every matching file of the month's folder in name order (one
+    per branch), instead of requiring exactly one. Each part has its own layout (title rows,
+    header, totals row); the run loads them in one transaction, and every row keeps its file
+    and sheet (``wdh_source_file``, ``wdh_source_sheet``) in the table and in the rejects.
     """
 
     patterns: tuple[str, ...]
     file_type: SourceType = "excel"
     sheet: str | None = None
+    sheets: tuple[str, ...] = ()
+    all_files: bool = False
     folder: str = "{YYYYMM}"
     exclude: tuple[str, ...] = DEFAULT_EXCLUDES
     required_columns: tuple[str, ...] = ()
@@ -54,6 +64,30 @@ class SourceSpec:
             raise ValueError(f"header_row is 1-based, got {self.header_row}")
         if self.header_rows < 1:
             raise ValueError(f"header_rows must be at least 1, got {self.header_rows}")
+        if isinstance(self.sheets, str):
+            raise TypeError(f"sheets is a tuple of patterns, not the string {self.sheets!r}")
+        if self.sheet is not None and self.sheets:
+            raise ValueError(
+                f"give sheet ({self.sheet!r}) or sheets ({self.sheets!r}), not both: sheet names "
+                "one sheet, sheets the patterns of several"
+            )
+
+    def sheet_name_for(self, default: str) -> str:
+        """A sheet name this source reads: ``sheet``, else the first of ``sheets`` with its
+        wildcards filled from ``default`` (``销售-*`` → ``销售-default``), else ``default``
+        (sample files are written on it)."""
+        if self.sheet is not None:
+            return self.sheet
+        if not self.sheets:
+            return default
+        pattern = re.sub(r"\[!?(.)[^\]]*\]", r"\1", self.sheets[0])
+        return pattern.replace("*", default).replace("?", "x")
+
+    @property
+    def reads_parts(self) -> bool:
+        """True when the source may be read in several parts (``sheets`` or ``all_files``):
+        its rows then carry their file and sheet, as its table's lineage columns."""
+        return bool(self.sheets) or self.all_files
 
 
 @dataclass(frozen=True)

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 import pandas as pd
 
@@ -58,3 +59,26 @@ class Reader(Protocol):
         Raise ``SourceFileError`` when the file cannot be read as declared.
         """
         ...
+
+
+@runtime_checkable
+class SheetReader(Reader, Protocol):
+    """A reader of files with sheets (workbooks): it can list them, for ``SourceSpec.sheets``."""
+
+    def sheet_names(self, path: Path) -> list[str]:
+        """Return the names of the file's sheets in file order; raise ``SourceFileError``."""
+        ...
+
+
+@dataclass(frozen=True)
+class SourcePart:
+    """One part of a run's table: a file and, for a workbook, its sheet (None: the one the
+    source declares, else the first)."""
+
+    path: Path
+    sheet: str | None = None
+
+    def describe(self) -> str:
+        """``file 'a.xlsx', sheet 'B'``: the part as an error or a log names it."""
+        where = f"file {self.path.name!r}"
+        return f"{where}, sheet {self.sheet!r}" if self.sheet else where

@@ -181,13 +181,14 @@ def generate_month(
 ) -> list[Path]:
     """Write the sample source files of ``month`` into ``inbox`` and return their paths.
 
-    Every domain that declares a sample generator is asked for ``rows``
-    rows, or ``rows[domain name]``; ``None``, or a domain missing from the mapping, asks for
-    a typical month of that domain (the size it declares). Domains with the same source
-    folder, patterns and file type share one file, each on its sheet (``source.sheet``, else
-    the domain name), written into the month's discovery folder under ``sample_file_name``.
-    Existing files of the same name are replaced. Raises ``ValueError`` when two domains of
-    a group need the same sheet or several CSV domains would share one file.
+    Every domain that declares a sample generator is asked for ``rows`` rows, or
+    ``rows[domain name]``; ``None``, or a domain missing from the mapping, asks for a typical
+    month of that domain (the size it declares). Domains with the same source folder, patterns
+    and file type share one file, each on its sheet (``source.sheet``, else one its ``sheets``
+    patterns match, else the domain name: ``SourceSpec.sheet_name_for``), written into the
+    month's discovery folder under ``sample_file_name``. Existing files of the same name are
+    replaced. Raises ``ValueError`` when two domains of a group need the same sheet or several
+    CSV domains would share one file.
     """
     validate_month(month)
     groups: dict[
@@ -223,7 +224,7 @@ def generate_month(
         else:
             sheets: dict[str, pd.DataFrame] = {}
             for definition, frame in members:
-                sheet = definition.source.sheet or definition.name
+                sheet = definition.source.sheet_name_for(definition.name)
                 if sheet in sheets:
                     raise ValueError(f"two domains of {path.name} both need the sheet {sheet!r}")
                 sheets[sheet] = frame

@@ -46,6 +46,7 @@ def build_domain_job(
             "write_mode": definition.write_mode,
             "source_patterns": ", ".join(source.patterns),
             "source_type": source.file_type,
-            "sheet": source.sheet or "",
+            "sheet": source.sheet or ", ".join(source.sheets),
+            "all_files": source.all_files,
         },
     )

@@ -33,6 +33,7 @@ _COLUMN_SCHEMA = TableSchema(
 _REJECTED_SCHEMA = TableSchema(
     columns=[
         TableColumn("row", "int", description="row number in the source file"),
+        TableColumn("part", "string", description="file and sheet, for a source of several"),
         TableColumn("column", "string"),
         TableColumn("reason", "string"),
     ]
@@ -59,6 +60,7 @@ def rejected_rows_table(entries: list[dict[str, Any]]) -> MetadataValue:
         TableRecord(
             {
                 "row": entry.get("row"),
+                "part": _part(entry),
                 "column": entry.get("column") or "",
                 "reason": str(entry.get("reason", "")),
             }
@@ -66,6 +68,11 @@ def rejected_rows_table(entries: list[dict[str, Any]]) -> MetadataValue:
         for entry in entries[:REJECTED_SAMPLE_SIZE]
     ]
     return MetadataValue.table(records, schema=_REJECTED_SCHEMA)
+
+
+def _part(entry: Mapping[str, Any]) -> str:
+    """``"b.xlsx / 北京"`` for an entry of a run of several parts, else ``""``."""
+    return " / ".join(str(entry[key]) for key in ("file", "sheet") if entry.get(key))
 
 
 def enrichment_table(counts: Mapping[str, int]) -> MetadataValue:
@@ -86,8 +93,8 @@ def enrichment_table(counts: Mapping[str, int]) -> MetadataValue:
 def rejected_rows_query(execution_id: str) -> str:
     """Return the SQL that lists every rejected row of an execution in the warehouse."""
     return (
-        "SELECT source_row, column_name, reason, raw_row FROM rejected_rows "
-        f"WHERE execution_id = '{execution_id}' ORDER BY source_row"
+        "SELECT source_file, sheet, source_row, column_name, reason, raw_row FROM rejected_rows "
+        f"WHERE execution_id = '{execution_id}' ORDER BY source_file, sheet, source_row"
     )
 
 
@@ -111,7 +118,10 @@ def read_metadata(state: RunState, duration_s: float) -> dict[str, Any]:
         "file": MetadataValue.path(str(state.path)),
         "target_table": state.table,
         "dry_run": state.request.dry_run,
-        "rows_read": 0 if state.raw is None else len(state.raw),
+        "rows_read": 0 if state.raw is None else sum(len(frame) for frame in state.raw),
+        "sources": MetadataValue.json(
+            [{"file": part.path.name, "sheet": part.sheet} for part in state.parts]
+        ),
         "duration_s": round(duration_s, 3),
     }
 
@@ -124,7 +134,7 @@ def transform_metadata(outcome: TransformOutcome, duration_s: float) -> dict[str
         "rows_valid": len(outcome.valid),
         "rows_rejected": rejected_row_count(outcome.rejected),
         **_rejections(
-            rejected_entries(outcome.rejected),
+            rejected_entries(outcome.rejected, outcome.sources),
             count_by_column(outcome.rejected),
             count_by_kind(outcome.rejected),
         ),

@@ -26,14 +26,22 @@ import sqlalchemy as sa
 from sqlalchemy import Engine
 
 from work_data_hub.config import Settings
-from work_data_hub.domain.columns import EXECUTION_ID_COLUMN, SOURCE_ROW_COLUMN, column_names
+from work_data_hub.domain.columns import (
+    EXECUTION_ID_COLUMN,
+    PART_LINEAGE_COLUMNS,
+    SOURCE_ROW_COLUMN,
+    column_names,
+)
 from work_data_hub.domain.definition import SourceType
-from work_data_hub.domain.pipelines import Pipeline, PipelineConfig, PipelineContext
+from work_data_hub.domain.pipelines import PipelineContext
+from work_data_hub.domain.pipelines.types import PART_REJECTION_COLUMNS
 from work_data_hub.domain.services import DomainServices
 from work_data_hub.io.connectors.file_connector import folder_for
 from work_data_hub.io.database import render_url
 from work_data_hub.io.runs import RunReport, RunRequest, run_domain
-from work_data_hub.io.runs.run_steps import check_rows_conserved, domain_steps
+from work_data_hub.io.runs.parts_transform import transform_parts
+from work_data_hub.io.runs.run_steps import domain_steps, duplicate_key_step
+from work_data_hub.io.runs.source_parts import plan_parts, read_part
 from work_data_hub.io.sample_data import write_csv, write_workbook
 from work_data_hub.plugins import SourceFileError
 from work_data_hub.plugins.manager import BUILTIN_PLUGINS
@@ -135,26 +143,34 @@ def transform_file(
     """
     registered, registry = registered_domain(domain, registry)
     readers = registry.readers()
-    source = registered.definition.source
+    definition = registered.definition
+    source = definition.source
     if source.file_type not in readers:
         raise SourceFileError(file, f"no reader for source type {source.file_type!r}")
-    raw = readers[source.file_type].read(file, source)
-    name = registered.definition.name
-    steps = domain_steps(registered, services or DomainServices())
-    context = PipelineContext(name, "transform-file", run_at or dt.datetime.now(dt.UTC))
-    result = Pipeline(name, steps, PipelineConfig(stop_on_error=False)).run(
-        raw, context, raise_on_error=True
+    reader = readers[source.file_type]
+    parts = [(part, read_part(reader, part, source)) for part in plan_parts([file], source, reader)]
+    name = definition.name
+    rows_read = sum(len(raw) for _, raw in parts)
+    duplicate_keys = duplicate_key_step(definition)
+    result = transform_parts(
+        name,
+        parts,
+        domain_steps(registered, services or DomainServices(), duplicates=False),
+        [duplicate_keys] if duplicate_keys is not None else [],
+        PipelineContext(name, "transform-file", run_at or dt.datetime.now(dt.UTC)),
+        tag=source.reads_parts,
     )
-    check_rows_conserved(raw, result.output_data, result.rejected)
-    columns = [SOURCE_ROW_COLUMN, *column_names(registered.columns)]
-    valid = result.output_data[columns].sort_values(SOURCE_ROW_COLUMN, kind="stable")
-    rejected = result.rejected[list(REJECTION_FIELDS)].sort_values(
-        ["source_row", "column"], kind="stable"
+    lineage = [c for c in PART_LINEAGE_COLUMNS if c in result.valid.columns]
+    columns = [*lineage, SOURCE_ROW_COLUMN, *column_names(registered.columns)]
+    valid = result.valid[columns].sort_values([*lineage, SOURCE_ROW_COLUMN], kind="stable")
+    where = list(PART_REJECTION_COLUMNS) if lineage else []
+    rejected = result.rejected[[*where, *REJECTION_FIELDS]].sort_values(
+        [*where, "source_row", "column"], kind="stable"
     )
     return TransformedFile(
         valid=valid.reset_index(drop=True),
         rejected=rejected.reset_index(drop=True),
-        rows_read=len(raw),
+        rows_read=rows_read,
     )
 
 

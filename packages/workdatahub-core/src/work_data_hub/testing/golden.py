@@ -59,7 +59,9 @@ def transform_sheet(
     source = registered.definition.source
     with tempfile.TemporaryDirectory(prefix="wdh-sheet-") as folder:
         path = Path(folder) / f"{name}{_EXTENSIONS[source.file_type]}"
-        write_sample_file(path, sheet, file_type=source.file_type, sheet=source.sheet)
+        write_sample_file(
+            path, sheet, file_type=source.file_type, sheet=source.sheet_name_for(name)
+        )
         return transform_file(name, path, registry=registry, services=services, run_at=run_at)
 
 

@@ -15,6 +15,7 @@ import psutil
 
 from work_data_hub.domain.pipelines.retry import backoff_delay, is_transient
 from work_data_hub.domain.pipelines.types import (
+    PART_REJECTION_COLUMNS,
     REJECTION_COLUMNS,
     PipelineConfig,
     PipelineContext,
@@ -124,6 +125,7 @@ class Pipeline:
         """
         context = context or new_context(self.name)
         state = _RunState(data=initial_data, rows_in=len(initial_data), process=psutil.Process())
+        del initial_data  # the state holds the input only until the first step replaces it
         started = time.perf_counter()
         for index, step in enumerate(self._steps):
             if not self._run_step(index, step, state, context):
@@ -287,8 +289,10 @@ def _classify_output(
 
 
 def _standard_rejections(rejected: pd.DataFrame) -> pd.DataFrame:
-    """Return ``rejected`` with exactly the standard rejection columns, missing ones empty."""
-    return rejected.reindex(columns=list(REJECTION_COLUMNS)).reset_index(drop=True)
+    """Return ``rejected`` with exactly the standard rejection columns, missing ones empty, and
+    the part columns (``PART_REJECTION_COLUMNS``) where the step gave them."""
+    parts = [column for column in PART_REJECTION_COLUMNS if column in rejected.columns]
+    return rejected.reindex(columns=[*REJECTION_COLUMNS, *parts]).reset_index(drop=True)
 
 
 def _metrics_dict(metrics: StepMetrics) -> dict[str, Any]:

@@ -12,6 +12,10 @@ import pandas as pd
 REJECTION_COLUMNS = ("source_row", "column", "reason", "raw")
 """Columns of every rejected-rows frame: source row number, offending column, reason, raw row."""
 
+PART_REJECTION_COLUMNS = ("source_file", "sheet")
+"""Columns a rejected-rows frame adds for a source read in parts: the row's file name and sheet
+(with ``source_row`` they name the row; the row number alone repeats from part to part)."""
+
 DEFAULT_RETRY_ON = (
     "TimeoutError",
     "ConnectionError",

@@ -3,7 +3,9 @@
 Two rows of one file with the same key would make an upsert fail inside PostgreSQL (``ON
 CONFLICT DO UPDATE command cannot affect row a second time``, naming no row) and make other
 write modes load a key twice. This step finds them first and rejects them with a reason a
-business user can act on: ``duplicate key (2024-11-04, QTAN011): same as row 44``.
+business user can act on: ``duplicate key (2024-11-04, QTAN011): same as row 44``. Across the
+parts of a source read in parts (several sheets or files), the other row names its part too:
+``same as row 44 of file '东城.xlsx', sheet '销售'``.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
+from work_data_hub.domain.columns import SOURCE_FILE_COLUMN, SOURCE_SHEET_COLUMN
 from work_data_hub.domain.pipelines.types import PipelineContext
 from work_data_hub.domain.steps.rejections import (
     RowFailure,
@@ -78,7 +81,7 @@ class RejectDuplicateKeys:
         repeated = data[key].duplicated(keep=False).to_numpy(dtype=bool) & complete
         if not repeated.any():
             return data
-        rows = source_rows(data).to_numpy(dtype="int64", na_value=-1)
+        rows = _row_labels(data)
         mask = np.zeros(len(data), dtype=bool)
         reasons = np.full(len(data), "", dtype=object)
         positions = np.flatnonzero(repeated)
@@ -90,7 +93,7 @@ class RejectDuplicateKeys:
     def _reject_group(
         self,
         group: np.ndarray,
-        rows: np.ndarray,
+        rows: list[tuple[str, str]],
         mask: np.ndarray,
         reasons: np.ndarray,
         data: pd.DataFrame,
@@ -101,11 +104,41 @@ class RejectDuplicateKeys:
         for position in group.tolist():
             if position == kept:
                 continue
-            others = [str(rows[p]) for p in group.tolist() if p != position]
+            others = [p for p in group.tolist() if p != position]
             if kept is None:
-                label = "row" if len(others) == 1 else "rows"
-                reason = f"duplicate key ({key_text}): same as {label} {', '.join(others)}"
+                reason = f"duplicate key ({key_text}): same as {_others(rows, position, others)}"
             else:
-                reason = f"duplicate key ({key_text}): same as row {rows[kept]}, which is kept"
+                other = _other(rows, position, kept)
+                reason = f"duplicate key ({key_text}): same as row {other}, which is kept"
             mask[position] = True
             reasons[position] = reason
+
+
+def _row_labels(data: pd.DataFrame) -> list[tuple[str, str]]:
+    """Each row's ``(source row, part)``; the part is ``""`` unless the frame has part lineage."""
+    numbers = [str(n) for n in source_rows(data).to_numpy(dtype="int64", na_value=-1).tolist()]
+    if SOURCE_FILE_COLUMN not in data.columns:
+        return [(number, "") for number in numbers]
+    files = data[SOURCE_FILE_COLUMN].tolist()
+    sheets = data[SOURCE_SHEET_COLUMN].tolist() if SOURCE_SHEET_COLUMN in data.columns else []
+    parts = [
+        f"file {file!r}" + (f", sheet {sheet!r}" if isinstance(sheet, str) and sheet else "")
+        for file, sheet in zip(files, sheets or [None] * len(files), strict=True)
+    ]
+    return list(zip(numbers, parts, strict=True))
+
+
+def _others(rows: list[tuple[str, str]], position: int, others: list[int]) -> str:
+    """``rows 44, 45`` when all are in the rejected row's part; else each row on its own,
+    ``row 44; row 3 of file 'b.xlsx', sheet '西城'``."""
+    if all(rows[other][1] == rows[position][1] for other in others):
+        label = "row" if len(others) == 1 else "rows"
+        return f"{label} {', '.join(rows[other][0] for other in others)}"
+    return "; ".join(f"row {_other(rows, position, other)}" for other in others)
+
+
+def _other(rows: list[tuple[str, str]], position: int, other: int) -> str:
+    """The other row as the rejected one's reason names it: its number, and its part when it
+    is in another part."""
+    number, part = rows[other]
+    return number if part == rows[position][1] else f"{number} of {part}"

@@ -9,8 +9,16 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from work_data_hub.domain.columns import LINEAGE_COLUMNS, SOURCE_ROW_COLUMN
-from work_data_hub.domain.pipelines.types import REJECTION_COLUMNS, RowValidationError
+from work_data_hub.domain.columns import (
+    LINEAGE_COLUMNS,
+    PART_LINEAGE_COLUMNS,
+    SOURCE_ROW_COLUMN,
+)
+from work_data_hub.domain.pipelines.types import (
+    PART_REJECTION_COLUMNS,
+    REJECTION_COLUMNS,
+    RowValidationError,
+)
 
 BoolArray = npt.NDArray[np.bool_]
 
@@ -65,6 +73,40 @@ def source_rows(data: pd.DataFrame) -> pd.Series:
     return pd.Series(np.arange(len(data)), index=data.index, dtype="Int64")
 
 
+RowId = tuple[str, str, int]
+"""A row of a run: ``(file name, sheet, source row)``; file and sheet are ``""`` for a source
+read in one part, whose source row alone names the row."""
+
+
+def _text_or_blank(values: pd.Series | None, length: int) -> list[str]:
+    if values is None:
+        return [""] * length
+    return ["" if pd.isna(value) else str(value) for value in values.tolist()]
+
+
+def _row_numbers(values: pd.Series) -> list[int]:
+    return pd.to_numeric(values, errors="coerce").fillna(-1).astype("int64").tolist()
+
+
+def valid_row_ids(data: pd.DataFrame) -> list[RowId]:
+    """Return each row's ``RowId`` from its lineage columns (``wdh_source_row`` and, for a
+    source read in parts, ``wdh_source_file`` / ``wdh_source_sheet``)."""
+    if SOURCE_ROW_COLUMN not in data.columns:
+        return []
+    files, sheets = (_text_or_blank(data.get(column), len(data)) for column in PART_LINEAGE_COLUMNS)
+    return list(zip(files, sheets, _row_numbers(data[SOURCE_ROW_COLUMN]), strict=True))
+
+
+def rejected_row_ids(rejected: pd.DataFrame) -> list[RowId]:
+    """Return each rejection's ``RowId`` (``source_row`` and, when present, ``source_file`` /
+    ``sheet``); a rejection without a source row has row -1."""
+    files, sheets = (
+        _text_or_blank(rejected.get(column), len(rejected)) for column in PART_REJECTION_COLUMNS
+    )
+    rows = _row_numbers(rejected[REJECTION_COLUMNS[0]]) if len(rejected) else []
+    return list(zip(files, sheets, rows, strict=True))
+
+
 def raw_records(data: pd.DataFrame) -> list[dict[str, str]]:
     """Return the rows as dicts of text (missing values as ``""``), without lineage columns."""
     visible = data.drop(columns=[c for c in LINEAGE_COLUMNS if c in data.columns])
@@ -87,6 +129,11 @@ def rejection_frame(data: pd.DataFrame, failures: Sequence[RowFailure]) -> pd.Da
     positions, columns, reasons = positions[order], columns[order], reasons[order]
     failing = np.unique(positions)
     raw_by_position = dict(zip(failing.tolist(), raw_records(data.iloc[failing]), strict=True))
+    parts = {
+        rejection: data[lineage].iloc[positions].reset_index(drop=True).astype("object")
+        for rejection, lineage in zip(PART_REJECTION_COLUMNS, PART_LINEAGE_COLUMNS, strict=True)
+        if lineage in data.columns
+    }
     return pd.DataFrame(
         {
             REJECTION_COLUMNS[0]: source_rows(data).iloc[positions].reset_index(drop=True),
@@ -95,6 +142,7 @@ def rejection_frame(data: pd.DataFrame, failures: Sequence[RowFailure]) -> pd.Da
             REJECTION_COLUMNS[3]: pd.Series(
                 [raw_by_position[p] for p in positions.tolist()], dtype="object"
             ),
+            **parts,
         }
     )
 

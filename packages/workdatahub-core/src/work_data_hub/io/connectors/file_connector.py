@@ -5,7 +5,7 @@ in. Re-issues live in version sub-folders ``V1``, ``V2`` … (any case): the hig
 holding a matching file wins, the base folder itself comes last. In the chosen folder a
 file matches when its name fits one of ``source.patterns`` and none of ``source.exclude``
 (glob patterns, case-insensitive). Two matches are an error unless a selection rule says
-which one to take.
+which one to take; a source declaring ``all_files`` takes them all (``discover_files``).
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ __all__ = [
     "Selection",
     "SourceFileNotFound",
     "discover_file",
+    "discover_files",
     "folder_for",
     "list_months",
     "matching_files",
@@ -114,6 +115,21 @@ def _select(matches: list[Path], select: Selection, folder: Path) -> Path:
         f"{len(matches)} files in {folder} match: {listing}; keep only one, or choose with "
         "--select newest, --select oldest or --select first"
     )
+
+
+def discover_files(
+    inbox: Path, source: SourceSpec, month: str, *, select: Selection = "error"
+) -> list[Path]:
+    """Return the source files of ``source`` for ``month``: every match of the chosen folder
+    (the highest version folder holding one, else the base folder), by name, when the source
+    declares ``all_files``; else the one ``discover_file`` returns.
+    """
+    if not source.all_files:
+        return [discover_file(inbox, source, month, select=select)]
+    chosen = discover_file(inbox, source, month, select="first")
+    files = matching_files(chosen.parent, source)
+    logger.info("source files found", folder=str(chosen.parent), month=month, files=len(files))
+    return files
 
 
 def discover_file(

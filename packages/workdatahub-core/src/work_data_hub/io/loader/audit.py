@@ -234,29 +234,37 @@ class AuditWriter:
         *,
         source_file: str | None = None,
         sheet: str | None = None,
+        paths: Mapping[str, str] | None = None,
         tx: Connection | None = None,
     ) -> int:
         """Store every row of ``rejected`` (columns ``REJECTION_COLUMNS``) in ``rejected_rows``.
 
-        The raw row is kept as JSON (values that JSON cannot hold become text). Returns the number
-        of rows written.
+        A rejection's file and sheet are its own ``source_file`` / ``sheet`` columns when the
+        frame has them (a file name, stored as its path in ``paths``), else ``source_file`` and
+        ``sheet``. The raw row is kept as JSON (values that JSON cannot hold become text).
+        Returns the number of rows written.
         """
         missing = [name for name in REJECTION_COLUMNS if name not in rejected.columns]
         if missing:
             raise AuditError(f"rejected rows lack the column(s) {', '.join(missing)}")
+        files = _per_row(rejected, "source_file", source_file)
+        sheets = _per_row(rejected, "sheet", sheet)
         rows = [
             {
                 "execution_id": execution_id,
-                "source_file": _text(source_file),
-                "sheet": _text(sheet),
+                "source_file": _text((paths or {}).get(str(file), file) if file else None),
+                "sheet": _text(row_sheet),
                 "source_row": None if _missing(source_row) else int(source_row),
                 "column_name": None if _missing(column) else _text(str(column)),
                 "reason": _NO_REASON if _missing(reason) else _text(str(reason)),
                 "raw_row": None if _missing(raw) else _json_safe(raw),
             }
-            for source_row, column, reason, raw in rejected.loc[
-                :, list(REJECTION_COLUMNS)
-            ].itertuples(index=False, name=None)
+            for (source_row, column, reason, raw), file, row_sheet in zip(
+                rejected.loc[:, list(REJECTION_COLUMNS)].itertuples(index=False, name=None),
+                files,
+                sheets,
+                strict=True,
+            )
         ]
         if rows:
             with self._transaction(tx) as connection:
@@ -366,3 +374,10 @@ def _json_safe(value: Any) -> Any:
     if isinstance(value, timedelta):
         return str(pd.Timedelta(value).isoformat())
     return _text(str(value))
+
+
+def _per_row(frame: pd.DataFrame, column: str, default: str | None) -> list[str | None]:
+    """The frame's ``column`` as text per row (missing: ``default``), or ``default`` for all."""
+    if column not in frame.columns:
+        return [default] * len(frame)
+    return [default if _missing(value) else str(value) for value in frame[column].tolist()]

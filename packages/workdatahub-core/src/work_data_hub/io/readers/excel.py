@@ -96,6 +96,14 @@ class ExcelReader:
         logger.info("read excel", file=path.name, sheet=sheet_name, rows=len(frame))
         return frame
 
+    def sheet_names(self, path: Path) -> list[str]:
+        """Return the workbook's sheet names in workbook order; raise ``SourceFileError``."""
+        if not path.is_file():
+            raise SourceFileError(path, "the file does not exist or is not a regular file")
+        check_container(path, max_cell_text=self.max_cell_text)
+        with self._open(path) as workbook:
+            return list(workbook.sheet_names)
+
     def _scan(self, path: Path, sheet_name: str) -> SheetScan:
         """Scan the sheet's XML and refuse what must not be loaded (see the class)."""
         if path.suffix.lower() in LEGACY_SUFFIXES:

@@ -36,6 +36,9 @@ class RejectedRow:
     column: str | None
     reason: str
     raw: dict[str, Any] = field(default_factory=dict)
+    source_file: str | None = None
+    """The file the row is in, as recorded (its absolute path)."""
+    sheet: str | None = None
 
 
 @dataclass(frozen=True)
@@ -158,8 +161,9 @@ def show_execution(engine: Engine, execution_id: str) -> ExecutionSummary:
             )
         rejected = connection.execute(
             sa.text(
-                "SELECT source_row, column_name, reason, raw_row FROM rejected_rows "
-                "WHERE execution_id = :id ORDER BY source_row NULLS LAST, id"
+                "SELECT source_row, column_name, reason, raw_row, source_file, sheet "
+                "FROM rejected_rows WHERE execution_id = :id "
+                "ORDER BY source_file NULLS FIRST, sheet NULLS FIRST, source_row NULLS LAST, id"
             ),
             {"id": key},
         ).all()
@@ -177,7 +181,7 @@ def show_execution(engine: Engine, execution_id: str) -> ExecutionSummary:
         _summary(row),
         details=details,
         rejected=tuple(
-            RejectedRow(source_row, column, reason, raw or {})
-            for source_row, column, reason, raw in rejected
+            RejectedRow(source_row, column, reason, raw or {}, source_file, sheet)
+            for source_row, column, reason, raw, source_file, sheet in rejected
         ),
     )

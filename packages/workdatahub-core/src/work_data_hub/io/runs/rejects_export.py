@@ -3,7 +3,8 @@
 The CSV lists one line per rejected cell: file, sheet, Excel row, column, the value as the file
 holds it (as text) and the reason. The workbook holds the rejected rows as they were in the
 source sheet, the bad cells highlighted, with the reasons in a last column: the team that sent
-the file can fix those rows and send them again.
+the file can fix those rows and send them again. A run of several parts (sheets, files) writes
+one worksheet per part that has rejected rows.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import csv
 import datetime as dt
 import math
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -23,6 +24,7 @@ import pandas as pd
 import xlsxwriter
 
 from work_data_hub.domain.columns import LINEAGE_COLUMNS, SOURCE_ROW_COLUMN
+from work_data_hub.domain.pipelines.types import PART_REJECTION_COLUMNS
 
 __all__ = ["EXPORT_COLUMNS", "RejectsSource", "cell_text", "rejects_table", "write_rejects"]
 
@@ -65,47 +67,95 @@ def cell_text(value: object) -> str:
     return str(value)
 
 
-def rejects_table(rejected: pd.DataFrame, source: RejectsSource) -> pd.DataFrame:
-    """Return one line per rejection with ``EXPORT_COLUMNS``, by row (stable: a row's lines
-    keep the order of ``rejected``).
+def rejects_table(
+    rejected: pd.DataFrame, sources: RejectsSource | Sequence[RejectsSource]
+) -> pd.DataFrame:
+    """Return one line per rejection with ``EXPORT_COLUMNS``, by part then row (stable: a
+    row's lines keep the order of ``rejected``).
 
     ``value`` is the source cell's text where the column is a source column (every part of a
     ``"a, b"`` key column), else the value the failing step saw.
     """
-    rows = _rows_by_number(source.read()) if len(rejected) else {}
     lines = []
-    for row, column, reason, raw in rejected.loc[
-        :, ["source_row", "column", "reason", "raw"]
-    ].itertuples(index=False, name=None):
-        number = None if pd.isna(row) else int(row)
-        cells = rows.get(number, {}) if number is not None else {}
-        seen = raw if isinstance(raw, dict) else {}
-        lines.append(
-            {
-                "file": source.path.name,
-                "sheet": source.sheet or "",
-                "row": "" if number is None else str(number),
-                "column": "" if pd.isna(column) else str(column),
-                "value": _value_text(str(column), cells, seen) if not pd.isna(column) else "",
-                "reason": str(reason),
-            }
-        )
-    lines.sort(key=lambda line: int(line["row"]) if line["row"] else -1)
-    return pd.DataFrame(lines, columns=list(EXPORT_COLUMNS))
+    for position, (source, sheet, part) in enumerate(_by_source(rejected, _listed(sources))):
+        rows = _rows_by_number(source.read())
+        for row, column, reason, raw in part.loc[
+            :, ["source_row", "column", "reason", "raw"]
+        ].itertuples(index=False, name=None):
+            number = None if pd.isna(row) else int(row)
+            cells = rows.get(number, {}) if number is not None else {}
+            seen = raw if isinstance(raw, dict) else {}
+            order = (position, -1 if number is None else number)
+            lines.append(
+                (
+                    order,
+                    {
+                        "file": source.path.name,
+                        "sheet": sheet or "",
+                        "row": "" if number is None else str(number),
+                        "column": "" if pd.isna(column) else str(column),
+                        "value": _value_text(str(column), cells, seen)
+                        if not pd.isna(column)
+                        else "",
+                        "reason": str(reason),
+                    },
+                )
+            )
+    lines.sort(key=lambda line: line[0])
+    return pd.DataFrame([line for _, line in lines], columns=list(EXPORT_COLUMNS))
 
 
-def write_rejects(target: Path, rejected: pd.DataFrame, source: RejectsSource) -> None:
+def write_rejects(
+    target: Path, rejected: pd.DataFrame, sources: RejectsSource | Sequence[RejectsSource]
+) -> None:
     """Write the rejects of a run to ``target``: a workbook for ``.xlsx``, else CSV (UTF-8 with
-    a byte-order mark, so Excel opens Chinese text correctly)."""
+    a byte-order mark, so Excel opens Chinese text correctly). ``sources`` are the run's parts;
+    each rejection goes with the part its ``source_file`` / ``sheet`` name (the first part,
+    when the rejections name none)."""
+    parts = _listed(sources)
     target.parent.mkdir(parents=True, exist_ok=True)
     if target.suffix.lower() == ".xlsx":
-        _write_workbook(target, rejected, source)
+        _write_workbook(target, rejected, parts)
         return
-    table = rejects_table(rejected, source)
+    table = rejects_table(rejected, parts)
     with target.open("w", encoding="utf-8-sig", newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow(EXPORT_COLUMNS)
         writer.writerows(table.itertuples(index=False, name=None))
+
+
+def _listed(sources: RejectsSource | Sequence[RejectsSource]) -> list[RejectsSource]:
+    return [sources] if isinstance(sources, RejectsSource) else list(sources)
+
+
+def _by_source(
+    rejected: pd.DataFrame, sources: Sequence[RejectsSource]
+) -> list[tuple[RejectsSource, str | None, pd.DataFrame]]:
+    """The rejections of each part, in the parts' order, with the sheet they name."""
+    if rejected.empty or not sources:
+        return []
+    file_column, sheet_column = PART_REJECTION_COLUMNS
+    if file_column not in rejected.columns:
+        return [(sources[0], sources[0].sheet, rejected)]
+    files = rejected[file_column].astype("object").where(rejected[file_column].notna(), "")
+    sheets = (
+        rejected[sheet_column].astype("object").where(rejected[sheet_column].notna(), "")
+        if sheet_column in rejected.columns
+        else pd.Series("", index=rejected.index, dtype="object")
+    )
+    groups = []
+    taken = pd.Series(False, index=rejected.index)
+    for source in sources:
+        named = (files == source.path.name) & ~taken
+        if source.sheet is not None:
+            named &= sheets == source.sheet
+        if named.any():
+            sheet = source.sheet or (str(sheets[named].iloc[0]) or None)
+            groups.append((source, sheet, rejected[named]))
+            taken |= named
+    if not taken.all():
+        groups.append((sources[0], sources[0].sheet, rejected[~taken]))
+    return groups
 
 
 def _rows_by_number(frame: pd.DataFrame) -> dict[int | None, dict[str, object]]:
@@ -131,9 +181,36 @@ def _value_text(column: str, cells: dict[str, object], seen: dict[str, object]) 
     return ", ".join(texts)
 
 
-def _write_workbook(target: Path, rejected: pd.DataFrame, source: RejectsSource) -> None:
-    """Write the rejected source rows, bad cells highlighted, reasons in the last column."""
-    frame = source.read() if len(rejected) else pd.DataFrame()
+def _write_workbook(target: Path, rejected: pd.DataFrame, sources: Sequence[RejectsSource]) -> None:
+    """Write the rejected source rows, bad cells highlighted, reasons in the last column: one
+    worksheet per part with rejections (an empty worksheet when there are none)."""
+    groups = _by_source(rejected, sources)
+    several_files = len({source.path for source, _, _ in groups}) > 1
+    workbook = xlsxwriter.Workbook(str(target), {"nan_inf_to_errors": True})
+    try:
+        formats = _Formats(workbook)
+        if not groups:
+            _write_part(
+                workbook.add_worksheet(_sheet_name(sources[0].sheet if sources else None)),
+                pd.DataFrame(),
+                rejected,
+                formats,
+            )
+        names: set[str] = set()
+        for source, sheet, part in groups:
+            name = _unique(_sheet_name(_part_title(source, sheet, several_files)), names)
+            _write_part(workbook.add_worksheet(name), source.read(), part, formats)
+    finally:
+        workbook.close()
+
+
+def _write_part(
+    sheet: xlsxwriter.worksheet.Worksheet,
+    frame: pd.DataFrame,
+    rejected: pd.DataFrame,
+    formats: _Formats,
+) -> None:
+    """Write one part's rejected rows as the source holds them, with row number and reasons."""
     headers = [str(c) for c in frame.columns if c not in LINEAGE_COLUMNS]
     rows = _rows_by_number(frame) if len(rejected) else {}
     reasons: dict[int | None, list[str]] = defaultdict(list)
@@ -146,23 +223,36 @@ def _write_workbook(target: Path, rejected: pd.DataFrame, source: RejectsSource)
         if not pd.isna(column):
             named = str(column)
             bad_cells[number] |= {named} if named in headers else set(named.split(", "))
-    workbook = xlsxwriter.Workbook(str(target), {"nan_inf_to_errors": True})
-    try:
-        sheet = workbook.add_worksheet(_sheet_name(source.sheet))
-        formats = _Formats(workbook)
-        for position, header in enumerate([*headers, ROW_HEADER, REASON_HEADER]):
-            sheet.write_string(0, position, header, formats.header)
-        for line, number in enumerate(sorted(reasons, key=_row_order), start=1):
-            cells = rows.get(number, {})
-            for position, header in enumerate(headers):
-                highlight = formats.bad if header in bad_cells[number] else None
-                _write_cell(sheet, line, position, cells.get(header), highlight, formats)
-            if number is not None:
-                sheet.write_number(line, len(headers), number)
-            sheet.write_string(line, len(headers) + 1, "; ".join(reasons[number]))
-        sheet.freeze_panes(1, 0)
-    finally:
-        workbook.close()
+    for position, header in enumerate([*headers, ROW_HEADER, REASON_HEADER]):
+        sheet.write_string(0, position, header, formats.header)
+    for line, number in enumerate(sorted(reasons, key=_row_order), start=1):
+        cells = rows.get(number, {})
+        for position, header in enumerate(headers):
+            highlight = formats.bad if header in bad_cells[number] else None
+            _write_cell(sheet, line, position, cells.get(header), highlight, formats)
+        if number is not None:
+            sheet.write_number(line, len(headers), number)
+        sheet.write_string(line, len(headers) + 1, "; ".join(reasons[number]))
+    sheet.freeze_panes(1, 0)
+
+
+def _part_title(source: RejectsSource, sheet: str | None, several_files: bool) -> str | None:
+    """The worksheet's name before Excel's limits: the sheet, led by the file's stem when the
+    rejections come from several files."""
+    if not several_files:
+        return sheet
+    return f"{source.path.stem} {sheet}" if sheet else source.path.stem
+
+
+def _unique(name: str, taken: set[str]) -> str:
+    """``name``, or ``name (2)``, ``name (3)`` … (within 31 characters) when already taken."""
+    candidate, number = name, 1
+    while candidate.casefold() in {other.casefold() for other in taken}:
+        number += 1
+        suffix = f" ({number})"
+        candidate = name[: 31 - len(suffix)] + suffix
+    taken.add(candidate)
+    return candidate
 
 
 class _Formats:

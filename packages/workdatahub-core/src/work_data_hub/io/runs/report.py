@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Literal
 
 import pandas as pd
 
+from work_data_hub.domain.steps.rejections import rejected_row_ids
 from work_data_hub.io.runs.reasons import count_by_kind
 from work_data_hub.io.runs.request import RunState
 
@@ -24,6 +26,9 @@ class RunReport:
     status: RunStatus
     file: str | None = None
     sheet: str | None = None
+    sources: list[dict[str, Any]] = field(default_factory=list)
+    """Each part read, in order: ``{"file", "sheet", "rows"}`` (one, unless the source reads
+    several sheets or files)."""
     month: str | None = None
     dry_run: bool = False
     rows_read: int = 0
@@ -62,21 +67,41 @@ class RunReport:
         return asdict(self)
 
 
-def rejected_entries(rejected: pd.DataFrame) -> list[dict[str, Any]]:
-    """Turn a rejected-rows frame into ``{"row", "column", "reason"}`` entries, by source row."""
+def rejected_entries(
+    rejected: pd.DataFrame, sources: Sequence[Mapping[str, Any]] = ()
+) -> list[dict[str, Any]]:
+    """Turn a rejected-rows frame into ``{"row", "column", "reason"}`` entries, by source row.
+
+    For a run of several ``sources`` (its ``{"file", "sheet"}`` parts, in reading order) each
+    entry names its ``file`` and ``sheet`` first, and entries go by part, then by row.
+    """
     if rejected.empty:
         return []
-    ordered = rejected.sort_values("source_row", kind="stable", na_position="last")
-    return [
-        {
-            "row": None if pd.isna(row) else int(row),
-            "column": None if pd.isna(column) else str(column),
-            "reason": str(reason),
-        }
-        for row, column, reason in zip(
-            ordered["source_row"], ordered["column"], ordered["reason"], strict=True
+    parts = len(sources) > 1
+    ids = rejected_row_ids(rejected)
+    order = {(str(s["file"]), str(s["sheet"] or "")): i for i, s in enumerate(sources)}
+    ranked = sorted(
+        range(len(ids)),
+        key=lambda i: (
+            order.get(ids[i][:2], len(order)) if parts else 0,
+            ids[i][2] < 0,
+            ids[i][2],
+        ),
+    )
+    columns, reasons = rejected["column"].tolist(), rejected["reason"].tolist()
+    entries = []
+    for i in ranked:
+        file, sheet, row = ids[i]
+        where = {"file": file, "sheet": sheet or None} if parts else {}
+        entries.append(
+            {
+                **where,
+                "row": None if row < 0 else row,
+                "column": None if pd.isna(columns[i]) else str(columns[i]),
+                "reason": str(reasons[i]),
+            }
         )
-    ]
+    return entries
 
 
 def count_by_column(rejected: pd.DataFrame) -> dict[str, int]:
@@ -89,10 +114,11 @@ def count_by_column(rejected: pd.DataFrame) -> dict[str, int]:
 
 
 def rejected_row_count(rejected: pd.DataFrame) -> int:
-    """Count the distinct source rows in a rejected-rows frame (a row may fail several checks)."""
+    """Count the distinct source rows in a rejected-rows frame (a row may fail several checks);
+    a row is its file, sheet and row number (``rejections.RowId``)."""
     if rejected.empty:
         return 0
-    return int(rejected["source_row"].nunique(dropna=False))
+    return len(set(rejected_row_ids(rejected)))
 
 
 def build_report(state: RunState, status: RunStatus, **fields: Any) -> RunReport:
@@ -109,13 +135,14 @@ def build_report(state: RunState, status: RunStatus, **fields: Any) -> RunReport
         table=state.table,
         execution_id=state.execution_id,
         status=status,
-        file=str(state.path),
+        file=str(state.path if len(state.files) <= 1 else state.path.parent),
         sheet=state.sheet,
+        sources=list(outcome.sources) if outcome else [],
         month=f"{outcome.month:%Y-%m}" if outcome and outcome.month else None,
         dry_run=state.request.dry_run,
         rows_read=outcome.rows_read if outcome else 0,
         rows_rejected=rejected_row_count(rejected),
-        rejected=rejected_entries(rejected),
+        rejected=rejected_entries(rejected, outcome.sources if outcome else ()),
         rejected_by_column=count_by_column(rejected),
         rejected_by_reason=count_by_kind(rejected),
         enrichment_sources=dict(outcome.enrichment_sources) if outcome else {},

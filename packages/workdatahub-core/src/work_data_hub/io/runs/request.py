@@ -10,6 +10,7 @@ from typing import Any
 
 import pandas as pd
 
+from work_data_hub.domain.readers import SourcePart
 from work_data_hub.io.connectors.file_connector import (
     FileDiscoveryError,
     Selection,
@@ -79,6 +80,8 @@ class TransformOutcome:
     """Rows below the table the reader left out: totals rows, footers."""
     totals: tuple[dict[str, Any], ...] = ()
     """``TotalsCheck.to_json()`` of each declared totals column."""
+    sources: tuple[dict[str, Any], ...] = ()
+    """Each part read: ``{"file", "sheet", "rows"}``."""
 
 
 @dataclass(frozen=True)
@@ -92,13 +95,18 @@ class RunState:
     request: RunRequest
     execution_id: str
     path: Path
+    """The run's (first) source file."""
     table: str
     started_at: datetime
     sheet: str | None = None
+    files: tuple[Path, ...] = ()
+    """Every source file of the run (``path`` alone unless the source declares ``all_files``)."""
+    parts: tuple[SourcePart, ...] = ()
+    """The parts read (a file, or a sheet of it), once the read stage has found them."""
     timings: Mapping[str, float] = field(default_factory=dict)
     """Seconds per finished stage (``read``, ``transform``, ``load``): the one timings record."""
-    raw: pd.DataFrame | None = field(default=None, repr=False)
-    """The rows read, until the transform has used them."""
+    raw: tuple[pd.DataFrame, ...] | None = field(default=None, repr=False)
+    """The rows read, one frame per part, until the transform has used them."""
     transformed: TransformOutcome | None = field(default=None, repr=False)
     rejects_written: Path | None = None
     """The ``rejects_out`` file, once the run has written it."""

@@ -25,24 +25,18 @@ from sqlalchemy import Connection, Engine
 
 from work_data_hub.config import Settings, get_settings
 from work_data_hub.domain.columns import EXECUTION_ID_COLUMN
-from work_data_hub.domain.pipelines import (
-    Pipeline,
-    PipelineConfig,
-    PipelineContext,
-    PipelineStepError,
-)
+from work_data_hub.domain.pipelines import PipelineContext
+from work_data_hub.domain.readers import Reader, SourcePart
 from work_data_hub.domain.services import DomainServices
-from work_data_hub.domain.steps import OtherMonthRows
-from work_data_hub.io.connectors.file_connector import discover_file
 from work_data_hub.io.database import name_session
 from work_data_hub.io.enrichment import CompanyIdResolver, WarehouseCompanyIdCache
 from work_data_hub.io.loader.audit import AuditWriter
 from work_data_hub.io.loader.warehouse_loader import WarehouseLoader
 from work_data_hub.io.runs.failures import failure_message
 from work_data_hub.io.runs.interruption import take_interruption
-from work_data_hub.io.runs.layout_facts import layout_outcome
 from work_data_hub.io.runs.liveness import ExecutionLock, mark_abandoned_runs
 from work_data_hub.io.runs.load_guards import check_declared_table, check_reject_threshold
+from work_data_hub.io.runs.parts_transform import part_facts, transform_parts
 from work_data_hub.io.runs.readiness import require_migrated
 from work_data_hub.io.runs.rejects_export import RejectsSource, write_rejects
 from work_data_hub.io.runs.report import RunReport, RunStatus, build_report, report_metrics
@@ -56,14 +50,19 @@ from work_data_hub.io.runs.request import (
     check_rejects_out,
 )
 from work_data_hub.io.runs.run_steps import (
-    check_rows_conserved,
     domain_steps,
+    duplicate_key_step,
     load_scope,
     loaded_month,
     requested_month,
 )
-from work_data_hub.io.runs.source_columns import new_source_columns
-from work_data_hub.io.runs.source_file import check_readable, file_checksum
+from work_data_hub.io.runs.source_file import check_readable
+from work_data_hub.io.runs.source_parts import (
+    files_checksum,
+    plan_parts,
+    read_part,
+    request_files,
+)
 from work_data_hub.plugins.registry import DomainRegistry, RegisteredDomain, get_registry
 from work_data_hub.utils.logging import get_logger
 
@@ -113,9 +112,10 @@ class Run:
         """Resolve the domain and its source file, and record the execution as running.
 
         Registry and settings default to the process's (``get_registry()``, the environment's).
-        The file is ``request.file`` or the month's file in ``INBOX_DIR``; the execution records
-        its absolute path and SHA-256. Before anything is recorded: a ``rejects_out`` naming an
-        input file raises ``RejectsOutConflict``, an unmigrated database ``WarehouseNotMigrated``.
+        The file is ``request.file`` or the month's file (files, for ``all_files``) in
+        ``INBOX_DIR``; the execution records its absolute path (their folder) and SHA-256.
+        Before anything is recorded: a ``rejects_out`` naming an input file raises
+        ``RejectsOutConflict``, an unmigrated database ``WarehouseNotMigrated``.
         Executions whose process died are marked ``abandoned`` first. With ``lock`` (held by the
         caller until the outcome is recorded) the execution takes its id and the row names it.
         ``progress`` is told as each stage starts.
@@ -124,15 +124,10 @@ class Run:
         settings = settings or get_settings(require_database=False)
         domain = registry.get(request.domain)
         definition = domain.definition
-        path = request.file
-        if path is None:
-            inbox, month = settings.INBOX_DIR, request.month or ""
-            path = discover_file(inbox, definition.source, month, select=request.select)
-        elif not path.is_file():
-            raise RunFailed(f"file {str(path)!r} does not exist")
-        path = path.resolve()
+        files = request_files(request, definition.source, settings.INBOX_DIR)
         overrides = [*domain.company_id_overrides(), settings.COMPANY_ID_OVERRIDES_PATH]
-        check_rejects_out(request.rejects_out, [path, *(f for f in overrides if f is not None)])
+        check_rejects_out(request.rejects_out, [*files, *(f for f in overrides if f is not None)])
+        path = files[0]
         state = RunState(
             request=request,
             execution_id=lock.execution_id if lock else str(uuid.uuid4()),
@@ -140,14 +135,15 @@ class Run:
             table=domain.qualified_table,
             started_at=datetime.now(UTC),
             sheet=definition.source.sheet,
+            files=tuple(files),
         )
         require_migrated(engine, definition.db_schema, definition.table)
         mark_abandoned_runs(engine, found_by=f"execution {state.execution_id}")
         AuditWriter(engine).start(
             state.execution_id,
             domain=definition.name,
-            input_file=str(path),
-            input_checksum=file_checksum(path),
+            input_file=str(path if len(files) == 1 else path.parent),
+            input_checksum=files_checksum(files),
             sheet=definition.source.sheet,
             target_table=state.table,
             dry_run=request.dry_run,
@@ -208,32 +204,36 @@ class Run:
             self.fail(pending)
             raise pending from error
 
-    def read(self) -> pd.DataFrame:
-        """Read the source file into raw text values plus ``wdh_source_row``."""
+    def read(self) -> tuple[pd.DataFrame, ...]:
+        """Read every part of the source (``source_parts.plan_parts``) into raw text values plus
+        ``wdh_source_row``, one frame per part."""
         with self._timed("read"):
             source = self.domain.definition.source
-            check_readable(self.state.path)
-            readers = self.registry.readers()
-            if source.file_type not in readers:
-                raise RunFailed(
-                    f"no reader for source type {source.file_type!r}; known: {sorted(readers)}"
-                )
-            raw = readers[source.file_type].read(self.state.path, source)
-        self.state = replace(self.state, raw=raw)
+            reader = self._reader()
+            for path in self.state.files or (self.state.path,):
+                check_readable(path)
+            parts = plan_parts(self.state.files or (self.state.path,), source, reader)
+            raw = tuple(read_part(reader, part, source) for part in parts)
+        self.state = replace(self.state, parts=tuple(parts), raw=raw)
         return raw
 
     def transform(self) -> TransformOutcome:
         """Run the domain's steps and the schema validation on the rows read; invalid rows are
-        set aside with reasons. Every row read ends up valid or rejected (else ``RunFailed``)."""
-        raw = self.state.raw
-        if raw is None:
+        set aside with reasons. Every row read ends up valid or rejected (else ``RunFailed``).
+
+        The run lets go of the rows read as the transform starts, so that they are freed as
+        soon as the steps have replaced them.
+        """
+        if self.state.raw is None:
             raise RunFailed(f"execution {self.execution_id}: transform before read")
-        with self._timed("transform", len(raw)):
-            transformed = self._transform(raw)
-        self.state = replace(self.state, raw=None, transformed=transformed)
+        parts = list(zip(self.state.parts, self.state.raw, strict=True))
+        self.state = replace(self.state, raw=None)
+        with self._timed("transform", sum(len(frame) for _, frame in parts)):
+            transformed = self._transform(parts)
+        self.state = replace(self.state, transformed=transformed)
         return transformed
 
-    def _transform(self, raw: pd.DataFrame) -> TransformOutcome:
+    def _transform(self, parts: list[tuple[SourcePart, pd.DataFrame]]) -> TransformOutcome:
         definition = self.domain.definition
         resolver = CompanyIdResolver.from_settings(
             self.engine,
@@ -248,25 +248,28 @@ class Run:
             config={"file": str(self.state.path)},
             run_month=requested_month(self.state.request),
         )
-        steps = domain_steps(self.domain, DomainServices(enrichment=resolver))
-        pipeline = Pipeline(definition.name, steps, PipelineConfig(stop_on_error=False))
-        try:
-            result = pipeline.run(raw, context, raise_on_error=True)
-        except PipelineStepError as failed:
-            if isinstance(failed.cause, OtherMonthRows):
-                raise RunFailed(f"{self._where()}: {failed.cause}") from failed
-            raise
-        check_rows_conserved(raw, result.output_data, result.rejected)
+        services = DomainServices(enrichment=resolver)
+        steps = domain_steps(self.domain, services, duplicates=False)
+        duplicate_keys = duplicate_key_step(definition)
+        facts = part_facts(parts, self.domain, steps)
+        rows_read = sum(len(frame) for _, frame in parts)
+        result = transform_parts(
+            definition.name,
+            parts,
+            steps,
+            [duplicate_keys] if duplicate_keys is not None else [],
+            context,
+            tag=definition.source.reads_parts,
+        )
         return TransformOutcome(
-            month=loaded_month(definition, result.output_data) or context.run_month,
-            valid=result.output_data,
+            month=loaded_month(definition, result.valid) or context.run_month,
+            valid=result.valid,
             rejected=result.rejected,
-            rows_read=len(raw),
+            rows_read=rows_read,
             enrichment_sources=dict(resolver.source_counts),
-            metrics=dict(result.metrics),
+            metrics=result.metrics,
             learned_company_ids=tuple(resolver.learned),
-            new_source_columns=tuple(new_source_columns(raw.columns, self.domain, steps)),
-            **layout_outcome(raw, self.domain, self.state.path),
+            **facts,
         )
 
     def load(self) -> RunReport:
@@ -331,11 +334,7 @@ class Run:
         transformed = self.state.transformed
         if transformed is not None:
             self._audit.record_rejections(
-                self.execution_id,
-                transformed.rejected,
-                source_file=str(self.state.path),
-                sheet=self.state.sheet,
-                tx=tx,
+                self.execution_id, transformed.rejected, paths=self._paths(), tx=tx
             )
         self._audit.record_metrics(self.execution_id, report_metrics(report), tx=tx)
         self._audit.finish_succeeded(
@@ -371,11 +370,7 @@ class Run:
             )
             if transformed is not None and len(transformed.rejected):
                 self._audit.record_rejections(
-                    self.execution_id,
-                    transformed.rejected,
-                    source_file=str(self.state.path),
-                    sheet=self.state.sheet,
-                    tx=tx,
+                    self.execution_id, transformed.rejected, paths=self._paths(), tx=tx
                 )
         logger.warning(
             "run failed",
@@ -402,15 +397,26 @@ class Run:
         seconds = round(time.perf_counter() - started, 4)
         self.state = replace(self.state, timings={**self.state.timings, stage: seconds})
 
-    def _where(self) -> str:
-        where = f"file {self.state.path.name!r}"
-        return f"{where}, sheet {self.state.sheet!r}" if self.state.sheet else where
+    def _reader(self) -> Reader:
+        source, readers = self.domain.definition.source, self.registry.readers()
+        if source.file_type not in readers:
+            raise RunFailed(
+                f"no reader for source type {source.file_type!r}; known: {sorted(readers)}"
+            )
+        return readers[source.file_type]
+
+    def _paths(self) -> dict[str, str]:
+        """The run's files by name, as the rejections name them, to their absolute paths."""
+        return {path.name: str(path) for path in self.state.files or (self.state.path,)}
 
     def _write_rejects_file(self, rejected: pd.DataFrame) -> None:
         target, spec = self.state.request.rejects_out, self.domain.definition.source
         if target is None:
             return
-        reader = self.registry.readers()[spec.file_type]
-        read = partial(reader.read, self.state.path, spec)
-        write_rejects(target, rejected, RejectsSource(self.state.path, self.state.sheet, read))
+        reader = self._reader()
+        sources = [
+            RejectsSource(part.path, part.sheet, partial(read_part, reader, part, spec))
+            for part in self.state.parts
+        ]
+        write_rejects(target, rejected, sources)
         self.state = replace(self.state, rejects_written=target)

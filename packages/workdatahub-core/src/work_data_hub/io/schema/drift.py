@@ -71,7 +71,7 @@ def declared_table(domain: RegisteredDomain, metadata: sa.MetaData) -> sa.Table:
         definition.table,
         metadata,
         *sqlalchemy_columns(domain.columns),
-        *lineage_columns(),
+        *lineage_columns(source_parts=definition.source.reads_parts),
         schema=metadata_schema(definition.db_schema),
     )
     if definition.keys:

@@ -20,7 +20,9 @@ from work_data_hub.cleansing.integers import IntegerType
 from work_data_hub.domain.columns import (
     EXECUTION_ID_COLUMN,
     LOADED_AT_COLUMN,
+    SOURCE_FILE_COLUMN,
     SOURCE_ROW_COLUMN,
+    SOURCE_SHEET_COLUMN,
     Column,
     ColumnKind,
 )
@@ -107,8 +109,17 @@ def sqlalchemy_columns(columns: Sequence[Column]) -> list[sa.Column[Any]]:
     ]
 
 
-def lineage_columns() -> list[sa.Column[Any]]:
-    """Return the columns that trace every loaded row to its run and its source row."""
+def part_lineage_columns() -> list[sa.Column[Any]]:
+    """Return the columns naming each row's file and sheet, for a source read in parts."""
+    return [
+        sa.Column(SOURCE_FILE_COLUMN, sa.Text(), comment="source file name"),
+        sa.Column(SOURCE_SHEET_COLUMN, sa.Text(), comment="source sheet"),
+    ]
+
+
+def lineage_columns(*, source_parts: bool = False) -> list[sa.Column[Any]]:
+    """Return the columns that trace every loaded row to its run and its source row; with
+    ``source_parts`` (a source of several sheets or files) also to its file and sheet."""
     return [
         sa.Column(
             EXECUTION_ID_COLUMN, UUID(as_uuid=True), comment="pipeline_executions.execution_id"
@@ -120,6 +131,7 @@ def lineage_columns() -> list[sa.Column[Any]]:
             server_default=sa.func.now(),
             nullable=False,
         ),
+        *(part_lineage_columns() if source_parts else []),
     ]
 
 
@@ -139,16 +151,23 @@ def create_domain_table(
     keys: Sequence[str] = (),
     *,
     unique_keys: bool = False,
+    source_parts: bool = False,
 ) -> None:
     """Create a domain's table from ``columns`` (``sa.Column`` definitions, or declared
-    ``Column`` objects) plus the lineage columns.
+    ``Column`` objects) plus the lineage columns (``source_parts``: also the file and sheet
+    columns a source of several sheets or files needs).
 
     Creates ``schema`` when missing, an index on ``keys`` (a unique one with ``unique_keys``, which
     ``upsert`` needs for ON CONFLICT) and an index on the execution id.
     """
     if schema != DEFAULT_SCHEMA:
         op.execute(CreateSchema(schema, if_not_exists=True))
-    op.create_table(table, *_table_columns(columns), *lineage_columns(), schema=schema)
+    op.create_table(
+        table,
+        *_table_columns(columns),
+        *lineage_columns(source_parts=source_parts),
+        schema=schema,
+    )
     if keys:
         op.create_index(f"ix_{table}_keys", table, list(keys), schema=schema, unique=unique_keys)
     op.create_index(

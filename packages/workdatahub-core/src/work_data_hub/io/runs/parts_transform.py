@@ -1,0 +1,169 @@
+"""The transform of a run's parts: each part through the domain's steps, then one table.
+
+Every part (a file, or a sheet of it) has its own layout and goes through the steps alone, so
+a step that looks at neighbouring rows (``fill_down``) never reaches into another sheet. The
+valid rows of all parts then meet in one frame, where the duplicate-key step sees every key of
+the run. A source read in parts tags each row with its file and sheet before they meet.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from typing import Any
+
+import pandas as pd
+
+from work_data_hub.domain.pipelines import (
+    Pipeline,
+    PipelineConfig,
+    PipelineContext,
+    PipelineResult,
+    PipelineStepError,
+    TransformStep,
+)
+from work_data_hub.domain.pipelines.types import PART_REJECTION_COLUMNS, empty_rejections
+from work_data_hub.domain.readers import SourcePart
+from work_data_hub.domain.steps import OtherMonthRows
+from work_data_hub.io.runs.layout_facts import parts_layout_outcome
+from work_data_hub.io.runs.request import RunFailed
+from work_data_hub.io.runs.run_steps import check_rows_conserved, part_rows
+from work_data_hub.io.runs.source_columns import new_source_columns
+from work_data_hub.io.runs.source_parts import tag_part
+from work_data_hub.plugins.registry import RegisteredDomain
+
+__all__ = ["PartsTransformed", "part_facts", "transform_parts"]
+
+
+@dataclass(frozen=True)
+class PartsTransformed:
+    """The valid rows of every part, the rejections of every part, and the steps' metrics."""
+
+    valid: pd.DataFrame
+    rejected: pd.DataFrame
+    metrics: dict[str, Any]
+
+
+def transform_parts(
+    name: str,
+    parts: list[tuple[SourcePart, pd.DataFrame]],
+    steps: Sequence[TransformStep],
+    run_steps: Sequence[TransformStep],
+    context: PipelineContext,
+    *,
+    tag: bool,
+) -> PartsTransformed:
+    """Run ``steps`` on each part's rows, then ``run_steps`` on the valid rows of all parts.
+
+    ``parts`` is consumed: each part's frame is taken out of the list as its turn comes, so
+    that the rows read are freed as soon as the steps have replaced them (a caller keeping no
+    other reference holds one frame of text at a time, not all of them). With ``tag`` the rows
+    carry their part's file and sheet (``source_parts.tag_part``) from the moment they leave
+    their part; every rejection names its file and sheet either way. Raises ``RunFailed``
+    naming the part when a step refuses it, or when a part's rows are not all valid or rejected.
+    """
+    valid, rejected, metrics = [], [], []
+    first: SourcePart | None = None
+    while parts:
+        part = _resolved(*parts[0])
+        first = first or part
+        read = part_rows(parts[0][1])
+        part_context = replace(
+            context, config={**context.config, "file": str(part.path), "sheet": part.sheet}
+        )
+        result = _run(name, steps, parts, part_context, part)
+        check_rows_conserved(read, result.output_data, result.rejected)
+        valid.append(tag_part(result.output_data, part) if tag else result.output_data)
+        rejected.append(_name_part(result.rejected, part))
+        metrics.append(result.metrics)
+        del result
+    if first is None:
+        raise RunFailed("the source has no parts to read")
+    combined = [pd.concat(valid, ignore_index=True) if len(valid) > 1 else valid[0]]
+    valid.clear()
+    if run_steps:
+        read = part_rows(combined[0])
+        result = _run(name, run_steps, combined, context, None)
+        check_rows_conserved(read, result.output_data, result.rejected)
+        combined = [result.output_data]
+        rejected.append(result.rejected if tag else _name_part(result.rejected, first))
+        metrics.append(result.metrics)
+    kept = [frame for frame in rejected if len(frame)]
+    return PartsTransformed(
+        valid=combined[0],
+        rejected=pd.concat(kept, ignore_index=True) if kept else _named(empty_rejections()),
+        metrics=metrics[0] if len(metrics) == 1 else {"parts": metrics},
+    )
+
+
+def part_facts(
+    parts: Sequence[tuple[SourcePart, pd.DataFrame]],
+    domain: RegisteredDomain,
+    steps: Sequence[TransformStep],
+) -> dict[str, Any]:
+    """What the parts tell beyond their rows, as ``TransformOutcome`` fields: ``sources`` (each
+    part's file, sheet and rows), ``new_source_columns`` (over all parts, first seen first)
+    and the layout facts (``layout_facts.parts_layout_outcome``)."""
+    return {
+        "sources": tuple(
+            {
+                "file": part.path.name,
+                "sheet": raw.attrs.get("sheet") or part.sheet,
+                "rows": len(raw),
+            }
+            for part, raw in parts
+        ),
+        "new_source_columns": tuple(
+            dict.fromkeys(
+                column
+                for _, raw in parts
+                for column in new_source_columns(raw.columns, domain, list(steps))
+            )
+        ),
+        **parts_layout_outcome(parts, domain),
+    }
+
+
+def _run(
+    name: str,
+    steps: Sequence[TransformStep],
+    frames: list[Any],
+    context: PipelineContext,
+    part: SourcePart | None,
+) -> PipelineResult:
+    """Run ``steps`` on the first frame of ``frames``, taken out of the list (so the pipeline
+    holds the only reference to it); rejected rows are collected, a step refusing a part
+    names it."""
+    pipeline = Pipeline(name, list(steps), PipelineConfig(stop_on_error=False))
+    try:
+        return pipeline.run(_first(frames), context, raise_on_error=True)
+    except PipelineStepError as failed:
+        if isinstance(failed.cause, OtherMonthRows) and part is not None:
+            raise RunFailed(f"{part.describe()}: {failed.cause}") from failed
+        raise
+
+
+def _first(frames: list[Any]) -> pd.DataFrame:
+    """Take the first frame out of ``frames`` (a bare frame, or a part's ``(part, frame)``)."""
+    taken = frames.pop(0)
+    frame: pd.DataFrame = taken[1] if isinstance(taken, tuple) else taken
+    return frame
+
+
+def _resolved(part: SourcePart, raw: pd.DataFrame) -> SourcePart:
+    """The part with the sheet its reader actually read (the first one, when none was named)."""
+    return SourcePart(part.path, raw.attrs.get("sheet") or part.sheet)
+
+
+def _name_part(rejected: pd.DataFrame, part: SourcePart) -> pd.DataFrame:
+    """The rejections of one part, each naming the part's file and sheet."""
+    file, sheet = PART_REJECTION_COLUMNS
+    return rejected.assign(**{file: part.path.name, sheet: part.sheet}).astype(
+        {file: "object", sheet: "object"}
+    )
+
+
+def _named(rejected: pd.DataFrame) -> pd.DataFrame:
+    return rejected.assign(
+        **{column: pd.Series(dtype="object") for column in PART_REJECTION_COLUMNS}
+    )
