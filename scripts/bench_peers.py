@@ -44,8 +44,13 @@ def worker_dlt(path: str, url: str, work: str) -> dict[str, Any]:
     """Load the sheet with dlt from python-calamine rows; return rows and in-process seconds."""
     import dlt
     from python_calamine import CalamineWorkbook
+    from sqlalchemy import make_url
 
     started = _in_process_started()
+    server = make_url(url)
+    # dlt insists on a password; a trust-auth server (the embedded one) ignores it.
+    server = server.set(drivername="postgresql", password=server.password or "trust")
+    dsn = server.render_as_string(hide_password=False)
 
     def rows() -> Any:
         sheet = CalamineWorkbook.from_path(path).get_sheet_by_name(SHEET)
@@ -56,7 +61,7 @@ def worker_dlt(path: str, url: str, work: str) -> dict[str, Any]:
 
     pipeline = dlt.pipeline(
         pipeline_name=f"bench_{os.getpid()}",
-        destination=dlt.destinations.postgres(credentials=url),
+        destination=dlt.destinations.postgres(credentials=dsn),
         dataset_name="dlt_bench",
         pipelines_dir=work,
     )
@@ -95,7 +100,7 @@ def _workdatahub(path: Path, url: str) -> dict[str, Any]:
     command = [str(Path(sys.executable).with_name("workdatahub")), "run", DOMAIN]
     env = {**os.environ, "DATABASE_URL": url, "LOG_LEVEL": "WARNING"}
     seconds, stdout = _timed_process([*command, "--file", str(path), "--json"], env)
-    [report] = json.loads(stdout)
+    report = json.loads(stdout.strip().splitlines()[-1])
     if report["status"] != "succeeded":
         raise RuntimeError(f"workdatahub run failed: {report['error']}")
     stages = report["stage_durations"]

@@ -20,7 +20,10 @@ Everything runs in a new database (``wdh_bench_<pid>_<random>``) created, migrat
 the server of ``--dsn`` (default: ``DATABASE_URL`` if set, else the embedded PostgreSQL).
 
 Usage: ``.venv/bin/python scripts/bench_pipeline.py [--rows 35000] [--sizes 35000,350000]
-[--dsn URL] [--repeat 3] [--no-naive] [--million [--million-format xlsx]]``. The last line
+[--dsn URL] [--repeat 3] [--no-naive] [--million [--million-format xlsx]] [--peers
+[--rounds 3]]``. ``--peers`` adds ``bench_peers.py``'s side-by-side run (WorkDataHub, dlt with
+python-calamine, pandas with calamine and with openpyxl; whole process and in-process rows/s
+and ratios, alternating rounds) on a 规模明细 month of ``--rows`` rows. The last line
 printed is one JSON object: per size ``rows``, ``rows_per_s`` (end to end), ``stage_rows_per_s``
 (prepare, read, transform, load), ``stage_cpu_s``, ``peak_rss_mb``, ``ratio_to_naive`` and
 ``ratio_to_legacy``.
@@ -375,6 +378,12 @@ def _arguments(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--million", action="store_true", help="add the 1,000,000-row memory run")
     parser.add_argument("--million-format", choices=("csv", "xlsx"), default="csv")
     parser.add_argument("--workdir", type=Path, help="where generated files go (default: temp)")
+    parser.add_argument(
+        "--peers",
+        action="store_true",
+        help="add the side-by-side run of one domain's month against dlt and naive pandas",
+    )
+    parser.add_argument("--rounds", type=int, default=3, help="alternating rounds of --peers")
     return parser.parse_args(argv)
 
 
@@ -402,6 +411,12 @@ def main(argv: list[str]) -> int:
         if args.million:
             summary["million"] = _measure_million(args, url, Path(work))
             _print_size(f"1,000,000 rows ({args.million_format})", summary["million"])
+        if args.peers:
+            from bench_peers import compare, month_workbook, print_comparison
+
+            month = month_workbook(Path(work), args.rows, args.seed)
+            summary["peers"] = compare(month, url, args.rounds)
+            print_comparison(summary["peers"])
     print(json.dumps(summary, ensure_ascii=False))
     return 0
 

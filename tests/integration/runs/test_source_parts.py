@@ -156,6 +156,10 @@ def test_sheets_matching_a_pattern_load_as_one_table_with_file_and_sheet_in_the_
         ("销售-西城", 5, CROSS_WEST),
     ]
     assert {r["file"] for r in report.rejected} == {"sales.xlsx"}
+    assert report.rejected_by_reason == {
+        "duplicate key: same as another row": 2,
+        "日期 … is not a date": 1,
+    }
     assert _table(wdh_engine) == [
         ("sales.xlsx", "销售-东城", 4, "2024-11-05", "QTAN012", "2000.50"),
         ("sales.xlsx", "销售-东城", 5, "2024-11-06", "QTAN013", "300.00"),

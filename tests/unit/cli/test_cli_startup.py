@@ -46,6 +46,12 @@ def test_help_and_version_import_none_of_the_heavy_libraries(arguments: tuple[st
     assert _imported_by(*arguments) & set(HEAVY) == set()
 
 
+def test_domains_list_imports_no_database_validation_or_orchestration_library() -> None:
+    imported = _imported_by("domains", "list", "--json")
+
+    assert imported & {"alembic", "dagster", "psycopg2", "sqlalchemy", "pandera"} == set()
+
+
 def test_a_command_imports_what_it_needs_when_it_runs() -> None:
     assert {"sqlalchemy", "alembic"} <= _imported_by("db", "--help")
 

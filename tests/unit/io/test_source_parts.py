@@ -24,6 +24,8 @@ from work_data_hub.domain.steps.rejections import (
 from work_data_hub.io.connectors.file_connector import discover_files
 from work_data_hub.io.readers.csv import CsvReader
 from work_data_hub.io.readers.excel import ExcelReader
+from work_data_hub.io.runs.reasons import count_by_kind
+from work_data_hub.io.runs.rejects_export import RejectsSource, rejects_table
 from work_data_hub.io.runs.report import rejected_entries, rejected_row_count
 from work_data_hub.io.runs.request import RunFailed
 from work_data_hub.io.runs.source_file import file_checksum
@@ -191,11 +193,12 @@ def test_a_duplicate_key_in_another_part_names_that_part() -> None:
     reasons = raised.value.rejected["reason"].tolist()
 
     assert reasons == [
-        "duplicate key (K1): same as row 4; row 3 of file 'b.xlsx', sheet '西城'",
-        "duplicate key (K1): same as row 3; row 3 of file 'b.xlsx', sheet '西城'",
-        "duplicate key (K1): same as row 3 of file 'a.xlsx', sheet '东城'; "
+        "duplicate key (K1): same as row 4, row 3 of file 'b.xlsx', sheet '西城'",
+        "duplicate key (K1): same as row 3, row 3 of file 'b.xlsx', sheet '西城'",
+        "duplicate key (K1): same as row 3 of file 'a.xlsx', sheet '东城', "
         "row 4 of file 'a.xlsx', sheet '东城'",
     ]
+    assert count_by_kind(raised.value.rejected) == {"duplicate key: same as another row": 3}
     assert raised.value.valid["code"].tolist() == ["K2"]
 
 
@@ -234,3 +237,36 @@ def test_a_sample_sheet_name_is_one_the_source_reads() -> None:
     assert matching_sheets([named], ["销售-*"]) == [named]
     odd = SourceSpec(patterns=("*",), sheets=("[Ss]ales-?",)).sheet_name_for("x")
     assert matching_sheets([odd], ["[Ss]ales-?"]) == [odd]
+
+
+def _rejects(files: list[str], sheets: list[str | None]) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "source_row": [2] * len(files),
+            "column": ["code"] * len(files),
+            "reason": [f"bad in {file}" for file in files],
+            "raw": [{"code": "x"}] * len(files),
+            "source_file": files,
+            "sheet": sheets,
+        }
+    )
+
+
+def test_a_rejection_stays_with_its_own_file_when_its_sheet_is_spelled_otherwise(
+    tmp_path: Path,
+) -> None:
+    frames = {
+        "a.xlsx": pd.DataFrame({"code": ["from a"], SOURCE_ROW_COLUMN: [2]}),
+        "b.xlsx": pd.DataFrame({"code": ["from b"], SOURCE_ROW_COLUMN: [2]}),
+    }
+    sources = [
+        RejectsSource(tmp_path / name, "明细", lambda name=name: frames[name]) for name in frames
+    ]
+
+    table = rejects_table(_rejects(["b.xlsx"], ["明细 "]), sources)
+
+    assert table[["file", "row", "value", "reason"]].values.tolist() == [
+        ["b.xlsx", "2", "from b", "bad in b.xlsx"]
+    ]
+    with pytest.raises(ValueError, match="did not read"):
+        rejects_table(_rejects(["c.xlsx"], ["明细"]), sources)

@@ -10,6 +10,7 @@ import pytest
 from work_data_hub.domain.columns import Column
 from work_data_hub.domain.definition import SourceType
 from work_data_hub.domain.steps import CleanMoney, ParseMonth
+from work_data_hub.io.runs.request import RunFailed
 from work_data_hub.io.sample_data import write_workbook
 from work_data_hub.plugins import Domain, DomainDefinition, SourceSpec
 from work_data_hub.testing.domain_runner import plugin_registry, transform_file
@@ -126,3 +127,21 @@ def test_a_file_of_several_sheets_goes_through_as_one_table_by_sheet(tmp_path: P
         ["明细-1", 3, "duplicate key (P4): same as row 2 of file 'toy.xlsx', sheet '明细-2'"],
         ["明细-2", 2, "duplicate key (P4): same as row 3 of file 'toy.xlsx', sheet '明细-1'"],
     ]
+
+
+def test_a_step_failing_on_one_of_several_sheets_names_that_sheet(tmp_path: Path) -> None:
+    source = SourceSpec(patterns=("*",), sheets=("明细-*",), required_columns=("月度",))
+    domain = Domain(
+        definition=DomainDefinition(name="toy", table="toy", source=source),
+        columns=(Column("月度", "date", nullable=False), Column("金额", "decimal")),
+        steps=(ParseMonth("月度"), CleanMoney(["金额"])),
+    )
+    with_amount = pd.DataFrame({"月度": ["2024-11"], "金额": ["5"]}, dtype=object)
+    without = pd.DataFrame({"月度": ["2024-11"]}, dtype=object)
+    path = write_workbook(tmp_path / "toy.xlsx", {"明细-1": with_amount, "明细-2": without})
+
+    with pytest.raises(RunFailed) as raised:
+        transform_file(domain, path, run_at=RUN_AT)
+
+    assert str(raised.value).startswith("file 'toy.xlsx', sheet '明细-2': Step 'clean_money'")
+    assert "'金额'" in str(raised.value)

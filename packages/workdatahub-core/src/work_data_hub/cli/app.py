@@ -75,7 +75,7 @@ def _root(
     ),
 ) -> None:
     """WorkDataHub: plugin-based loading of business files into PostgreSQL."""
-    from work_data_hub.cli.database import configure_cli_logging
+    from work_data_hub.cli.log_setup import configure_cli_logging
 
     configure_cli_logging(log_level)
 

@@ -1,16 +1,12 @@
-"""What every command needs first: its settings, its logging and its warehouse engine."""
+"""What every command needs first: its settings and its warehouse engine."""
 
 from __future__ import annotations
 
-import logging
-
 import typer
-from pydantic import ValidationError
 from sqlalchemy import Engine
 
 from work_data_hub.config import Settings, get_settings
 from work_data_hub.io.database import create_engine_for, resolve_database_url
-from work_data_hub.utils.logging import configure_logging
 
 
 def command_settings() -> Settings:
@@ -43,19 +39,3 @@ def _migrate_embedded(url: str) -> None:
     if moved:
         applied = ", ".join(f"{revision.branch} {revision.revision}" for revision in moved)
         typer.echo(f"embedded database migrated: {applied}", err=True)
-
-
-def configure_cli_logging(level: str) -> None:
-    """Send log lines to stderr from ``level`` up, so stdout holds only the command's output."""
-    if level.upper() not in logging.getLevelNamesMapping():
-        raise typer.BadParameter(
-            f"{level!r} is not a log level (DEBUG, INFO, WARNING, ERROR)", param_hint="--log-level"
-        )
-    try:
-        settings = get_settings(require_database=False)
-    except ValidationError:
-        configure_logging(force=True, output="stderr")
-        return
-    configure_logging(
-        settings.model_copy(update={"LOG_LEVEL": level.upper()}), force=True, output="stderr"
-    )

@@ -10,7 +10,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from work_data_hub.cli.errors import EXIT_NOT_STARTED
+from work_data_hub.cli.exit_codes import EXIT_NOT_STARTED
 from work_data_hub.plugins.errors import PluginLoadError
 from work_data_hub.plugins.manager import ENTRY_POINT_GROUP
 from work_data_hub.plugins.registry import DomainRegistry, load_domains

@@ -1,9 +1,6 @@
 """One error style for every command: one ``error:`` line, the same exit codes everywhere.
 
-``0`` success; ``1`` the work failed (a bad file, a database that refused it, a failed
-migration); ``2`` a usage error; ``3`` the rejected share exceeded the threshold; ``4``
-nothing could start (configuration, an unknown domain or execution, no file, no server).
-No traceback is printed.
+The exit codes are ``cli.exit_codes``'. No traceback is printed.
 """
 
 from __future__ import annotations
@@ -18,6 +15,7 @@ from pydantic import ValidationError
 from rich.console import Console
 from sqlalchemy.exc import SQLAlchemyError
 
+from work_data_hub.cli.exit_codes import EXIT_FAILED, EXIT_NOT_STARTED, EXIT_THRESHOLD, EXIT_USAGE
 from work_data_hub.cli.output import error_json, print_error
 from work_data_hub.io.connectors.file_connector import FileDiscoveryError
 from work_data_hub.io.database import DatabaseUrlError
@@ -36,11 +34,6 @@ __all__ = [
     "error_exit",
     "reported_errors",
 ]
-
-EXIT_FAILED = 1
-EXIT_USAGE = 2
-EXIT_THRESHOLD = 3
-EXIT_NOT_STARTED = 4
 
 NOT_STARTED_ERRORS: tuple[type[Exception], ...] = (
     FileDiscoveryError,

@@ -8,12 +8,13 @@ import numbers
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Final
-
-import pandera.pandas as pa
+from typing import TYPE_CHECKING, Final
 
 from work_data_hub.cleansing.numbers import places_within
 from work_data_hub.domain.columns import Column, ColumnKind
+
+if TYPE_CHECKING:
+    import pandera.pandas as pa
 
 PANDAS_DTYPES: Final[dict[ColumnKind, str]] = {
     "text": "str",
@@ -64,6 +65,8 @@ def value_checks(column: Column) -> list[ValueCheck]:
     and refuses values with more decimal places than its scale, or too many digits before the
     point: nothing is rounded before or after a check.
     """
+    import pandera.pandas as pa  # imported when a schema is built: it costs 0.2 s
+
     name = column.name
     checks: list[ValueCheck] = []
     if column.ge is not None:
@@ -105,6 +108,8 @@ def value_checks(column: Column) -> list[ValueCheck]:
 
 def _decimal_checks(column: Column) -> list[ValueCheck]:
     """Return the checks that a decimal column's values fit ``numeric(precision, scale)``."""
+    import pandera.pandas as pa  # imported when a schema is built: it costs 0.2 s
+
     name, scale = column.name, column.scale
     limit = Decimal(10) ** (column.precision - column.scale)
     declared = f"decimal({column.precision},{column.scale})"
@@ -136,6 +141,8 @@ def dataframe_schema(
     Columns not declared are allowed (lineage columns travel along). With ``with_dtypes=False``
     only nullability and values are checked, for frames whose dtypes were already cast.
     """
+    import pandera.pandas as pa
+
     return pa.DataFrameSchema(
         {
             column.name: pa.Column(

@@ -130,11 +130,11 @@ def _row_labels(data: pd.DataFrame) -> list[tuple[str, str]]:
 
 def _others(rows: list[tuple[str, str]], position: int, others: list[int]) -> str:
     """``rows 44, 45`` when all are in the rejected row's part; else each row on its own,
-    ``row 44; row 3 of file 'b.xlsx', sheet '西城'``."""
+    ``row 44, row 3 of file 'b.xlsx', sheet '西城'``."""
     if all(rows[other][1] == rows[position][1] for other in others):
         label = "row" if len(others) == 1 else "rows"
         return f"{label} {', '.join(rows[other][0] for other in others)}"
-    return "; ".join(f"row {_other(rows, position, other)}" for other in others)
+    return ", ".join(f"row {_other(rows, position, other)}" for other in others)
 
 
 def _other(rows: list[tuple[str, str]], position: int, other: int) -> str:

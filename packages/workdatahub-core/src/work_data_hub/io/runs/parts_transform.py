@@ -8,7 +8,8 @@ the run. A source read in parts tags each row with its file and sheet before the
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -29,7 +30,7 @@ from work_data_hub.io.runs.layout_facts import parts_layout_outcome
 from work_data_hub.io.runs.request import RunFailed
 from work_data_hub.io.runs.run_steps import check_rows_conserved, part_rows
 from work_data_hub.io.runs.source_columns import new_source_columns
-from work_data_hub.io.runs.source_parts import tag_part
+from work_data_hub.io.runs.source_parts import resolved_part, tag_part
 from work_data_hub.plugins.registry import RegisteredDomain
 
 __all__ = ["PartsTransformed", "part_facts", "transform_parts"]
@@ -63,16 +64,19 @@ def transform_parts(
     naming the part when a step refuses it, or when a part's rows are not all valid or rejected.
     """
     valid, rejected, metrics = [], [], []
+    run_metrics: dict[str, Any] | None = None
     first: SourcePart | None = None
+    several = len(parts) > 1
     while parts:
-        part = _resolved(*parts[0])
+        part = resolved_part(*parts[0])
         first = first or part
         read = part_rows(parts[0][1])
         part_context = replace(
             context, config={**context.config, "file": str(part.path), "sheet": part.sheet}
         )
-        result = _run(name, steps, parts, part_context, part)
-        check_rows_conserved(read, result.output_data, result.rejected)
+        result = _run(name, steps, parts, part_context, part, name_part=several)
+        with _naming(part if several else None):
+            check_rows_conserved(read, result.output_data, result.rejected)
         valid.append(tag_part(result.output_data, part) if tag else result.output_data)
         rejected.append(_name_part(result.rejected, part))
         metrics.append(result.metrics)
@@ -83,16 +87,16 @@ def transform_parts(
     valid.clear()
     if run_steps:
         read = part_rows(combined[0])
-        result = _run(name, run_steps, combined, context, None)
+        result = _run(name, run_steps, combined, context, None, name_part=False)
         check_rows_conserved(read, result.output_data, result.rejected)
         combined = [result.output_data]
         rejected.append(result.rejected if tag else _name_part(result.rejected, first))
-        metrics.append(result.metrics)
+        run_metrics = result.metrics
     kept = [frame for frame in rejected if len(frame)]
     return PartsTransformed(
         valid=combined[0],
         rejected=pd.concat(kept, ignore_index=True) if kept else _named(empty_rejections()),
-        metrics=metrics[0] if len(metrics) == 1 else {"parts": metrics},
+        metrics=_metrics(metrics, run_metrics),
     )
 
 
@@ -130,17 +134,31 @@ def _run(
     frames: list[Any],
     context: PipelineContext,
     part: SourcePart | None,
+    *,
+    name_part: bool,
 ) -> PipelineResult:
     """Run ``steps`` on the first frame of ``frames``, taken out of the list (so the pipeline
-    holds the only reference to it); rejected rows are collected, a step refusing a part
-    names it."""
+    holds the only reference to it); rejected rows are collected. A step refusing the part's
+    month names the part; with ``name_part`` (a run of several parts) every failure does."""
     pipeline = Pipeline(name, list(steps), PipelineConfig(stop_on_error=False))
     try:
         return pipeline.run(_first(frames), context, raise_on_error=True)
     except PipelineStepError as failed:
-        if isinstance(failed.cause, OtherMonthRows) and part is not None:
-            raise RunFailed(f"{part.describe()}: {failed.cause}") from failed
+        if part is not None and (name_part or isinstance(failed.cause, OtherMonthRows)):
+            shown = failed.cause if isinstance(failed.cause, OtherMonthRows) else failed
+            raise RunFailed(f"{part.describe()}: {shown}") from failed
         raise
+
+
+@contextmanager
+def _naming(part: SourcePart | None) -> Iterator[None]:
+    """Let a ``RunFailed`` name ``part`` first (when given)."""
+    try:
+        yield
+    except RunFailed as failed:
+        if part is None:
+            raise
+        raise RunFailed(f"{part.describe()}: {failed}") from failed
 
 
 def _first(frames: list[Any]) -> pd.DataFrame:
@@ -150,9 +168,11 @@ def _first(frames: list[Any]) -> pd.DataFrame:
     return frame
 
 
-def _resolved(part: SourcePart, raw: pd.DataFrame) -> SourcePart:
-    """The part with the sheet its reader actually read (the first one, when none was named)."""
-    return SourcePart(part.path, raw.attrs.get("sheet") or part.sheet)
+def _metrics(parts: list[dict[str, Any]], run_steps: dict[str, Any] | None) -> dict[str, Any]:
+    """The pipelines' metrics: one part's, or ``{"parts": [...]}``, with the run steps' under
+    ``run_steps``."""
+    found: dict[str, Any] = dict(parts[0]) if len(parts) == 1 else {"parts": parts}
+    return found | ({"run_steps": run_steps} if run_steps is not None else {})
 
 
 def _name_part(rejected: pd.DataFrame, part: SourcePart) -> pd.DataFrame:

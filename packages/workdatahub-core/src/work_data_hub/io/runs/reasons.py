@@ -16,7 +16,14 @@ __all__ = ["count_by_kind", "reason_kind"]
 
 _VALUE = r"(?:'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\"|\S+)"
 """A value as a reason quotes it: quoted text (escapes allowed) or one token."""
-_DUPLICATE = re.compile(r"duplicate key \(.*\): same as rows? [0-9, ]+(?P<kept>, which is kept)?")
+_QUOTED = r"(?:'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\")"
+_OTHER_ROW = rf"(?:row )?[0-9]+(?: of file {_QUOTED}(?:, sheet {_QUOTED})?)?"
+"""Another row as a duplicate's reason names it: ``44``, or ``row 3 of file 'b.xlsx', sheet
+'西城'`` when it is in another part of the run."""
+_DUPLICATE = re.compile(
+    rf"duplicate key \(.*\): same as (?:rows? )?{_OTHER_ROW}(?:, {_OTHER_ROW})*"
+    r"(?P<kept>, which is kept)?"
+)
 
 
 def reason_kind(reason: str, column: str | None) -> str:

@@ -131,7 +131,12 @@ def _listed(sources: RejectsSource | Sequence[RejectsSource]) -> list[RejectsSou
 def _by_source(
     rejected: pd.DataFrame, sources: Sequence[RejectsSource]
 ) -> list[tuple[RejectsSource, str | None, pd.DataFrame]]:
-    """The rejections of each part, in the parts' order, with the sheet they name."""
+    """The rejections of each part, in the parts' order, with the sheet they name.
+
+    A rejection goes with the part of its file and sheet; failing that (a sheet spelled
+    otherwise) with the first part of its file; one naming no file with the first part. One
+    naming a file no part reads raises ``ValueError``: it is never shown as another file's.
+    """
     if rejected.empty or not sources:
         return []
     file_column, sheet_column = PART_REJECTION_COLUMNS
@@ -143,18 +148,29 @@ def _by_source(
         if sheet_column in rejected.columns
         else pd.Series("", index=rejected.index, dtype="object")
     )
-    groups = []
     taken = pd.Series(False, index=rejected.index)
+    masks: list[pd.Series] = []
     for source in sources:
         named = (files == source.path.name) & ~taken
         if source.sheet is not None:
             named &= sheets == source.sheet
+        masks.append(named)
+        taken |= named
+    for position, source in enumerate(sources):
+        same_file = (files == source.path.name) & ~taken
+        masks[position] |= same_file
+        taken |= same_file
+    unnamed = (files == "") & ~taken
+    masks[0] |= unnamed
+    taken |= unnamed
+    if not taken.all():
+        unknown = sorted(set(files[~taken].tolist()))
+        raise ValueError(f"rejections name files the run did not read: {unknown}")
+    groups = []
+    for source, named in zip(sources, masks, strict=True):
         if named.any():
             sheet = source.sheet or (str(sheets[named].iloc[0]) or None)
             groups.append((source, sheet, rejected[named]))
-            taken |= named
-    if not taken.all():
-        groups.append((sources[0], sources[0].sheet, rejected[~taken]))
     return groups
 
 

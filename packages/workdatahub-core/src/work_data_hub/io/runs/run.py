@@ -62,6 +62,7 @@ from work_data_hub.io.runs.source_parts import (
     plan_parts,
     read_part,
     request_files,
+    resolved_part,
 )
 from work_data_hub.plugins.registry import DomainRegistry, RegisteredDomain, get_registry
 from work_data_hub.utils.logging import get_logger
@@ -212,9 +213,10 @@ class Run:
             reader = self._reader()
             for path in self.state.files or (self.state.path,):
                 check_readable(path)
-            parts = plan_parts(self.state.files or (self.state.path,), source, reader)
-            raw = tuple(read_part(reader, part, source) for part in parts)
-        self.state = replace(self.state, parts=tuple(parts), raw=raw)
+            planned = plan_parts(self.state.files or (self.state.path,), source, reader)
+            raw = tuple(read_part(reader, part, source) for part in planned)
+        parts = tuple(resolved_part(part, frame) for part, frame in zip(planned, raw, strict=True))
+        self.state = replace(self.state, parts=parts, raw=raw)
         return raw
 
     def transform(self) -> TransformOutcome:
@@ -226,6 +228,11 @@ class Run:
         """
         if self.state.raw is None:
             raise RunFailed(f"execution {self.execution_id}: transform before read")
+        if not isinstance(self.state.raw, tuple) or len(self.state.parts) != len(self.state.raw):
+            raise RunFailed(
+                f"execution {self.execution_id}: its read stage was recorded by another version "
+                "of WorkDataHub; run the month again from the start"
+            )
         parts = list(zip(self.state.parts, self.state.raw, strict=True))
         self.state = replace(self.state, raw=None)
         with self._timed("transform", sum(len(frame) for _, frame in parts)):

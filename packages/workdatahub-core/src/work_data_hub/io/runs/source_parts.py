@@ -24,6 +24,7 @@ __all__ = [
     "plan_parts",
     "read_part",
     "request_files",
+    "resolved_part",
     "tag_part",
 ]
 
@@ -82,6 +83,12 @@ def plan_parts(paths: Sequence[Path], source: SourceSpec, reader: Reader) -> lis
 def read_part(reader: Reader, part: SourcePart, source: SourceSpec) -> pd.DataFrame:
     """Read one part: the reader sees the source with the part's sheet as its one sheet."""
     return reader.read(part.path, replace(source, sheet=part.sheet, sheets=(), all_files=False))
+
+
+def resolved_part(part: SourcePart, frame: pd.DataFrame) -> SourcePart:
+    """The part with the sheet its reader actually read: the workbook's own spelling of the
+    declared one, or the first sheet when none was declared (``frame.attrs["sheet"]``)."""
+    return SourcePart(part.path, frame.attrs.get("sheet") or part.sheet)
 
 
 def tag_part(frame: pd.DataFrame, part: SourcePart) -> pd.DataFrame:
