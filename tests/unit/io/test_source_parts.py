@@ -34,6 +34,7 @@ from work_data_hub.io.runs.source_parts import (
     matching_sheets,
     plan_parts,
     read_part,
+    read_parts,
     tag_part,
 )
 
@@ -270,3 +271,19 @@ def test_a_rejection_stays_with_its_own_file_when_its_sheet_is_spelled_otherwise
     ]
     with pytest.raises(ValueError, match="did not read"):
         rejects_table(_rejects(["c.xlsx"], ["明细"]), sources)
+
+
+def test_parts_read_side_by_side_come_back_in_part_order_and_the_first_error_wins(
+    tmp_path: Path,
+) -> None:
+    sheets = {f"明细{n}": [["code"], *([[f"{n}-{i}"] for i in range(50)])] for n in range(4)}
+    path = _workbook(tmp_path / "a.xlsx", sheets)
+    source = SourceSpec(patterns=("*.xlsx",), sheets=("明细*",))
+    parts = plan_parts([path], source, ExcelReader())
+
+    frames = read_parts(ExcelReader(), parts, source)
+
+    assert [frame["code"].iloc[0] for frame in frames] == ["0-0", "1-0", "2-0", "3-0"]
+    missing = [SourcePart(path, "明细1"), SourcePart(path, "不存在"), SourcePart(path, "无")]
+    with pytest.raises(SourceFileError, match="no sheet named '不存在'"):
+        read_parts(ExcelReader(), missing, source)

@@ -16,7 +16,9 @@ from work_data_hub.orchestration.sensors import (
     InboxFile,
     decode_cursor,
     encode_cursor,
+    inbox_files,
 )
+from work_data_hub.plugins import SourceSpec
 
 pytestmark = pytest.mark.unit
 
@@ -133,3 +135,20 @@ def test_the_cursor_round_trips() -> None:
 
     assert decode_cursor(encode_cursor(seen)) == seen
     assert decode_cursor(None) == set()
+
+
+def test_a_month_of_one_file_per_branch_is_one_entry_that_changes_with_any_file(
+    tmp_path: Path,
+) -> None:
+    source = SourceSpec(patterns=("branch_*.csv",), file_type="csv", all_files=True)
+    east = _drop(tmp_path, "202411/branch_east.csv")
+    west = _drop(tmp_path, "202411/branch_west.csv", mtime_ns=1_700_000_001_000_000_000)
+
+    [month] = inbox_files(tmp_path, source)
+
+    assert (month.month, month.path) == ("202411", f"{east} + {west}")
+    assert month.mtime_ns == west.stat().st_mtime_ns
+    north = _drop(tmp_path, "202411/branch_north.csv")
+    [again] = inbox_files(tmp_path, source)
+    assert again != month
+    assert str(north) in again.path

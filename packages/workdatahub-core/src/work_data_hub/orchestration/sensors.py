@@ -31,7 +31,7 @@ from dagster._core.definitions.unresolved_asset_job_definition import (
 from work_data_hub.config import Settings
 from work_data_hub.io.connectors.file_connector import (
     FileDiscoveryError,
-    discover_file,
+    discover_files,
     list_months,
 )
 from work_data_hub.orchestration.jobs import run_config
@@ -49,7 +49,8 @@ INBOX_POLL_SECONDS = 300
 
 @dataclass(frozen=True, order=True)
 class InboxFile:
-    """The file discovery picks for one month, identified with its modification time."""
+    """The file (files, for ``all_files``) discovery picks for one month, identified with its
+    modification time."""
 
     month: str
     path: str
@@ -64,17 +65,21 @@ class InboxFile:
 def inbox_files(inbox: Path, source: SourceSpec) -> list[InboxFile]:
     """Return, per month present in ``inbox``, the file discovery picks for ``source``.
 
+    For a source reading ``all_files`` the month's files are one entry (their paths joined by
+    `` + ``, the newest modification time): a branch file added or re-sent is a new version.
+
     A month whose discovery fails (no matching file yet, several candidates) is left out and
     logged; it is picked up on a later tick once the inbox is fixed.
     """
     found = []
     for month in list_months(inbox, source):
         try:
-            path = discover_file(inbox, source, month)
+            paths = discover_files(inbox, source, month)
         except FileDiscoveryError as exc:
             logger.info("inbox_month_skipped", month=month, reason=str(exc))
             continue
-        found.append(InboxFile(month, str(path), path.stat().st_mtime_ns))
+        newest = max(path.stat().st_mtime_ns for path in paths)
+        found.append(InboxFile(month, " + ".join(str(path) for path in paths), newest))
     return sorted(found)
 
 
@@ -131,7 +136,10 @@ def build_inbox_sensor(
                 RunRequest(
                     run_key=item.run_key,
                     partition_key=partition_key(item.month),
-                    run_config=run_config(domain, DomainRunConfig(file=item.path)),
+                    # A month of several files is discovered again by the run, as a whole.
+                    run_config=run_config(
+                        domain, DomainRunConfig(file=None if source.all_files else item.path)
+                    ),
                     tags={MONTH_TAG: item.month},
                 )
                 for item in new

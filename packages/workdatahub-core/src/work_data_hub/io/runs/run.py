@@ -61,6 +61,7 @@ from work_data_hub.io.runs.source_parts import (
     files_checksum,
     plan_parts,
     read_part,
+    read_parts,
     request_files,
     resolved_part,
 )
@@ -207,14 +208,14 @@ class Run:
 
     def read(self) -> tuple[pd.DataFrame, ...]:
         """Read every part of the source (``source_parts.plan_parts``) into raw text values plus
-        ``wdh_source_row``, one frame per part."""
+        ``wdh_source_row``, one frame per part (two parts at a time: ``read_parts``)."""
         with self._timed("read"):
             source = self.domain.definition.source
             reader = self._reader()
             for path in self.state.files or (self.state.path,):
                 check_readable(path)
             planned = plan_parts(self.state.files or (self.state.path,), source, reader)
-            raw = tuple(read_part(reader, part, source) for part in planned)
+            raw = read_parts(reader, planned, source)
         parts = tuple(resolved_part(part, frame) for part, frame in zip(planned, raw, strict=True))
         self.state = replace(self.state, parts=parts, raw=raw)
         return raw

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from fnmatch import fnmatchcase
+from functools import partial
 from pathlib import Path
 
 import pandas as pd
@@ -23,6 +25,7 @@ __all__ = [
     "matching_sheets",
     "plan_parts",
     "read_part",
+    "read_parts",
     "request_files",
     "resolved_part",
     "tag_part",
@@ -89,6 +92,22 @@ def resolved_part(part: SourcePart, frame: pd.DataFrame) -> SourcePart:
     """The part with the sheet its reader actually read: the workbook's own spelling of the
     declared one, or the first sheet when none was declared (``frame.attrs["sheet"]``)."""
     return SourcePart(part.path, frame.attrs.get("sheet") or part.sheet)
+
+
+PARTS_READ_AT_ONCE = 2
+"""Parts read side by side: python-calamine parses without holding the GIL, so a second
+workbook part's parse runs on the second core while the first part's cells become text."""
+
+
+def read_parts(
+    reader: Reader, parts: Sequence[SourcePart], source: SourceSpec
+) -> tuple[pd.DataFrame, ...]:
+    """Read every part, in order, ``PARTS_READ_AT_ONCE`` at a time; the first part's error
+    (in part order) is raised."""
+    if len(parts) == 1:
+        return (read_part(reader, parts[0], source),)
+    with ThreadPoolExecutor(max_workers=PARTS_READ_AT_ONCE) as pool:
+        return tuple(pool.map(partial(read_part, reader, source=source), parts))
 
 
 def tag_part(frame: pd.DataFrame, part: SourcePart) -> pd.DataFrame:
