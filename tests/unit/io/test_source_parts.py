@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import xlsxwriter
+import xlwt
 from work_data_hub.domain.columns import SOURCE_FILE_COLUMN, SOURCE_ROW_COLUMN, SOURCE_SHEET_COLUMN
 from work_data_hub.domain.definition import SourceSpec
 from work_data_hub.domain.pipelines import PipelineContext, RowValidationError
@@ -287,3 +288,20 @@ def test_parts_read_side_by_side_come_back_in_part_order_and_the_first_error_win
     missing = [SourcePart(path, "明细1"), SourcePart(path, "不存在"), SourcePart(path, "无")]
     with pytest.raises(SourceFileError, match="no sheet named '不存在'"):
         read_parts(ExcelReader(), missing, source)
+
+
+def test_the_sheets_of_an_xls_workbook_are_parts_too(tmp_path: Path) -> None:
+    workbook = xlwt.Workbook(encoding="utf-8")
+    for name, code in (("明细-东城", "A"), ("说明", "x"), ("明细-西城", "B")):
+        sheet = workbook.add_sheet(name)
+        sheet.write(0, 0, "code")
+        sheet.write(1, 0, code)
+    path = tmp_path / "old.xls"
+    workbook.save(str(path))
+    source = SourceSpec(patterns=("*.xls",), sheets=("明细-*",))
+
+    parts = plan_parts([path], source, ExcelReader())
+    frames = read_parts(ExcelReader(), parts, source)
+
+    assert [part.sheet for part in parts] == ["明细-东城", "明细-西城"]
+    assert [frame["code"].tolist() for frame in frames] == [["A"], ["B"]]

@@ -36,10 +36,11 @@ from work_data_hub.io.runs.failures import failure_message
 from work_data_hub.io.runs.interruption import take_interruption
 from work_data_hub.io.runs.liveness import ExecutionLock, mark_abandoned_runs
 from work_data_hub.io.runs.load_guards import check_declared_table, check_reject_threshold
+from work_data_hub.io.runs.outcome_audit import record_failure, record_success
 from work_data_hub.io.runs.parts_transform import part_facts, transform_parts
 from work_data_hub.io.runs.readiness import require_migrated
 from work_data_hub.io.runs.rejects_export import RejectsSource, write_rejects
-from work_data_hub.io.runs.report import RunReport, RunStatus, build_report, report_metrics
+from work_data_hub.io.runs.report import RunReport, RunStatus, build_report
 from work_data_hub.io.runs.request import (
     RejectThresholdExceeded,
     RunFailed,
@@ -62,6 +63,7 @@ from work_data_hub.io.runs.source_parts import (
     plan_parts,
     read_part,
     read_parts,
+    reader_for,
     request_files,
     resolved_part,
 )
@@ -71,9 +73,6 @@ from work_data_hub.utils.logging import get_logger
 __all__ = ["Run"]
 
 logger = get_logger(__name__)
-
-MAX_AUDITED_REJECTIONS = 100
-"""Rejected entries kept in the execution row's metadata (``rejected_rows`` keeps them all)."""
 
 
 class Run:
@@ -310,7 +309,9 @@ class Run:
                 rows_loaded = self._write_facts(loader, tx, transformed)
             self._record_time("load", started)
             report = self._report("succeeded", rows_loaded=rows_loaded)
-            self._record_success(report, rows_committed=0 if dry_run else rows_loaded, tx=tx)
+            record_success(
+                self._audit, self.state, report, rows_committed=0 if dry_run else rows_loaded, tx=tx
+            )
         logger.info(
             "run finished",
             domain=definition.name,
@@ -338,22 +339,6 @@ class Run:
         WarehouseCompanyIdCache(self.engine).store(tx, transformed.learned_company_ids)
         return loaded.rows_loaded
 
-    def _record_success(self, report: RunReport, *, rows_committed: int, tx: Connection) -> None:
-        transformed = self.state.transformed
-        if transformed is not None:
-            self._audit.record_rejections(
-                self.execution_id, transformed.rejected, paths=self._paths(), tx=tx
-            )
-        self._audit.record_metrics(self.execution_id, report_metrics(report), tx=tx)
-        self._audit.finish_succeeded(
-            self.execution_id,
-            rows_read=report.rows_read,
-            rows_loaded=rows_committed,
-            rows_rejected=report.rows_rejected,
-            metadata=report.to_json() | {"rejected": report.rejected[:MAX_AUDITED_REJECTIONS]},
-            tx=tx,
-        )
-
     def fail(self, error: BaseException) -> RunReport:
         """Record the execution failed, with the rejections found so far, in one transaction of
         its own; return the failed report.
@@ -367,19 +352,7 @@ class Run:
             error_type=type(error).__name__,
             threshold_exceeded=isinstance(error, RejectThresholdExceeded),
         )
-        transformed = self.state.transformed
-        with self._audit.transaction() as tx:
-            self._audit.finish_failed(
-                self.execution_id,
-                error,
-                rows_read=report.rows_read,
-                rows_rejected=report.rows_rejected,
-                tx=tx,
-            )
-            if transformed is not None and len(transformed.rejected):
-                self._audit.record_rejections(
-                    self.execution_id, transformed.rejected, paths=self._paths(), tx=tx
-                )
+        record_failure(self._audit, self.state, report, error)
         logger.warning(
             "run failed",
             domain=self.state.request.domain,
@@ -406,16 +379,7 @@ class Run:
         self.state = replace(self.state, timings={**self.state.timings, stage: seconds})
 
     def _reader(self) -> Reader:
-        source, readers = self.domain.definition.source, self.registry.readers()
-        if source.file_type not in readers:
-            raise RunFailed(
-                f"no reader for source type {source.file_type!r}; known: {sorted(readers)}"
-            )
-        return readers[source.file_type]
-
-    def _paths(self) -> dict[str, str]:
-        """The run's files by name, as the rejections name them, to their absolute paths."""
-        return {path.name: str(path) for path in self.state.files or (self.state.path,)}
+        return reader_for(self.registry.readers(), self.domain.definition.source)
 
     def _write_rejects_file(self, rejected: pd.DataFrame) -> None:
         target, spec = self.state.request.rejects_out, self.domain.definition.source

@@ -4,7 +4,7 @@ matching sheet of it, in file then workbook order."""
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from fnmatch import fnmatchcase
@@ -26,10 +26,18 @@ __all__ = [
     "plan_parts",
     "read_part",
     "read_parts",
+    "reader_for",
     "request_files",
     "resolved_part",
     "tag_part",
 ]
+
+
+def reader_for(readers: Mapping[str, Reader], source: SourceSpec) -> Reader:
+    """The reader of the source's ``file_type``; ``RunFailed`` naming the known ones otherwise."""
+    if source.file_type not in readers:
+        raise RunFailed(f"no reader for source type {source.file_type!r}; known: {sorted(readers)}")
+    return readers[source.file_type]
 
 
 def request_files(request: RunRequest, source: SourceSpec, inbox: Path) -> list[Path]:
