@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 import xlsxwriter
 import xlwt
+from python_calamine import CalamineWorkbook
 from work_data_hub.domain.columns import SOURCE_FILE_COLUMN, SOURCE_ROW_COLUMN, SOURCE_SHEET_COLUMN
 from work_data_hub.domain.definition import SourceSpec
 from work_data_hub.domain.pipelines import PipelineContext, RowValidationError
@@ -26,7 +27,7 @@ from work_data_hub.io.connectors.file_connector import discover_files
 from work_data_hub.io.readers.csv import CsvReader
 from work_data_hub.io.readers.excel import ExcelReader
 from work_data_hub.io.runs.reasons import count_by_kind
-from work_data_hub.io.runs.rejects_export import RejectsSource, rejects_table
+from work_data_hub.io.runs.rejects_export import RejectsSource, rejects_table, write_rejects
 from work_data_hub.io.runs.report import rejected_entries, rejected_row_count
 from work_data_hub.io.runs.request import RunFailed
 from work_data_hub.io.runs.source_file import file_checksum
@@ -305,3 +306,23 @@ def test_the_sheets_of_an_xls_workbook_are_parts_too(tmp_path: Path) -> None:
 
     assert [part.sheet for part in parts] == ["明细-东城", "明细-西城"]
     assert [frame["code"].tolist() for frame in frames] == [["A"], ["B"]]
+
+
+def test_the_rejects_workbook_of_several_files_has_a_worksheet_per_part(tmp_path: Path) -> None:
+    frames = {
+        name: pd.DataFrame({"code": [f"x-{name}"], SOURCE_ROW_COLUMN: [2]})
+        for name in ("网点销售_东城.xlsx", "网点销售_西城.xlsx")
+    }
+    sources = [
+        RejectsSource(tmp_path / name, "销售", lambda name=name: frames[name]) for name in frames
+    ]
+    target = tmp_path / "rejects.xlsx"
+
+    write_rejects(target, _rejects(list(frames), ["销售", "销售"]), sources)
+
+    workbook = CalamineWorkbook.from_path(str(target))
+    assert workbook.sheet_names == ["网点销售_东城 销售", "网点销售_西城 销售"]
+    assert workbook.get_sheet_by_name("网点销售_西城 销售").to_python() == [
+        ["code", "source row", "rejected because"],
+        ["x-网点销售_西城.xlsx", 2.0, "bad in 网点销售_西城.xlsx"],
+    ]
