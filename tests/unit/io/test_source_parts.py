@@ -21,7 +21,6 @@ from work_data_hub.domain.steps.rejections import (
     RowFailure,
     rejected_row_ids,
     rejection_frame,
-    valid_row_ids,
 )
 from work_data_hub.io.connectors.file_connector import discover_files
 from work_data_hub.io.readers.csv import CsvReader
@@ -30,6 +29,7 @@ from work_data_hub.io.runs.reasons import count_by_kind
 from work_data_hub.io.runs.rejects_export import RejectsSource, rejects_table, write_rejects
 from work_data_hub.io.runs.report import rejected_entries, rejected_row_count
 from work_data_hub.io.runs.request import RunFailed
+from work_data_hub.io.runs.run_steps import part_rows
 from work_data_hub.io.runs.source_file import file_checksum
 from work_data_hub.io.runs.source_parts import (
     files_checksum,
@@ -118,7 +118,9 @@ def test_a_part_reads_its_own_sheet_and_tags_its_rows(tmp_path: Path) -> None:
     assert tagged["code"].tolist() == ["B", "C"]
     assert tagged[SOURCE_FILE_COLUMN].tolist() == ["a.xlsx", "a.xlsx"]
     assert tagged[SOURCE_SHEET_COLUMN].tolist() == ["西城", "西城"]
-    assert valid_row_ids(tagged) == [("a.xlsx", "西城", 2), ("a.xlsx", "西城", 3)]
+    assert {part: rows.tolist() for part, rows in part_rows(tagged).items()} == {
+        ("a.xlsx", "西城"): [2, 3]
+    }
 
 
 def test_all_files_takes_every_match_of_the_chosen_folder_by_name(tmp_path: Path) -> None:
@@ -283,7 +285,7 @@ def test_parts_read_side_by_side_come_back_in_part_order_and_the_first_error_win
     source = SourceSpec(patterns=("*.xlsx",), sheets=("明细*",))
     parts = plan_parts([path], source, ExcelReader())
 
-    frames = read_parts(ExcelReader(), parts, source)
+    frames = [frame for _, frame in read_parts(ExcelReader(), parts, source)]
 
     assert [frame["code"].iloc[0] for frame in frames] == ["0-0", "1-0", "2-0", "3-0"]
     missing = [SourcePart(path, "明细1"), SourcePart(path, "不存在"), SourcePart(path, "无")]
@@ -302,7 +304,7 @@ def test_the_sheets_of_an_xls_workbook_are_parts_too(tmp_path: Path) -> None:
     source = SourceSpec(patterns=("*.xls",), sheets=("明细-*",))
 
     parts = plan_parts([path], source, ExcelReader())
-    frames = read_parts(ExcelReader(), parts, source)
+    frames = [frame for _, frame in read_parts(ExcelReader(), parts, source)]
 
     assert [part.sheet for part in parts] == ["明细-东城", "明细-西城"]
     assert [frame["code"].tolist() for frame in frames] == [["A"], ["B"]]

@@ -39,9 +39,8 @@ from work_data_hub.domain.services import DomainServices
 from work_data_hub.io.connectors.file_connector import folder_for
 from work_data_hub.io.database import render_url
 from work_data_hub.io.runs import RunReport, RunRequest, run_domain
-from work_data_hub.io.runs.parts_transform import transform_parts
-from work_data_hub.io.runs.run_steps import domain_steps, duplicate_key_step
-from work_data_hub.io.runs.source_parts import plan_parts, read_part
+from work_data_hub.io.runs.parts_transform import transform_domain
+from work_data_hub.io.runs.source_parts import plan_parts, read_parts
 from work_data_hub.io.sample_data import write_csv, write_workbook
 from work_data_hub.plugins import SourceFileError
 from work_data_hub.plugins.manager import BUILTIN_PLUGINS
@@ -139,7 +138,8 @@ def transform_file(
     the spot with the core's built-ins, or the name of an installed domain (looked up in
     ``registry``, default the installed plugins). Steps get ``services`` (default: none, so no
     enrichment) and a context dated ``run_at`` (default now).
-    A step that fails outright raises ``PipelineStepError``; rejected rows never raise.
+    A step that fails outright raises ``PipelineStepError`` (``RunFailed`` naming the sheet, for
+    a source of several sheets); rejected rows never raise.
     """
     registered, registry = registered_domain(domain, registry)
     readers = registry.readers()
@@ -148,17 +148,11 @@ def transform_file(
     if source.file_type not in readers:
         raise SourceFileError(file, f"no reader for source type {source.file_type!r}")
     reader = readers[source.file_type]
-    parts = [(part, read_part(reader, part, source)) for part in plan_parts([file], source, reader)]
-    name = definition.name
-    rows_read = sum(len(raw) for _, raw in parts)
-    duplicate_keys = duplicate_key_step(definition)
-    result = transform_parts(
-        name,
-        parts,
-        domain_steps(registered, services or DomainServices(), duplicates=False),
-        [duplicate_keys] if duplicate_keys is not None else [],
-        PipelineContext(name, "transform-file", run_at or dt.datetime.now(dt.UTC)),
-        tag=source.reads_parts,
+    result, _ = transform_domain(
+        registered,
+        services or DomainServices(),
+        read_parts(reader, plan_parts([file], source, reader), source),
+        PipelineContext(definition.name, "transform-file", run_at or dt.datetime.now(dt.UTC)),
     )
     lineage = [c for c in PART_LINEAGE_COLUMNS if c in result.valid.columns]
     columns = [*lineage, SOURCE_ROW_COLUMN, *column_names(registered.columns)]
@@ -170,7 +164,7 @@ def transform_file(
     return TransformedFile(
         valid=valid.reset_index(drop=True),
         rejected=rejected.reset_index(drop=True),
-        rows_read=rows_read,
+        rows_read=result.rows_read,
     )
 
 

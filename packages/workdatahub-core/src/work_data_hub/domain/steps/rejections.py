@@ -88,15 +88,6 @@ def _row_numbers(values: pd.Series) -> list[int]:
     return pd.to_numeric(values, errors="coerce").fillna(-1).astype("int64").tolist()
 
 
-def valid_row_ids(data: pd.DataFrame) -> list[RowId]:
-    """Return each row's ``RowId`` from its lineage columns (``wdh_source_row`` and, for a
-    source read in parts, ``wdh_source_file`` / ``wdh_source_sheet``)."""
-    if SOURCE_ROW_COLUMN not in data.columns:
-        return []
-    files, sheets = (_text_or_blank(data.get(column), len(data)) for column in PART_LINEAGE_COLUMNS)
-    return list(zip(files, sheets, _row_numbers(data[SOURCE_ROW_COLUMN]), strict=True))
-
-
 def rejected_row_ids(rejected: pd.DataFrame) -> list[RowId]:
     """Return each rejection's ``RowId`` (``source_row`` and, when present, ``source_file`` /
     ``sheet``); a rejection without a source row has row -1."""

@@ -129,11 +129,11 @@ def layout_outcome(
 def parts_layout_outcome(
     parts: Sequence[tuple[SourcePart, pd.DataFrame]], domain: RegisteredDomain
 ) -> dict[str, tuple[dict[str, Any], ...]]:
-    """``layout_outcome`` of every part, one after the other; with several parts each entry
-    names its ``file`` and ``sheet`` first."""
+    """``layout_outcome`` of every part (as read: ``source_parts.read_parts``), one after the
+    other; with several parts each entry names its ``file`` and ``sheet`` first."""
     fields: dict[str, list[dict[str, Any]]] = {"title_rows": [], "skipped_rows": [], "totals": []}
     for part, raw in parts:
-        where = {"file": part.path.name, "sheet": raw.attrs.get("sheet") or part.sheet}
+        where = {"file": part.path.name, "sheet": part.sheet}
         for name, entries in layout_outcome(raw, domain, part.path).items():
             fields[name].extend(
                 {**where, **entry} if len(parts) > 1 else entry for entry in entries

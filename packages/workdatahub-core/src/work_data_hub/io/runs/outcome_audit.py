@@ -20,7 +20,7 @@ MAX_AUDITED_REJECTIONS = 100
 
 def source_paths(state: RunState) -> dict[str, str]:
     """The run's files by name, as its rejections name them, to their absolute paths."""
-    return {path.name: str(path) for path in state.files or (state.path,)}
+    return {path.name: str(path) for path in state.source_files}
 
 
 def record_success(

@@ -25,15 +25,21 @@ from work_data_hub.domain.pipelines import (
 )
 from work_data_hub.domain.pipelines.types import PART_REJECTION_COLUMNS, empty_rejections
 from work_data_hub.domain.readers import SourcePart
+from work_data_hub.domain.services import DomainServices
 from work_data_hub.domain.steps import OtherMonthRows
 from work_data_hub.io.runs.layout_facts import parts_layout_outcome
 from work_data_hub.io.runs.request import RunFailed
-from work_data_hub.io.runs.run_steps import check_rows_conserved, part_rows
+from work_data_hub.io.runs.run_steps import (
+    check_rows_conserved,
+    domain_steps,
+    duplicate_key_step,
+    part_rows,
+)
 from work_data_hub.io.runs.source_columns import new_source_columns
-from work_data_hub.io.runs.source_parts import resolved_part, tag_part
+from work_data_hub.io.runs.source_parts import tag_part
 from work_data_hub.plugins.registry import RegisteredDomain
 
-__all__ = ["PartsTransformed", "part_facts", "transform_parts"]
+__all__ = ["PartsTransformed", "part_facts", "transform_domain", "transform_parts"]
 
 
 @dataclass(frozen=True)
@@ -43,6 +49,32 @@ class PartsTransformed:
     valid: pd.DataFrame
     rejected: pd.DataFrame
     metrics: dict[str, Any]
+    rows_read: int
+
+
+def transform_domain(
+    domain: RegisteredDomain,
+    services: DomainServices,
+    parts: list[tuple[SourcePart, pd.DataFrame]],
+    context: PipelineContext,
+) -> tuple[PartsTransformed, dict[str, Any]]:
+    """Run a domain's steps (``run_steps.domain_steps``) on the parts read (as
+    ``source_parts.read_parts`` returns them), the duplicate-key step once over all of them;
+    return the result and the parts' facts (``part_facts``, taken before ``parts`` is
+    consumed)."""
+    definition = domain.definition
+    steps = domain_steps(domain, services, duplicates=False)
+    duplicate_keys = duplicate_key_step(definition)
+    facts = part_facts(parts, domain, steps)
+    result = transform_parts(
+        definition.name,
+        parts,
+        steps,
+        [duplicate_keys] if duplicate_keys is not None else [],
+        context,
+        tag=definition.source.reads_parts,
+    )
+    return result, facts
 
 
 def transform_parts(
@@ -56,33 +88,31 @@ def transform_parts(
 ) -> PartsTransformed:
     """Run ``steps`` on each part's rows, then ``run_steps`` on the valid rows of all parts.
 
-    ``parts`` is consumed: each part's frame is taken out of the list as its turn comes, so
-    that the rows read are freed as soon as the steps have replaced them (a caller keeping no
-    other reference holds one frame of text at a time, not all of them). With ``tag`` the rows
-    carry their part's file and sheet (``source_parts.tag_part``) from the moment they leave
-    their part; every rejection names its file and sheet either way. Raises ``RunFailed``
-    naming the part when a step refuses it, or when a part's rows are not all valid or rejected.
+    ``parts`` (as ``source_parts.read_parts`` returns them) is consumed: each part's frame is
+    taken out of the list as its turn comes, so that the rows read are freed as soon as the
+    steps have replaced them (a caller keeping no other reference holds one frame of text at a
+    time, not all of them). With ``tag`` the rows carry their part's file and sheet
+    (``source_parts.tag_part``) from the moment they leave their part; every rejection names
+    its file and sheet either way. Raises ``RunFailed`` naming the part when a step refuses it,
+    or when a part's rows are not all valid or rejected.
     """
     valid, rejected, metrics = [], [], []
     run_metrics: dict[str, Any] | None = None
-    first: SourcePart | None = None
+    first = parts[0][0]
     several = len(parts) > 1
+    rows_read = sum(len(frame) for _, frame in parts)
     while parts:
-        part = resolved_part(*parts[0])
-        first = first or part
-        read = part_rows(parts[0][1])
+        part, frames = _take(parts)
+        read = part_rows(frames[0])
         part_context = replace(
             context, config={**context.config, "file": str(part.path), "sheet": part.sheet}
         )
-        result = _run(name, steps, parts, part_context, part, name_part=several)
+        result = _run(name, steps, frames, part_context, part, name_part=several)
         with _naming(part if several else None):
             check_rows_conserved(read, result.output_data, result.rejected)
         valid.append(tag_part(result.output_data, part) if tag else result.output_data)
         rejected.append(_name_part(result.rejected, part))
         metrics.append(result.metrics)
-        del result
-    if first is None:
-        raise RunFailed("the source has no parts to read")
     combined = [pd.concat(valid, ignore_index=True) if len(valid) > 1 else valid[0]]
     valid.clear()
     if run_steps:
@@ -97,6 +127,7 @@ def transform_parts(
         valid=combined[0],
         rejected=pd.concat(kept, ignore_index=True) if kept else _named(empty_rejections()),
         metrics=_metrics(metrics, run_metrics),
+        rows_read=rows_read,
     )
 
 
@@ -110,12 +141,7 @@ def part_facts(
     and the layout facts (``layout_facts.parts_layout_outcome``)."""
     return {
         "sources": tuple(
-            {
-                "file": part.path.name,
-                "sheet": raw.attrs.get("sheet") or part.sheet,
-                "rows": len(raw),
-            }
-            for part, raw in parts
+            {"file": part.path.name, "sheet": part.sheet, "rows": len(raw)} for part, raw in parts
         ),
         "new_source_columns": tuple(
             dict.fromkeys(
@@ -128,21 +154,27 @@ def part_facts(
     }
 
 
+def _take(parts: list[tuple[SourcePart, pd.DataFrame]]) -> tuple[SourcePart, list[pd.DataFrame]]:
+    """Take the first part out of ``parts``: its frame in a list of its own, for ``_run``."""
+    part, frame = parts.pop(0)
+    return part, [frame]
+
+
 def _run(
     name: str,
     steps: Sequence[TransformStep],
-    frames: list[Any],
+    frames: list[pd.DataFrame],
     context: PipelineContext,
     part: SourcePart | None,
     *,
     name_part: bool,
 ) -> PipelineResult:
-    """Run ``steps`` on the first frame of ``frames``, taken out of the list (so the pipeline
+    """Run ``steps`` on the one frame of ``frames``, taken out of the list (so the pipeline
     holds the only reference to it); rejected rows are collected. A step refusing the part's
     month names the part; with ``name_part`` (a run of several parts) every failure does."""
     pipeline = Pipeline(name, list(steps), PipelineConfig(stop_on_error=False))
     try:
-        return pipeline.run(_first(frames), context, raise_on_error=True)
+        return pipeline.run(frames.pop(), context, raise_on_error=True)
     except PipelineStepError as failed:
         if part is not None and (name_part or isinstance(failed.cause, OtherMonthRows)):
             shown = failed.cause if isinstance(failed.cause, OtherMonthRows) else failed
@@ -159,13 +191,6 @@ def _naming(part: SourcePart | None) -> Iterator[None]:
         if part is None:
             raise
         raise RunFailed(f"{part.describe()}: {failed}") from failed
-
-
-def _first(frames: list[Any]) -> pd.DataFrame:
-    """Take the first frame out of ``frames`` (a bare frame, or a part's ``(part, frame)``)."""
-    taken = frames.pop(0)
-    frame: pd.DataFrame = taken[1] if isinstance(taken, tuple) else taken
-    return frame
 
 
 def _metrics(parts: list[dict[str, Any]], run_steps: dict[str, Any] | None) -> dict[str, Any]:

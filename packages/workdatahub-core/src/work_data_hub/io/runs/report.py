@@ -135,7 +135,7 @@ def build_report(state: RunState, status: RunStatus, **fields: Any) -> RunReport
         table=state.table,
         execution_id=state.execution_id,
         status=status,
-        file=str(state.path if len(state.files) <= 1 else state.path.parent),
+        file=str(state.source_location),
         sheet=state.sheet,
         sources=list(outcome.sources) if outcome else [],
         month=f"{outcome.month:%Y-%m}" if outcome and outcome.month else None,

@@ -111,6 +111,16 @@ class RunState:
     rejects_written: Path | None = None
     """The ``rejects_out`` file, once the run has written it."""
 
+    @property
+    def source_files(self) -> tuple[Path, ...]:
+        """Every source file of the run: ``files``, or ``path`` alone."""
+        return self.files or (self.path,)
+
+    @property
+    def source_location(self) -> Path:
+        """What the run names as its input: its one file, or the folder of its several."""
+        return self.path if len(self.source_files) == 1 else self.path.parent
+
 
 class RejectsOutConflict(RunFailed):
     """``rejects_out`` names one of the run's input files; nothing was started or written."""

@@ -37,7 +37,7 @@ from work_data_hub.io.runs.interruption import take_interruption
 from work_data_hub.io.runs.liveness import ExecutionLock, mark_abandoned_runs
 from work_data_hub.io.runs.load_guards import check_declared_table, check_reject_threshold
 from work_data_hub.io.runs.outcome_audit import record_failure, record_success
-from work_data_hub.io.runs.parts_transform import part_facts, transform_parts
+from work_data_hub.io.runs.parts_transform import transform_domain
 from work_data_hub.io.runs.readiness import require_migrated
 from work_data_hub.io.runs.rejects_export import RejectsSource, write_rejects
 from work_data_hub.io.runs.report import RunReport, RunStatus, build_report
@@ -51,8 +51,6 @@ from work_data_hub.io.runs.request import (
     check_rejects_out,
 )
 from work_data_hub.io.runs.run_steps import (
-    domain_steps,
-    duplicate_key_step,
     load_scope,
     loaded_month,
     requested_month,
@@ -65,7 +63,6 @@ from work_data_hub.io.runs.source_parts import (
     read_parts,
     reader_for,
     request_files,
-    resolved_part,
 )
 from work_data_hub.plugins.registry import DomainRegistry, RegisteredDomain, get_registry
 from work_data_hub.utils.logging import get_logger
@@ -143,7 +140,7 @@ class Run:
         AuditWriter(engine).start(
             state.execution_id,
             domain=definition.name,
-            input_file=str(path if len(files) == 1 else path.parent),
+            input_file=str(state.source_location),
             input_checksum=files_checksum(files),
             sheet=definition.source.sheet,
             target_table=state.table,
@@ -211,12 +208,12 @@ class Run:
         with self._timed("read"):
             source = self.domain.definition.source
             reader = self._reader()
-            for path in self.state.files or (self.state.path,):
+            for path in self.state.source_files:
                 check_readable(path)
-            planned = plan_parts(self.state.files or (self.state.path,), source, reader)
-            raw = read_parts(reader, planned, source)
-        parts = tuple(resolved_part(part, frame) for part, frame in zip(planned, raw, strict=True))
-        self.state = replace(self.state, parts=parts, raw=raw)
+            planned = plan_parts(self.state.source_files, source, reader)
+            read = read_parts(reader, planned, source)
+        raw = tuple(frame for _, frame in read)
+        self.state = replace(self.state, parts=tuple(part for part, _ in read), raw=raw)
         return raw
 
     def transform(self) -> TransformOutcome:
@@ -255,24 +252,14 @@ class Run:
             config={"file": str(self.state.path)},
             run_month=requested_month(self.state.request),
         )
-        services = DomainServices(enrichment=resolver)
-        steps = domain_steps(self.domain, services, duplicates=False)
-        duplicate_keys = duplicate_key_step(definition)
-        facts = part_facts(parts, self.domain, steps)
-        rows_read = sum(len(frame) for _, frame in parts)
-        result = transform_parts(
-            definition.name,
-            parts,
-            steps,
-            [duplicate_keys] if duplicate_keys is not None else [],
-            context,
-            tag=definition.source.reads_parts,
+        result, facts = transform_domain(
+            self.domain, DomainServices(enrichment=resolver), parts, context
         )
         return TransformOutcome(
             month=loaded_month(definition, result.valid) or context.run_month,
             valid=result.valid,
             rejected=result.rejected,
-            rows_read=rows_read,
+            rows_read=result.rows_read,
             enrichment_sources=dict(resolver.source_counts),
             metrics=result.metrics,
             learned_company_ids=tuple(resolver.learned),

@@ -109,22 +109,23 @@ workbook part's parse runs on the second core while the first part's cells becom
 
 def read_parts(
     reader: Reader, parts: Sequence[SourcePart], source: SourceSpec
-) -> tuple[pd.DataFrame, ...]:
-    """Read every part, in order, ``PARTS_READ_AT_ONCE`` at a time; the first part's error
-    (in part order) is raised."""
+) -> list[tuple[SourcePart, pd.DataFrame]]:
+    """Read every part, in order, ``PARTS_READ_AT_ONCE`` at a time, each paired with the part
+    as read (``resolved_part``); the first part's error (in part order) is raised."""
     if len(parts) == 1:
-        return (read_part(reader, parts[0], source),)
-    with ThreadPoolExecutor(max_workers=PARTS_READ_AT_ONCE) as pool:
-        return tuple(pool.map(partial(read_part, reader, source=source), parts))
+        frames = [read_part(reader, parts[0], source)]
+    else:
+        with ThreadPoolExecutor(max_workers=PARTS_READ_AT_ONCE) as pool:
+            frames = list(pool.map(partial(read_part, reader, source=source), parts))
+    return [(resolved_part(part, frame), frame) for part, frame in zip(parts, frames, strict=True)]
 
 
 def tag_part(frame: pd.DataFrame, part: SourcePart) -> pd.DataFrame:
     """Return ``frame`` with the part's file name and sheet as its lineage columns."""
-    sheet = frame.attrs.get("sheet") or part.sheet
     return frame.assign(
         **{
             SOURCE_FILE_COLUMN: pd.Series(part.path.name, index=frame.index, dtype="object"),
-            SOURCE_SHEET_COLUMN: pd.Series(sheet, index=frame.index, dtype="object"),
+            SOURCE_SHEET_COLUMN: pd.Series(part.sheet, index=frame.index, dtype="object"),
         }
     )
 
@@ -133,7 +134,9 @@ def files_checksum(paths: Sequence[Path]) -> str | None:
     """The SHA-256 of one file; for several, the SHA-256 of their ``name:sha256`` lines in
     order (None when one cannot be read: the read stage then fails, recorded)."""
     sums = [file_checksum(path) for path in paths]
-    if len(paths) == 1 or any(checksum is None for checksum in sums):
-        return sums[0] if len(paths) == 1 else None
+    if len(sums) == 1:
+        return sums[0]
+    if None in sums:
+        return None
     lines = "".join(f"{path.name}:{checksum}\n" for path, checksum in zip(paths, sums, strict=True))
     return hashlib.sha256(lines.encode()).hexdigest()
