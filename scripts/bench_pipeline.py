@@ -124,6 +124,7 @@ def _run_domain(
         if path.suffix == ".csv":
             raw = CsvReader().read(path, run.domain.definition.source)
             run.state = replace(run.state, raw=(raw,), parts=(SourcePart(path),))
+            del raw  # the run lets go of the rows it read as the transform replaces them
         else:
             run.read()
         clock.lap("read")

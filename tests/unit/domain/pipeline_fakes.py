@@ -110,6 +110,7 @@ class RejectNegative:
 
     column: str = "amount"
     name: str = "validate_amount"
+    rows_independent: bool = False
 
     def execute(self, data: pd.DataFrame, context: PipelineContext) -> pd.DataFrame:
         bad = data[self.column] < 0

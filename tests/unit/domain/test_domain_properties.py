@@ -18,6 +18,7 @@ from work_data_hub.domain.pipelines import (
     TransformStep,
     new_context,
 )
+from work_data_hub.domain.pipelines.types import rows_independent
 from work_data_hub.domain.steps import (
     CleanMoney,
     CleanRate,
@@ -211,3 +212,58 @@ def test_collect_mode_conserves_rows_and_never_touches_the_input(data: pd.DataFr
     pd.testing.assert_frame_equal(data, before)
     assert len(result.output_data) + result.rejected["source_row"].nunique() == len(data)
     assert (result.output_data["amount"] >= 0).all()
+
+
+def _chunked(steps: list[TransformStep], chunk_rows: int) -> Pipeline:
+    config = PipelineConfig(stop_on_error=False, chunk_rows=chunk_rows)
+    return Pipeline("chunked", steps, config)
+
+
+def _rejections(rejected: pd.DataFrame) -> list[tuple[object, ...]]:
+    return sorted(
+        (int(row), str(column), str(reason))
+        for row, column, reason in rejected[["source_row", "column", "reason"]].itertuples(
+            index=False
+        )
+    )
+
+
+def test_each_generic_step_but_a_frame_function_declares_its_rows_independent() -> None:
+    frame_functions = [s for s in STEPS if isinstance(s, DeriveColumn) and s.func is not None]
+
+    assert [s for s in STEPS if not rows_independent(s)] == frame_functions
+
+
+@FAST
+@given(raw_frames(), st.integers(1, 5))
+def test_rows_independent_steps_give_the_same_rows_in_chunks(
+    data: pd.DataFrame, chunk_rows: int
+) -> None:
+    steps = [step for step in STEPS if rows_independent(step)]
+    whole = Pipeline("whole", steps, PipelineConfig(stop_on_error=False)).run(data, CONTEXT)
+
+    chunked = _chunked(steps, chunk_rows).run(data, CONTEXT)
+
+    pd.testing.assert_frame_equal(chunked.output_data, whole.output_data)
+    assert _rejections(chunked.rejected) == _rejections(whole.rejected)
+    assert [m.rows_out for m in chunked.step_metrics] == [m.rows_out for m in whole.step_metrics]
+    assert [m.rows_in for m in chunked.step_metrics] == [m.rows_in for m in whole.step_metrics]
+
+
+@FAST
+@given(AMOUNT_FRAMES, st.integers(1, 4))
+def test_a_step_that_sees_other_rows_ends_the_chunked_steps(
+    data: pd.DataFrame, chunk_rows: int
+) -> None:
+    """``head(5)`` keeps five rows of the whole frame, not five of every chunk."""
+    steps: list[TransformStep] = [
+        RejectNegative(rows_independent=True),
+        Apply(FRAME_FUNCTIONS[5], name="first_five"),
+        RejectNegative(rows_independent=True),
+    ]
+    whole = Pipeline("whole", steps, PipelineConfig(stop_on_error=False)).run(data, CONTEXT)
+
+    chunked = _chunked(steps, chunk_rows).run(data, CONTEXT)
+
+    pd.testing.assert_frame_equal(chunked.output_data, whole.output_data)
+    assert _rejections(chunked.rejected) == _rejections(whole.rejected)

@@ -57,8 +57,8 @@ def test_valid_rows_are_cast_to_the_declared_kinds(context: PipelineContext) -> 
         "月度": "datetime64[us]",
         "计划代码": "str",
         "业务类型": "str",
-        "当期收益率": "object",
-        "期末资产规模": "object",
+        "当期收益率": "decimal128(10, 6)[pyarrow]",
+        "期末资产规模": "decimal128(18, 4)[pyarrow]",
         "户数": "Int64",
         "有效": "boolean",
     }
@@ -241,3 +241,25 @@ def test_decimals_are_kept_digit_for_digit(context: PipelineContext) -> None:
         Decimal("1.50"),
     ]
     assert output["当期收益率"].tolist() == [10, -1, 0]
+
+
+def test_valid_decimals_are_held_at_the_declared_scale_and_rejected_ones_do_not_count(
+    context: PipelineContext,
+) -> None:
+    """A value with too many places leaves with its reason; the others fit decimal(18,4)."""
+    error = _rejections(_frame(期末资产规模=["1.5", "0.00001", "99999999999999.9999"]), context)
+
+    amounts = error.valid["期末资产规模"]
+    assert str(amounts.dtype) == "decimal128(18, 4)[pyarrow]"
+    assert [str(value) for value in amounts.tolist()] == ["1.5000", "99999999999999.9999"]
+    assert error.rejected["raw"].iloc[0]["期末资产规模"] == "0.00001"
+
+
+def test_decimals_wider_than_38_digits_stay_decimal_objects(context: PipelineContext) -> None:
+    wide = (Column("金额", "decimal", precision=40, scale=2),)
+    value = "12345678901234567890123456789012345678.25"
+
+    output = ValidateSchema(wide).execute(pd.DataFrame({"金额": [value, None]}), context)
+
+    assert output["金额"].dtype == object
+    assert output["金额"].tolist() == [Decimal(value), None]

@@ -10,6 +10,7 @@ import pytest
 from work_data_hub.domain.columns import SOURCE_ROW_COLUMN
 from work_data_hub.domain.definition import SourceSpec
 from work_data_hub.domain.readers import SourceFileError
+from work_data_hub.io.readers import csv as csv_reader
 from work_data_hub.io.readers.csv import CsvReader, sniff_delimiter
 
 pytestmark = pytest.mark.unit
@@ -161,6 +162,22 @@ def test_bytes_in_no_supported_encoding_name_the_line(tmp_path: Path) -> None:
         "file 'data.csv', row 3: the text is neither UTF-8 nor GB18030 "
         "(byte 0xff cannot be decoded); save the file as UTF-8"
     )
+
+
+@pytest.mark.parametrize("block_bytes", [1, 3, 7, 64])
+def test_the_encoding_is_checked_in_blocks_without_losing_the_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, block_bytes: int
+) -> None:
+    """Blocks end anywhere, even inside a character; the line named is the file's."""
+    monkeypatch.setattr(csv_reader, "_BLOCK_BYTES", block_bytes)
+    good = "计划代码,月度\n00123,202411\n".encode()
+    lines = good.count(b"\n") * 5
+
+    assert _read(_write(tmp_path, good * 5, "utf8.csv")).attrs["encoding"] == "utf-8"
+    gbk = _read(_write(tmp_path, b"a,b\n" * 5 + "1,中\n".encode("gbk"), "gbk.csv"))
+    assert gbk.attrs["encoding"] == "gb18030"
+    assert gbk["b"].iloc[-1] == "中"
+    assert _error(_write(tmp_path, good * 5 + b"1,\xff\n", "bad.csv")).row == lines + 1
 
 
 @pytest.mark.parametrize(

@@ -8,6 +8,7 @@ batch and writes the answers back. Tests pass a fake service.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import ClassVar
 
 import pandas as pd
 
@@ -87,6 +88,7 @@ class EnrichCompanyId:
     plan_code_column: str | None = None
     optional: bool = True
     name: str = "enrich_company_id"
+    rows_independent: ClassVar[bool] = True
 
     def execute(self, data: pd.DataFrame, context: PipelineContext) -> pd.DataFrame | StepSkipped:
         """Return ``data`` with company ids, or ``StepSkipped`` when the service is down."""

@@ -10,6 +10,11 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Final
 
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+import pyarrow
+
 from work_data_hub.cleansing.numbers import places_within
 from work_data_hub.domain.columns import Column, ColumnKind
 
@@ -23,8 +28,46 @@ PANDAS_DTYPES: Final[dict[ColumnKind, str]] = {
     "decimal": "object",
     "boolean": "boolean",
 }
-"""The pandas dtype each column kind has after ``ValidateSchema`` has cast it (decimals are
-exact ``Decimal`` objects, never floats)."""
+"""The pandas dtype each column kind has once ``ValidateSchema`` has cast it (decimals are
+exact ``Decimal`` objects, never floats, while the checks run; see ``compact_decimals`` for
+the rows that pass)."""
+
+MAX_COMPACT_PRECISION: Final = 38
+"""The most digits Arrow's ``decimal128`` holds."""
+
+
+def decimal_dtype(column: Column) -> pd.ArrowDtype | str:
+    """Return the dtype of a decimal column's valid values: Arrow ``decimal128(precision,
+    scale)``, exact and 16 bytes a value; ``object`` (``Decimal`` objects) beyond 38 digits."""
+    if column.precision > MAX_COMPACT_PRECISION:
+        return PANDAS_DTYPES["decimal"]
+    return pd.ArrowDtype(pyarrow.decimal128(column.precision, column.scale))
+
+
+def compact_decimals(
+    frame: pd.DataFrame, columns: Sequence[Column], leaving: npt.NDArray[np.bool_]
+) -> dict[str, pd.Series]:
+    """Return the declared decimal columns of ``frame`` (``Decimal`` objects and missing values) in
+    their ``decimal_dtype``, the values of the ``leaving`` rows (rejected) made missing.
+
+    A ``Decimal`` object takes about 100 bytes; a million rows of seven amounts drop from
+    about 770 MB to 110 MB. Values read back are the same ``Decimal`` values, written to the
+    column's scale (``1.5`` reads ``1.5000`` in ``decimal(18,4)``, which compares equal). The
+    rows that stay fit the declaration (the checks saw to it), so the conversion is exact.
+    """
+    compact: dict[str, pd.Series] = {}
+    for column in columns:
+        dtype = decimal_dtype(column) if column.kind == "decimal" else None
+        if not isinstance(dtype, pd.ArrowDtype) or column.name not in frame.columns:
+            continue
+        values = frame[column.name]
+        cells = [
+            value if type(value) is Decimal and not left else None
+            for value, left in zip(values.tolist(), leaving.tolist(), strict=True)
+        ]
+        array = pyarrow.array(cells, type=dtype.pyarrow_dtype)
+        compact[column.name] = pd.Series(array, index=values.index, dtype=dtype)
+    return compact
 
 
 @dataclass(frozen=True)

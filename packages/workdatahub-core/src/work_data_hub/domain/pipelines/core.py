@@ -13,6 +13,7 @@ from typing import Any
 import pandas as pd
 import psutil
 
+from work_data_hub.domain.pipelines.chunks import chunked_steps, merged_metrics
 from work_data_hub.domain.pipelines.retry import backoff_delay, is_transient
 from work_data_hub.domain.pipelines.types import (
     PART_REJECTION_COLUMNS,
@@ -121,13 +122,19 @@ class Pipeline:
         naming the step, its 0-based index and the exception. With ``raise_on_error=True`` a
         ``PipelineStepError`` is raised instead (``__cause__`` is the original exception).
         In collect mode (``stop_on_error=False``) rows rejected through ``RowValidationError``
-        are set aside and the run continues with the valid rows.
+        are set aside and the run continues with the valid rows. With ``config.chunk_rows`` the
+        leading rows-independent steps run chunk by chunk (``chunks.chunked_steps``); the
+        result is the same, and each step's metrics cover all its chunks.
         """
         context = context or new_context(self.name)
         state = _RunState(data=initial_data, rows_in=len(initial_data), process=psutil.Process())
         del initial_data  # the state holds the input only until the first step replaces it
         started = time.perf_counter()
-        for index, step in enumerate(self._steps):
+        steps = list(enumerate(self._steps))
+        chunked = chunked_steps(self._steps, state.rows_in, self.config.chunk_rows)
+        if chunked and not self._run_in_chunks(steps[:chunked], state, context):
+            steps = []
+        for index, step in steps[chunked:]:
             if not self._run_step(index, step, state, context):
                 break
         result = self._result(state, context, time.perf_counter() - started)
@@ -137,6 +144,37 @@ class Pipeline:
                 failure.step_name, failure.step_index, state.cause, result
             ) from state.cause
         return result
+
+    def _run_in_chunks(
+        self,
+        steps: list[tuple[int, TransformStep]],
+        state: _RunState,
+        context: PipelineContext,
+    ) -> bool:
+        """Run ``steps`` on ``state.data`` ``chunk_rows`` rows at a time; leave the chunks'
+        outputs (in row order), rejections and merged metrics in ``state``. Return False when a
+        step failed: ``state`` then holds the failing chunk's input and error."""
+        size = self.config.chunk_rows or state.rows_in
+        # The reader's columns are chunked arrays: a slice holds only the buffers of its rows, so
+        # once the whole frame is let go each chunk's input is freed as its steps replace it.
+        pending = [state.data.iloc[start : start + size] for start in range(0, state.rows_in, size)]
+        pending.reverse()
+        state.data = state.data.iloc[:0]
+        outputs: list[pd.DataFrame] = []
+        metrics: list[list[StepMetrics]] = []
+        while pending:
+            chunk = _RunState(data=pending.pop(), rows_in=0, process=state.process)
+            finished = all(self._run_step(index, step, chunk, context) for index, step in steps)
+            state.rejected += chunk.rejected
+            metrics.append(chunk.step_metrics)
+            if not finished:
+                state.data, state.errors, state.cause = chunk.data, chunk.errors, chunk.cause
+                state.step_metrics = merged_metrics(metrics)
+                return False
+            outputs.append(chunk.data)
+        state.data = pd.concat(outputs) if len(outputs) > 1 else outputs[0]
+        state.step_metrics = merged_metrics(metrics)
+        return True
 
     def _run_step(
         self, index: int, step: TransformStep, state: _RunState, context: PipelineContext

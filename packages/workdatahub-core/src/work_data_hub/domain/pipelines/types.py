@@ -71,6 +71,16 @@ class TransformStep(Protocol):
         ...
 
 
+def rows_independent(step: TransformStep) -> bool:
+    """True when ``step`` declares ``rows_independent = True``: each row it keeps, changes or
+    rejects depends on that row alone (and the context), never on the other rows.
+
+    Such a step gives the same result on the rows in chunks as on all of them at once, so a
+    pipeline with ``chunk_rows`` runs it chunk by chunk. Undeclared steps are not chunked.
+    """
+    return getattr(step, "rows_independent", False) is True
+
+
 StepDeclaration = Mapping[str, Any] | TransformStep
 """A generic step spec (``{"step": "rename", ...}``, see ``build_step``) or a step object."""
 
@@ -110,8 +120,13 @@ class PipelineConfig:
     backoff_base_s: float = 1.0
     retry_on: tuple[str, ...] = DEFAULT_RETRY_ON
     retry_statuses: tuple[int, ...] = DEFAULT_RETRY_STATUSES
+    chunk_rows: int | None = None
+    """Run the leading rows-independent steps (``rows_independent``) on at most this many rows
+    at a time, when the input has more; None runs every step on the whole frame."""
 
     def __post_init__(self) -> None:
+        if self.chunk_rows is not None and self.chunk_rows < 1:
+            raise ValueError(f"chunk_rows must be >= 1 or None, got {self.chunk_rows}")
         if self.max_retries < 0:
             raise ValueError(f"max_retries must be >= 0, got {self.max_retries}")
         if self.backoff_base_s < 0:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import ClassVar
 
 import numpy as np
 import pandas as pd
@@ -90,6 +91,7 @@ class ParseMonth:
     max_year: int = MAX_YEAR
     reject_invalid: bool = True
     name: str = "parse_month"
+    rows_independent: ClassVar[bool] = True
     reject_after_run_month: bool = False
 
     def execute(self, data: pd.DataFrame, context: PipelineContext) -> pd.DataFrame:
@@ -135,6 +137,7 @@ class ParseDate:
     max_year: int = DATE_MAX_YEAR
     reject_invalid: bool = True
     name: str = "parse_date"
+    rows_independent: ClassVar[bool] = True
 
     def execute(self, data: pd.DataFrame, context: PipelineContext) -> pd.DataFrame:
         """Return ``data`` with the parsed dates in ``target`` (default: ``column``)."""
@@ -160,6 +163,7 @@ class CleanCode:
     spaces: CodeSpaces = "remove"
     case: CodeCase = "upper"
     name: str = "clean_code"
+    rows_independent: ClassVar[bool] = True
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "columns", column_tuple(self.columns, self.name))
@@ -183,6 +187,7 @@ class CleanMoney:
     columns: Sequence[str]
     reject_invalid: bool = True
     name: str = "clean_money"
+    rows_independent: ClassVar[bool] = True
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "columns", column_tuple(self.columns, self.name))
@@ -201,6 +206,7 @@ class CleanRate:
     columns: Sequence[str]
     reject_invalid: bool = True
     name: str = "clean_rate"
+    rows_independent: ClassVar[bool] = True
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "columns", column_tuple(self.columns, self.name))
@@ -219,6 +225,7 @@ class NormaliseNames:
     column: str
     target: str | None = None
     name: str = "normalise_names"
+    rows_independent: ClassVar[bool] = True
 
     def execute(self, data: pd.DataFrame, context: PipelineContext) -> pd.DataFrame:
         """Return ``data`` with normalised names in ``target`` (default: ``column``)."""

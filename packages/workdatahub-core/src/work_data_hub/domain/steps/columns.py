@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 import pandas as pd
 
@@ -26,6 +26,7 @@ class RenameColumns:
 
     mapping: Mapping[str, str]
     name: str = "rename_columns"
+    rows_independent: ClassVar[bool] = True
 
     def execute(self, data: pd.DataFrame, context: PipelineContext) -> pd.DataFrame:
         """Return ``data`` with matching headers renamed."""
@@ -55,6 +56,7 @@ class CopyColumn:
     source: str
     target: str
     name: str = "copy_column"
+    rows_independent: ClassVar[bool] = True
 
     def execute(self, data: pd.DataFrame, context: PipelineContext) -> pd.DataFrame:
         """Return ``data`` with ``target`` holding a copy of ``source``."""
@@ -78,6 +80,11 @@ class DeriveColumn:
     mapping: Mapping[Any, Any] | None = None
     default: Any = None
     name: str = "derive_column"
+
+    @property
+    def rows_independent(self) -> bool:
+        """True for a mapping; a function of the whole frame may look at other rows."""
+        return self.func is None
 
     def __post_init__(self) -> None:
         by_func = self.func is not None
@@ -103,6 +110,7 @@ class DropColumns:
 
     columns: Sequence[str]
     name: str = "drop_columns"
+    rows_independent: ClassVar[bool] = True
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "columns", column_tuple(self.columns, self.name))

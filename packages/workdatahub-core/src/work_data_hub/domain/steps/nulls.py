@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import ClassVar
 
 import pandas as pd
 
@@ -28,6 +29,7 @@ class BlankNullMarkers:
     columns: Sequence[str] | None = None
     column_markers: Mapping[str, Sequence[str]] = field(default_factory=dict)
     name: str = "blank_null_markers"
+    rows_independent: ClassVar[bool] = True
 
     def execute(self, data: pd.DataFrame, context: PipelineContext) -> pd.DataFrame:
         """Return ``data`` with the markers of each column made missing."""

@@ -138,6 +138,14 @@ def rejection_frame(data: pd.DataFrame, failures: Sequence[RowFailure]) -> pd.Da
     )
 
 
+def failed_rows(failures: Sequence[RowFailure], rows: int) -> BoolArray:
+    """Return the mask of rows failing any of ``failures`` (over a frame of ``rows`` rows)."""
+    failed = np.zeros(rows, dtype=bool)
+    for failure in failures:
+        failed |= failure.mask
+    return failed
+
+
 def split_rejected(
     data: pd.DataFrame, output: pd.DataFrame, failures: Sequence[RowFailure]
 ) -> pd.DataFrame:
@@ -147,9 +155,7 @@ def split_rejected(
     frame with the same rows in the same order; the error carries the output rows that passed
     every check and one rejection per failed check.
     """
-    failed = np.zeros(len(data), dtype=bool)
-    for failure in failures:
-        failed |= failure.mask
+    failed = failed_rows(failures, len(data))
     if not failed.any():
         return output
     raise RowValidationError(output.loc[~failed], rejection_frame(data, failures))

@@ -13,7 +13,7 @@ import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import ClassVar, Literal
 
 import numpy as np
 import pandas as pd
@@ -65,6 +65,7 @@ class NormaliseKeyText:
 
     columns: Sequence[str]
     name: str = "normalise_key_text"
+    rows_independent: ClassVar[bool] = True
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "columns", column_tuple(self.columns, self.name))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
+from typing import ClassVar
 
 import numpy as np
 import pandas as pd
@@ -23,6 +24,7 @@ class RejectUnreadCells:
     """
 
     name: str = "reject_unread_cells"
+    rows_independent: ClassVar[bool] = True
 
     def execute(self, data: pd.DataFrame, context: PipelineContext) -> pd.DataFrame:
         """Return ``data`` unchanged, or raise ``RowValidationError`` for the listed rows."""

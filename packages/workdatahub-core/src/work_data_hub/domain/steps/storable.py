@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import ClassVar
 
 import numpy as np
 import pandas as pd
@@ -22,6 +23,7 @@ class RejectUnstorableText:
     """
 
     name: str = "reject_unstorable_text"
+    rows_independent: ClassVar[bool] = True
 
     def execute(self, data: pd.DataFrame, context: PipelineContext) -> pd.DataFrame:
         """Return ``data`` unchanged, or raise ``RowValidationError`` for rows with NUL text."""

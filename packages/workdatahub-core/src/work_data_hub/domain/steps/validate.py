@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Final
+from typing import ClassVar, Final
 
 import numpy as np
 import pandas as pd
@@ -18,11 +18,13 @@ from work_data_hub.domain.pipelines.types import PipelineContext
 from work_data_hub.domain.steps.rejections import (
     BoolArray,
     RowFailure,
+    failed_rows,
     require_columns,
     split_rejected,
 )
 from work_data_hub.domain.validation import (
     PANDAS_DTYPES,
+    compact_decimals,
     dataframe_schema,
     format_value,
     required_reason,
@@ -118,6 +120,7 @@ class ValidateSchema:
     columns: Sequence[Column]
     drop_undeclared: bool = False
     name: str = "validate_schema"
+    rows_independent: ClassVar[bool] = True
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "columns", tuple(self.columns))
@@ -137,7 +140,11 @@ class ValidateSchema:
             lineage = [c for c in LINEAGE_COLUMNS if c in data.columns]
             output = output[column_names(self.columns) + lineage]
         reasons += self._check_reasons(cast_values, cast_failed, len(data))
-        return split_rejected(data, output, self._failures(reasons, len(data)))
+        failures = self._failures(reasons, len(data))
+        output = output.assign(
+            **compact_decimals(output, self.columns, failed_rows(failures, len(data)))
+        )
+        return split_rejected(data, output, failures)
 
     def _check_reasons(
         self, cast_values: dict[str, pd.Series], cast_failed: dict[str, BoolArray], rows: int

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 import pandas as pd
 
@@ -69,6 +69,7 @@ class MapValues:
     keep_unmapped: bool = False
     target: str | None = None
     name: str = "map_values"
+    rows_independent: ClassVar[bool] = True
 
     def execute(self, data: pd.DataFrame, context: PipelineContext) -> pd.DataFrame:
         """Return ``data`` with the mapped values in ``target``."""
@@ -89,6 +90,7 @@ class ReplaceValues:
     regex: bool = False
     target: str | None = None
     name: str = "replace_values"
+    rows_independent: ClassVar[bool] = True
 
     def execute(self, data: pd.DataFrame, context: PipelineContext) -> pd.DataFrame:
         """Return ``data`` with the replacements applied in ``target``."""
@@ -113,6 +115,7 @@ class StripPrefix:
     prefix: str
     target: str | None = None
     name: str = "strip_prefix"
+    rows_independent: ClassVar[bool] = True
 
     def execute(self, data: pd.DataFrame, context: PipelineContext) -> pd.DataFrame:
         """Return ``data`` with the prefix removed in ``target``."""
@@ -136,6 +139,11 @@ class FillDefault:
     when: Condition | None = None
     name: str = "fill_default"
     from_column: str | None = None
+
+    @property
+    def rows_independent(self) -> bool:
+        """True unless ``when`` is a function of the frame, which may look at other rows."""
+        return not callable(self.when)
 
     def __post_init__(self) -> None:
         if (self.value is None) == (self.from_column is None):

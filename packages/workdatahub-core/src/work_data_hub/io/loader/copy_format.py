@@ -35,7 +35,7 @@ __all__ = [
 FrameSerialiser = Callable[[pd.DataFrame], Iterator[bytes]]
 """Turns a frame into CSV chunks (no header, columns in frame order) for ``COPY … FROM STDIN``."""
 
-ROWS_PER_CHUNK = 65_536
+ROWS_PER_CHUNK = 16_384
 """Rows per CSV chunk: large enough to keep per-chunk overhead small, ~10 MB for 11 columns."""
 
 _CSV_OPTIONS = pacsv.WriteOptions(include_header=False, quoting_style="needed")

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import codecs
 import csv
-import io
 from collections.abc import Iterator
 from itertools import islice
 from pathlib import Path
+from typing import BinaryIO, TextIO
 
 import numpy as np
 import pandas as pd
@@ -18,7 +19,7 @@ from work_data_hub.domain.readers import SourceFileError
 from work_data_hub.io.readers.layout import Header, LaidOutTable, locate_header, search_window
 from work_data_hub.utils.logging import get_logger
 
-__all__ = ["DELIMITERS", "CsvReader", "decode_text", "sniff_delimiter"]
+__all__ = ["DELIMITERS", "CsvReader", "detect_encoding", "sniff_delimiter"]
 
 logger = get_logger(__name__)
 
@@ -30,49 +31,73 @@ _WORKBOOK_MAGICS = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1")
 _NULL_TEXT = pa.scalar(None, pa.large_string())
 
 
-def _undecodable(path: Path, error: UnicodeDecodeError, expected: str) -> SourceFileError:
+_BLOCK_BYTES = 1 << 23
+"""The encoding is checked 8 MiB at a time: a file's text is never all in memory at once."""
+_HEAD_BYTES = 8192
+
+
+def _undecodable(
+    path: Path, error: UnicodeDecodeError, expected: str, lines_before: int
+) -> SourceFileError:
     decoded = error.object  # the bytes the codec saw (after a UTF-8 byte-order mark)
     return SourceFileError(
         path,
         f"the text is {expected} (byte 0x{decoded[error.start]:02x} cannot be decoded); "
         "save the file as UTF-8",
-        row=decoded.count(b"\n", 0, error.start) + 1,
+        row=lines_before + decoded.count(b"\n", 0, error.start) + 1,
     )
 
 
-def decode_text(path: Path, data: bytes) -> tuple[str, str]:
-    """Return ``(text, encoding)`` of a CSV file's bytes.
+def _check_decodes(path: Path, handle: BinaryIO, encoding: str, expected: str) -> bool:
+    """Decode the whole of ``handle`` block by block; return whether it holds anything but
+    whitespace. Raises ``SourceFileError`` naming the line of the first undecodable byte, or
+    ``UnicodeDecodeError`` when ``expected`` is empty (the caller tries another encoding)."""
+    decoder = codecs.getincrementaldecoder(encoding)()
+    lines_before, content = 0, False
+    handle.seek(0)
+    while True:
+        block = handle.read(_BLOCK_BYTES)
+        try:
+            decoder.decode(block, final=not block)
+        except UnicodeDecodeError as error:
+            if not expected:
+                raise
+            raise _undecodable(path, error, expected, lines_before) from error
+        if not block:
+            return content
+        content = content or bool(block.strip())
+        lines_before += block.count(b"\n")
+
+
+def detect_encoding(path: Path, handle: BinaryIO) -> str:
+    """Return the encoding of a CSV file's bytes, read from ``handle`` in blocks.
 
     A byte-order mark decides (UTF-8 or UTF-16); otherwise strict UTF-8 is tried, then
     GB18030 (a superset of GBK and GB2312). Raises ``SourceFileError`` for an empty file, a
     workbook or other binary content, and bytes invalid in the encoding(s) tried.
     """
-    if not data.strip():
-        raise SourceFileError(path, "the file is empty: no header line found")
+    head = handle.read(_HEAD_BYTES)
     for bom, encoding in _BOMS:
-        if data.startswith(bom):
-            try:
-                return data.decode(encoding), encoding
-            except UnicodeDecodeError as error:
-                expected = (
-                    f"not valid {encoding.upper().removesuffix('-SIG')} despite its byte-order mark"
-                )
-                raise _undecodable(path, error, expected) from error
-    if data.startswith(_WORKBOOK_MAGICS):
+        if head.startswith(bom):
+            name = encoding.upper().removesuffix("-SIG")
+            _check_decodes(path, handle, encoding, f"not valid {name} despite its byte-order mark")
+            return encoding
+    if head.startswith(_WORKBOOK_MAGICS):
         raise SourceFileError(
             path,
             "the file is an Excel workbook, not CSV text; save it as .xlsx and read it as Excel",
         )
-    if b"\x00" in data[:8192]:
+    if b"\x00" in head:
         raise SourceFileError(path, "the file holds binary data, not CSV text")
     try:
-        return data.decode("utf-8"), "utf-8"
+        content = _check_decodes(path, handle, "utf-8", "")
+        encoding = "utf-8"
     except UnicodeDecodeError:
-        pass
-    try:
-        return data.decode("gb18030"), "gb18030"
-    except UnicodeDecodeError as error:
-        raise _undecodable(path, error, "neither UTF-8 nor GB18030") from error
+        content = _check_decodes(path, handle, "gb18030", "neither UTF-8 nor GB18030")
+        encoding = "gb18030"
+    if not content:
+        raise SourceFileError(path, "the file is empty: no header line found")
+    return encoding
 
 
 def sniff_delimiter(header_line: str) -> str:
@@ -84,13 +109,9 @@ def sniff_delimiter(header_line: str) -> str:
     return DELIMITERS[counts.index(max(counts))]
 
 
-def _lines(data: bytes, encoding: str) -> io.TextIOWrapper:
-    """Return the lines of ``data`` decoded as they are read, line endings kept as written.
-
-    Decoding incrementally keeps one copy of the file (its bytes) in memory instead of the
-    bytes, the text and a reading buffer of four bytes per character.
-    """
-    return io.TextIOWrapper(io.BytesIO(data), encoding=encoding, newline="")
+def _lines(path: Path, encoding: str) -> TextIO:
+    """Return the lines of ``path`` decoded as they are read, line endings kept as written."""
+    return path.open(encoding=encoding, newline="")
 
 
 def _records(lines: Iterator[str], delimiter: str) -> Iterator[tuple[int, list[str]]]:
@@ -117,17 +138,19 @@ class CsvReader:
     def read(self, path: Path, source: SourceSpec) -> pd.DataFrame:
         """Return every record of ``path`` as the file has it; raise ``SourceFileError``."""
         try:
-            data = path.read_bytes()
+            with path.open("rb") as handle:
+                encoding = detect_encoding(path, handle)
         except OSError as error:
             raise SourceFileError(path, f"the file cannot be opened ({error.strerror})") from error
-        encoding = decode_text(path, data)[1]
-        header_line = next((line for line in _lines(data, encoding) if line.strip()), "")
+        with _lines(path, encoding) as lines:
+            header_line = next((line for line in lines if line.strip()), "")
         delimiter = sniff_delimiter(header_line)
-        records = _records(_lines(data, encoding), delimiter)
-        try:
-            frame = self._read_records(path, source, records, delimiter)
-        except csv.Error as error:
-            raise SourceFileError(path, f"malformed CSV: {error}") from error
+        with _lines(path, encoding) as lines:
+            records = _records(lines, delimiter)
+            try:
+                frame = self._read_records(path, source, records, delimiter)
+            except csv.Error as error:
+                raise SourceFileError(path, f"malformed CSV: {error}") from error
         frame.attrs.update(encoding=encoding, delimiter=delimiter)
         logger.info(
             "read csv", file=path.name, encoding=encoding, delimiter=delimiter, rows=len(frame)

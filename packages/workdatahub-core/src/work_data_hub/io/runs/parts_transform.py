@@ -39,7 +39,17 @@ from work_data_hub.io.runs.source_columns import new_source_columns
 from work_data_hub.io.runs.source_parts import tag_part
 from work_data_hub.plugins.registry import RegisteredDomain
 
-__all__ = ["PartsTransformed", "part_facts", "transform_domain", "transform_parts"]
+__all__ = [
+    "TRANSFORM_CHUNK_ROWS",
+    "PartsTransformed",
+    "part_facts",
+    "transform_domain",
+    "transform_parts",
+]
+
+TRANSFORM_CHUNK_ROWS = 100_000
+"""A part's leading rows-independent steps run on this many rows at a time (``PipelineConfig.
+chunk_rows``): a million-row part holds one chunk's intermediate values, not ten."""
 
 
 @dataclass(frozen=True)
@@ -172,7 +182,8 @@ def _run(
     """Run ``steps`` on the one frame of ``frames``, taken out of the list (so the pipeline
     holds the only reference to it); rejected rows are collected. A step refusing the part's
     month names the part; with ``name_part`` (a run of several parts) every failure does."""
-    pipeline = Pipeline(name, list(steps), PipelineConfig(stop_on_error=False))
+    config = PipelineConfig(stop_on_error=False, chunk_rows=TRANSFORM_CHUNK_ROWS)
+    pipeline = Pipeline(name, list(steps), config)
     try:
         return pipeline.run(frames.pop(), context, raise_on_error=True)
     except PipelineStepError as failed:
