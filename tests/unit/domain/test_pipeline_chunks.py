@@ -129,3 +129,31 @@ def test_merged_metrics_sum_times_and_rows_and_keep_the_worst_status() -> None:
 def test_chunk_rows_must_be_positive() -> None:
     with pytest.raises(ValueError, match="chunk_rows"):
         PipelineConfig(chunk_rows=0)
+
+
+def test_stop_mode_runs_whole_so_the_first_rejecting_step_names_every_failing_row(
+    context: PipelineContext,
+) -> None:
+    step = RecordChunks([])
+    steps = [step, RejectNegative(rows_independent=True)]
+
+    result = Pipeline("p", steps, PipelineConfig(chunk_rows=4)).run(
+        amounts(10, negative_every=3), context
+    )
+
+    assert step.sizes == [10]
+    assert not result.success
+    assert len(result.rejected) == 3
+
+
+def test_after_a_failing_chunk_no_later_step_is_reported(context: PipelineContext) -> None:
+    data = amounts(10)
+    steps = [RecordChunks([]), FailOnRow(int(data["wdh_source_row"].iloc[9])), RecordChunks([])]
+
+    result = Pipeline("p", steps, _config(4)).run(data, context)
+
+    assert [(m.step_name, m.status) for m in result.step_metrics] == [
+        ("record_chunks", "ok"),
+        ("fail_on_row", "failed"),
+    ]
+    assert result.metrics["steps_run"] == 2

@@ -97,4 +97,4 @@ def test_key_values_read_as_people_write_them() -> None:
     assert [
         key_value_text(v)
         for v in [pd.Timestamp("2024-11-04"), dt.date(2024, 1, 2), Decimal("12.50"), 7, "X"]
-    ] == ["2024-11-04", "2024-01-02", "12.50", "7", "X"]
+    ] == ["2024-11-04", "2024-01-02", "12.5", "7", "X"]

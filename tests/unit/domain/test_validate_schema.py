@@ -12,7 +12,12 @@ from work_data_hub.domain.pipelines import (
     PipelineContext,
     RowValidationError,
 )
-from work_data_hub.domain.steps import MissingColumnsError, ValidateSchema, cast_column
+from work_data_hub.domain.steps import (
+    MissingColumnsError,
+    RejectDuplicateKeys,
+    ValidateSchema,
+    cast_column,
+)
 
 pytestmark = pytest.mark.unit
 
@@ -263,3 +268,16 @@ def test_decimals_wider_than_38_digits_stay_decimal_objects(context: PipelineCon
 
     assert output["金额"].dtype == object
     assert output["金额"].tolist() == [Decimal(value), None]
+
+
+def test_rows_rejected_after_validation_quote_decimals_without_the_scale_padding(
+    context: PipelineContext,
+) -> None:
+    steps = [ValidateSchema(COLUMNS), RejectDuplicateKeys(("计划代码", "期末资产规模"))]
+    data = _frame(期末资产规模=["1234.50", "1234.50", "7"])
+
+    result = Pipeline("p", steps, PipelineConfig(stop_on_error=False)).run(data, context)
+
+    reasons = result.rejected["reason"].tolist()
+    assert reasons[0].startswith("duplicate key (P0001, 1234.5): same as row")
+    assert {raw["期末资产规模"] for raw in result.rejected["raw"]} == {"1234.5"}

@@ -147,8 +147,24 @@ def test_counts_accumulate_over_batches_and_list_every_source() -> None:
     resolver = CompanyIdResolver(hmac_key=KEY)
     assert resolver.source_counts == dict.fromkeys(ENRICHMENT_SOURCES, 0)
     resolver.enrich_many(["A", "B"])
-    resolver.enrich_many(["A"])
+    resolver.enrich_many(["C"])
     assert resolver.source_counts["temporary"] == 3
+
+
+def test_batches_in_chunks_ask_and_count_what_one_batch_would() -> None:
+    """A run enriching its rows in chunks asks the lookup each name once and counts it once."""
+    names = ["A", "LOOKED", "B", "A", "LOOKED", "C"]
+    whole_lookup, chunked_lookup = FakeLookup({"LOOKED": "L1"}), FakeLookup({"LOOKED": "L1"})
+    whole = CompanyIdResolver(hmac_key=KEY, lookup=whole_lookup)
+    chunked = CompanyIdResolver(hmac_key=KEY, lookup=chunked_lookup)
+
+    ids = whole.enrich_many(sorted(set(names)))
+    in_chunks = [*chunked.enrich_many(names[:3]), *chunked.enrich_many(names[3:])]
+
+    assert in_chunks == [dict(zip(sorted(set(names)), ids, strict=True))[n] for n in names]
+    assert chunked_lookup.calls == [["A", "B", "LOOKED"], ["C"]]
+    assert chunked.source_counts == whole.source_counts
+    assert chunked.source_counts["lookup"] == 1
 
 
 def test_ids_from_the_data_and_the_lookup_are_learned_for_the_cache() -> None:

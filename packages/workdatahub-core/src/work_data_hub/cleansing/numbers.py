@@ -123,6 +123,15 @@ def decimal_places(number: Decimal) -> int:
     return places if last >= 0 else 0
 
 
+def decimal_text(value: Decimal) -> str:
+    """Return a decimal without the zero places its column's scale added: ``1234.5000`` →
+    ``1234.5``, ``100.0000`` → ``100``; never an exponent."""
+    digits = f"{value:f}"
+    if "." not in digits:
+        return digits
+    return digits.rstrip("0").rstrip(".")
+
+
 def clean_money(values: pd.Series, *, parentheses_negative: bool = True) -> pd.Series:
     """Return amounts as exact ``Decimal``: ``"¥1,234.50"`` → 1234.50, ``"(12)"`` → -12.
 

@@ -44,6 +44,11 @@ def decimal_dtype(column: Column) -> pd.ArrowDtype | str:
     return pd.ArrowDtype(pyarrow.decimal128(column.precision, column.scale))
 
 
+def _valid_dtype(column: Column) -> pd.ArrowDtype | str:
+    """The dtype of a declared column in the rows ``ValidateSchema`` lets through."""
+    return decimal_dtype(column) if column.kind == "decimal" else PANDAS_DTYPES[column.kind]
+
+
 def compact_decimals(
     frame: pd.DataFrame, columns: Sequence[Column], leaving: npt.NDArray[np.bool_]
 ) -> dict[str, pd.Series]:
@@ -189,7 +194,7 @@ def dataframe_schema(
     return pa.DataFrameSchema(
         {
             column.name: pa.Column(
-                PANDAS_DTYPES[column.kind] if with_dtypes else None,
+                _valid_dtype(column) if with_dtypes else None,
                 checks=[value_check.check for value_check in value_checks(column)],
                 nullable=column.nullable,
                 description=column.description or None,

@@ -206,8 +206,11 @@ class WarehouseCompanyIdCache:
 class CompanyIdResolver:
     """Resolves company ids for a batch of customers; one resolver serves one run.
 
-    ``source_counts`` accumulates, per source in ``ENRICHMENT_SOURCES``, the number of entries
-    it answered; ``learned`` holds ids from the data or the lookup for the cache.
+    ``source_counts`` accumulates, per source in ``ENRICHMENT_SOURCES``, the number of distinct
+    entries it answered; ``learned`` holds ids from the data or the lookup for the cache. An
+    entry (name, plan code, existing id) answered once is answered again from memory, neither
+    counted nor asked for twice: a run that enriches its rows in chunks asks the cache and the
+    lookup what one call on all of them would ask.
     """
 
     def __init__(
@@ -226,6 +229,7 @@ class CompanyIdResolver:
         self._lookup = lookup
         self._counts: Counter[str] = Counter()
         self._learned: dict[str, LearnedCompanyId] = {}
+        self._answered: dict[tuple[object, ...], str | None] = {}
 
     @classmethod
     def from_settings(
@@ -262,7 +266,7 @@ class CompanyIdResolver:
 
     @property
     def source_counts(self) -> dict[str, int]:
-        """Entries (positions of ``enrich_many``) answered per source so far; unused sources 0."""
+        """Entries answered per source so far, each distinct entry once; unused sources 0."""
         return {source: self._counts[source] for source in ENRICHMENT_SOURCES}
 
     @property
@@ -280,7 +284,8 @@ class CompanyIdResolver:
 
         ``plan_codes`` (same length) enable overrides by plan code; ``existing_ids`` are ids
         the source file already carries, which win over the cache. The cache is read with one
-        query and the lookup asked once, both only for the names still unresolved.
+        query and the lookup asked once, both only for the names still unresolved and not
+        answered by an earlier call.
         """
         absent: list[str | None] = [None] * len(names)
         codes = absent if plan_codes is None else plan_codes
@@ -290,6 +295,20 @@ class CompanyIdResolver:
         batch = pd.DataFrame(
             {"name": _clean(names), "plan_code": _clean(codes), "existing": _clean(existing)}
         )
+        entries = [
+            tuple(None if pd.isna(value) else value for value in entry)
+            for entry in batch.itertuples(index=False)
+        ]
+        fresh = [entry not in self._answered for entry in entries]
+        if any(fresh):
+            answers = self._resolve(batch[fresh].reset_index(drop=True))
+            self._answered.update(
+                zip([e for e, new in zip(entries, fresh, strict=True) if new], answers, strict=True)
+            )
+        return [self._answered[entry] for entry in entries]
+
+    def _resolve(self, batch: pd.DataFrame) -> list[str | None]:
+        """Resolve entries not answered before (see ``enrich_many``), counting their sources."""
         resolution = _Resolution(len(batch))
         resolution.offer(batch["plan_code"].map(self._overrides.by_plan_code), "override")
         resolution.offer(batch["name"].map(self._overrides.by_name), "override")

@@ -131,7 +131,8 @@ class Pipeline:
         del initial_data  # the state holds the input only until the first step replaces it
         started = time.perf_counter()
         steps = list(enumerate(self._steps))
-        chunked = chunked_steps(self._steps, state.rows_in, self.config.chunk_rows)
+        chunk_rows = None if self.config.stop_on_error else self.config.chunk_rows
+        chunked = chunked_steps(self._steps, state.rows_in, chunk_rows)
         if chunked and not self._run_in_chunks(steps[:chunked], state, context):
             steps = []
         for index, step in steps[chunked:]:
@@ -169,7 +170,7 @@ class Pipeline:
             metrics.append(chunk.step_metrics)
             if not finished:
                 state.data, state.errors, state.cause = chunk.data, chunk.errors, chunk.cause
-                state.step_metrics = merged_metrics(metrics)
+                state.step_metrics = merged_metrics(metrics)[: len(chunk.step_metrics)]
                 return False
             outputs.append(chunk.data)
         state.data = pd.concat(outputs) if len(outputs) > 1 else outputs[0]

@@ -121,8 +121,9 @@ class PipelineConfig:
     retry_on: tuple[str, ...] = DEFAULT_RETRY_ON
     retry_statuses: tuple[int, ...] = DEFAULT_RETRY_STATUSES
     chunk_rows: int | None = None
-    """Run the leading rows-independent steps (``rows_independent``) on at most this many rows
-    at a time, when the input has more; None runs every step on the whole frame."""
+    """In collect mode, run the leading rows-independent steps (``rows_independent``) on at most
+    this many rows at a time when the input has more; None (and stop mode, whose first
+    rejecting step must name every failing row) runs every step on the whole frame."""
 
     def __post_init__(self) -> None:
         if self.chunk_rows is not None and self.chunk_rows < 1:

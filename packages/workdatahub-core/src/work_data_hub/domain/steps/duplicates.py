@@ -19,6 +19,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
+from work_data_hub.cleansing.numbers import decimal_text
 from work_data_hub.domain.columns import SOURCE_FILE_COLUMN, SOURCE_SHEET_COLUMN
 from work_data_hub.domain.pipelines.types import PipelineContext
 from work_data_hub.domain.steps.rejections import (
@@ -43,7 +44,9 @@ def key_value_text(value: object) -> str:
         return pd.Timestamp(value).date().isoformat()
     if isinstance(value, dt.date):
         return value.isoformat()
-    if isinstance(value, Decimal | int | float) and not isinstance(value, bool):
+    if isinstance(value, Decimal):
+        return decimal_text(value)
+    if isinstance(value, int | float) and not isinstance(value, bool):
         return format_value(value)
     return str(value)
 

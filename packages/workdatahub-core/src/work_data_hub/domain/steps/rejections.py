@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
+import pyarrow as pa
 
+from work_data_hub.cleansing.numbers import decimal_text
 from work_data_hub.domain.columns import (
     LINEAGE_COLUMNS,
     PART_LINEAGE_COLUMNS,
@@ -99,11 +102,32 @@ def rejected_row_ids(rejected: pd.DataFrame) -> list[RowId]:
 
 
 def raw_records(data: pd.DataFrame) -> list[dict[str, str]]:
-    """Return the rows as dicts of text (missing values as ``""``), without lineage columns."""
+    """Return the rows as dicts of text (missing values as ``""``), without lineage columns;
+    a validated decimal without the zero places its scale added (``1234.5``, not
+    ``1234.5000``)."""
     visible = data.drop(columns=[c for c in LINEAGE_COLUMNS if c in data.columns])
+    visible = visible.assign(
+        **{
+            str(column): pd.Series(
+                [
+                    decimal_text(value) if isinstance(value, Decimal) else None
+                    for value in visible[column].tolist()
+                ],
+                index=visible.index,
+                dtype="object",
+            )
+            for column in visible.columns
+            if _is_arrow_decimal(visible[column])
+        }
+    )
     text = visible.astype("str").fillna("")
     text.columns = [str(column) for column in text.columns]
     return [{str(key): str(value) for key, value in row.items()} for row in text.to_dict("records")]
+
+
+def _is_arrow_decimal(values: pd.Series) -> bool:
+    dtype = values.dtype
+    return isinstance(dtype, pd.ArrowDtype) and pa.types.is_decimal(dtype.pyarrow_dtype)
 
 
 def rejection_frame(data: pd.DataFrame, failures: Sequence[RowFailure]) -> pd.DataFrame:

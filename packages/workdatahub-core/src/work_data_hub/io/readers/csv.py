@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import io
 from collections.abc import Iterator
 from itertools import islice
 from pathlib import Path
@@ -109,9 +110,9 @@ def sniff_delimiter(header_line: str) -> str:
     return DELIMITERS[counts.index(max(counts))]
 
 
-def _lines(path: Path, encoding: str) -> TextIO:
-    """Return the lines of ``path`` decoded as they are read, line endings kept as written."""
-    return path.open(encoding=encoding, newline="")
+def _lines(handle: BinaryIO, encoding: str) -> TextIO:
+    """Return the lines of ``handle`` decoded as they are read, line endings kept as written."""
+    return io.TextIOWrapper(handle, encoding=encoding, newline="")
 
 
 def _records(lines: Iterator[str], delimiter: str) -> Iterator[tuple[int, list[str]]]:
@@ -140,22 +141,28 @@ class CsvReader:
         try:
             with path.open("rb") as handle:
                 encoding = detect_encoding(path, handle)
+                handle.seek(0)
+                frame, delimiter = self._read_text(path, source, _lines(handle, encoding))
         except OSError as error:
             raise SourceFileError(path, f"the file cannot be opened ({error.strerror})") from error
-        with _lines(path, encoding) as lines:
-            header_line = next((line for line in lines if line.strip()), "")
-        delimiter = sniff_delimiter(header_line)
-        with _lines(path, encoding) as lines:
-            records = _records(lines, delimiter)
-            try:
-                frame = self._read_records(path, source, records, delimiter)
-            except csv.Error as error:
-                raise SourceFileError(path, f"malformed CSV: {error}") from error
+        except csv.Error as error:
+            raise SourceFileError(path, f"malformed CSV: {error}") from error
+        except UnicodeDecodeError as error:
+            raise SourceFileError(
+                path, f"the file changed while it was read ({error}); read it again"
+            ) from error
         frame.attrs.update(encoding=encoding, delimiter=delimiter)
         logger.info(
             "read csv", file=path.name, encoding=encoding, delimiter=delimiter, rows=len(frame)
         )
         return frame
+
+    def _read_text(self, path: Path, source: SourceSpec, lines: TextIO) -> tuple[pd.DataFrame, str]:
+        """Sniff the delimiter from the first non-blank line, then read every record."""
+        header_line = next((line for line in lines if line.strip()), "")
+        delimiter = sniff_delimiter(header_line)
+        lines.seek(0)
+        return self._read_records(path, source, _records(lines, delimiter), delimiter), delimiter
 
     def _read_records(
         self,
