@@ -267,3 +267,43 @@ def test_a_step_that_sees_other_rows_ends_the_chunked_steps(
 
     pd.testing.assert_frame_equal(chunked.output_data, whole.output_data)
     assert _rejections(chunked.rejected) == _rejections(whole.rejected)
+
+
+@FAST
+@given(
+    st.integers(1, 38).flatmap(
+        lambda precision: st.tuples(st.just(precision), st.integers(0, precision))
+    ),
+    st.data(),
+)
+def test_validated_decimals_keep_their_exact_values(
+    declared: tuple[int, int], data: st.DataObject
+) -> None:
+    """Whatever fits decimal(precision, scale) comes out of the schema step as the same number."""
+    precision, scale = declared
+    limit = 10 ** (precision - scale) - 1
+    numbers = data.draw(
+        st.lists(
+            st.none()
+            | st.decimals(
+                min_value=-limit,
+                max_value=limit,
+                places=scale,
+                allow_nan=False,
+                allow_infinity=False,
+            ),
+            max_size=8,
+        )
+    )
+    column = Column("金额", "decimal", precision=precision, scale=scale)
+    frame = pd.DataFrame(
+        {
+            SOURCE_ROW_COLUMN: range(2, len(numbers) + 2),
+            "金额": [None if n is None else str(n) for n in numbers],
+        }
+    ).astype({"金额": "str"})
+
+    valid, rejected = _run(ValidateSchema([column]), frame)
+
+    assert rejected is None
+    assert [None if pd.isna(v) else v for v in valid["金额"].tolist()] == numbers
