@@ -1,6 +1,8 @@
 """A pipeline with ``chunk_rows``: its leading rows-independent steps run on the rows in chunks."""
 
+from collections.abc import MutableMapping
 from dataclasses import dataclass
+from typing import Any
 
 import pandas as pd
 import pytest
@@ -157,3 +159,18 @@ def test_after_a_failing_chunk_no_later_step_is_reported(context: PipelineContex
         ("fail_on_row", "failed"),
     ]
     assert result.metrics["steps_run"] == 2
+
+
+def test_a_chunked_step_is_logged_once_with_its_chunks(
+    context: PipelineContext, log_events: list[MutableMapping[str, Any]]
+) -> None:
+    steps = [RecordChunks([]), FillDown(["amount"])]
+
+    Pipeline("p", steps, _config(4)).run(amounts(10), context)
+
+    finished = [e for e in log_events if e["event"] == "step_finished"]
+    assert [(e["step"], e.get("chunks"), e["rows_in"]) for e in finished] == [
+        ("record_chunks", 3, 10),
+        ("fill_down", None, 10),
+    ]
+    assert [e["chunk"] for e in log_events if e["event"] == "chunk_finished"] == [0, 1, 2]

@@ -64,6 +64,8 @@ class _RunState:
     step_metrics: list[StepMetrics] = field(default_factory=list)
     errors: list[StepError] = field(default_factory=list)
     cause: Exception | None = None
+    chunk: int | None = None
+    """The chunk of rows this state runs (``_run_in_chunks``); None for the whole frame."""
 
 
 def new_context(pipeline_name: str, config: dict[str, Any] | None = None) -> PipelineContext:
@@ -164,7 +166,9 @@ class Pipeline:
         outputs: list[pd.DataFrame] = []
         metrics: list[list[StepMetrics]] = []
         while pending:
-            chunk = _RunState(data=pending.pop(), rows_in=0, process=state.process)
+            chunk = _RunState(
+                data=pending.pop(), rows_in=0, process=state.process, chunk=len(metrics)
+            )
             finished = all(self._run_step(index, step, chunk, context) for index, step in steps)
             state.rejected += chunk.rejected
             metrics.append(chunk.step_metrics)
@@ -175,6 +179,10 @@ class Pipeline:
             outputs.append(chunk.data)
         state.data = pd.concat(outputs) if len(outputs) > 1 else outputs[0]
         state.step_metrics = merged_metrics(metrics)
+        for merged in state.step_metrics:
+            logger.info(
+                "step_finished", pipeline=self.name, chunks=len(metrics), **_metrics_dict(merged)
+            )
         return True
 
     def _run_step(
@@ -212,7 +220,12 @@ class Pipeline:
             state.cause = outcome.error
             logger.error("step_failed", pipeline=self.name, step=step.name, error=message)
             return False
-        logger.info("step_finished", pipeline=self.name, **_metrics_dict(metrics))
+        if state.chunk is None:
+            logger.info("step_finished", pipeline=self.name, **_metrics_dict(metrics))
+        else:  # the whole step is logged once its last chunk is done
+            logger.debug(
+                "chunk_finished", pipeline=self.name, chunk=state.chunk, **_metrics_dict(metrics)
+            )
         state.data = outcome.data
         return True
 
