@@ -62,7 +62,7 @@ def compact_decimals(
     """
     compact: dict[str, pd.Series] = {}
     for column in columns:
-        dtype = decimal_dtype(column) if column.kind == "decimal" else None
+        dtype = _valid_dtype(column)
         if not isinstance(dtype, pd.ArrowDtype) or column.name not in frame.columns:
             continue
         values = frame[column.name]

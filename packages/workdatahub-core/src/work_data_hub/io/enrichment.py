@@ -18,6 +18,7 @@ import hmac
 from collections import Counter
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from itertools import compress
 from pathlib import Path
 from typing import Protocol
 
@@ -302,9 +303,7 @@ class CompanyIdResolver:
         fresh = [entry not in self._answered for entry in entries]
         if any(fresh):
             answers = self._resolve(batch[fresh].reset_index(drop=True))
-            self._answered.update(
-                zip([e for e, new in zip(entries, fresh, strict=True) if new], answers, strict=True)
-            )
+            self._answered.update(zip(compress(entries, fresh), answers, strict=True))
         return [self._answered[entry] for entry in entries]
 
     def _resolve(self, batch: pd.DataFrame) -> list[str | None]:

@@ -106,20 +106,8 @@ def raw_records(data: pd.DataFrame) -> list[dict[str, str]]:
     a validated decimal without the zero places its scale added (``1234.5``, not
     ``1234.5000``)."""
     visible = data.drop(columns=[c for c in LINEAGE_COLUMNS if c in data.columns])
-    visible = visible.assign(
-        **{
-            str(column): pd.Series(
-                [
-                    decimal_text(value) if isinstance(value, Decimal) else None
-                    for value in visible[column].tolist()
-                ],
-                index=visible.index,
-                dtype="object",
-            )
-            for column in visible.columns
-            if _is_arrow_decimal(visible[column])
-        }
-    )
+    decimals = [column for column in visible.columns if _is_arrow_decimal(visible[column])]
+    visible = visible.assign(**{str(c): _decimal_texts(visible[c]) for c in decimals})
     text = visible.astype("str").fillna("")
     text.columns = [str(column) for column in text.columns]
     return [{str(key): str(value) for key, value in row.items()} for row in text.to_dict("records")]
@@ -128,6 +116,11 @@ def raw_records(data: pd.DataFrame) -> list[dict[str, str]]:
 def _is_arrow_decimal(values: pd.Series) -> bool:
     dtype = values.dtype
     return isinstance(dtype, pd.ArrowDtype) and pa.types.is_decimal(dtype.pyarrow_dtype)
+
+
+def _decimal_texts(values: pd.Series) -> pd.Series:
+    texts = [decimal_text(v) if isinstance(v, Decimal) else None for v in values.tolist()]
+    return pd.Series(texts, index=values.index, dtype="object")
 
 
 def rejection_frame(data: pd.DataFrame, failures: Sequence[RowFailure]) -> pd.DataFrame:

@@ -49,10 +49,11 @@ def _undecodable(
     )
 
 
-def _check_decodes(path: Path, handle: BinaryIO, encoding: str, expected: str) -> bool:
+def _check_decodes(path: Path, handle: BinaryIO, encoding: str, expected: str | None) -> bool:
     """Decode the whole of ``handle`` block by block; return whether it holds anything but
-    whitespace. Raises ``SourceFileError`` naming the line of the first undecodable byte, or
-    ``UnicodeDecodeError`` when ``expected`` is empty (the caller tries another encoding)."""
+    whitespace. Raises ``SourceFileError`` naming the line of the first undecodable byte (the
+    text is ``expected``), or ``UnicodeDecodeError`` when ``expected`` is None (the caller
+    tries another encoding)."""
     decoder = codecs.getincrementaldecoder(encoding)()
     lines_before, content = 0, False
     handle.seek(0)
@@ -61,7 +62,7 @@ def _check_decodes(path: Path, handle: BinaryIO, encoding: str, expected: str) -
         try:
             decoder.decode(block, final=not block)
         except UnicodeDecodeError as error:
-            if not expected:
+            if expected is None:
                 raise
             raise _undecodable(path, error, expected, lines_before) from error
         if not block:
@@ -91,7 +92,7 @@ def detect_encoding(path: Path, handle: BinaryIO) -> str:
     if b"\x00" in head:
         raise SourceFileError(path, "the file holds binary data, not CSV text")
     try:
-        content = _check_decodes(path, handle, "utf-8", "")
+        content = _check_decodes(path, handle, "utf-8", None)
         encoding = "utf-8"
     except UnicodeDecodeError:
         content = _check_decodes(path, handle, "gb18030", "neither UTF-8 nor GB18030")
