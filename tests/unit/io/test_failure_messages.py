@@ -36,3 +36,10 @@ def test_an_unreadable_file_names_the_file_and_the_reason() -> None:
 def test_other_errors_keep_their_message_or_their_type() -> None:
     assert failure_message(ValueError("line one\nline two")) == "line one\nline two"
     assert failure_message(KeyboardInterrupt()) == "KeyboardInterrupt"
+
+
+def test_a_cycle_of_causes_ends_the_walk_instead_of_hanging() -> None:
+    first, second = ValueError("the sheet is refused"), RuntimeError("inner")
+    first.__cause__, second.__cause__ = second, first
+
+    assert failure_message(first) == "the sheet is refused"

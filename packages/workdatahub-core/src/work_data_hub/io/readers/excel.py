@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import zipfile
 from bisect import bisect_left
-from collections.abc import Callable, Mapping
-from itertools import islice
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 
 import numpy as np
@@ -16,11 +15,13 @@ import python_calamine
 from work_data_hub.domain.columns import CELL_REJECTS
 from work_data_hub.domain.definition import SourceSpec
 from work_data_hub.domain.readers import SourceFileError
+from work_data_hub.io.readers.calamine_rows import calamine_rows, calamine_span, rows_below
 from work_data_hub.io.readers.cell_text import cell_text, text_columns
 from work_data_hub.io.readers.headers import clean_header, column_letter
 from work_data_hub.io.readers.layout import Header, LaidOutTable, locate_header, search_window
 from work_data_hub.io.readers.xlsx_cells import SheetScan, SheetTooLarge, scan_sheet
 from work_data_hub.io.readers.xlsx_container import LEGACY_SUFFIXES, check_container
+from work_data_hub.io.readers.xlsx_stream import ReadWhole, SheetRows, stream_rows
 from work_data_hub.utils.logging import get_logger
 
 __all__ = ["ExcelReader", "cell_text"]
@@ -34,6 +35,8 @@ ALWAYS_READABLE_CELLS = 1_000_000
 """A sheet's grid (first to last used row × column) of up to this many cells is always read."""
 GRID_CELLS_PER_VALUE = 10
 """Beyond that, the grid may hold at most this many cells per cell that has a value."""
+STREAM_ABOVE_CELLS = 10_000_000
+"""An xlsx sheet with more cells holding something is streamed from its XML (``xlsx_stream``)."""
 MAX_GRID_CELLS = 40_000_000
 """No grid is larger (about 1.3 GB in python-calamine): 1,048,576 rows × 38 columns."""
 
@@ -48,12 +51,16 @@ class _ErrorCells:
         )
         self._rows = [row for row, _, _ in self._cells]
 
-    def fill(self, table: npt.NDArray[np.object_], first_row: int) -> None:
-        """Write the error texts of rows ``first_row`` … into ``table`` (row 0 is ``first_row``)."""
-        start = bisect_left(self._rows, first_row)
-        stop = bisect_left(self._rows, first_row + len(table))
+    def fill(self, table: npt.NDArray[np.object_], numbers: npt.NDArray[np.int64]) -> None:
+        """Write the error texts into ``table``, whose rows have the Excel row ``numbers``."""
+        if not len(numbers):
+            return
+        start = bisect_left(self._rows, int(numbers[0]))
+        stop = bisect_left(self._rows, int(numbers[-1]) + 1)
         for row, position, text in self._cells[start:stop]:
-            table[row - first_row, position] = text
+            at = int(np.searchsorted(numbers, row))
+            if at < len(numbers) and numbers[at] == row:
+                table[at, position] = text
 
 
 class ExcelReader:
@@ -72,9 +79,16 @@ class ExcelReader:
     ``frame.attrs[CELL_REJECTS]`` as ``(row, column, reason)``, for the run to reject.
     """
 
-    def __init__(self, chunk_rows: int = 20_000, *, max_cell_text: int = MAX_CELL_TEXT) -> None:
+    def __init__(
+        self,
+        chunk_rows: int = 20_000,
+        *,
+        max_cell_text: int = MAX_CELL_TEXT,
+        stream_above_cells: int = STREAM_ABOVE_CELLS,
+    ) -> None:
         self.chunk_rows = chunk_rows
         self.max_cell_text = max_cell_text
+        self.stream_above_cells = stream_above_cells
 
     def read(self, path: Path, source: SourceSpec) -> pd.DataFrame:
         """Return every data row of the sheet as the file has it; raise ``SourceFileError``."""
@@ -84,17 +98,44 @@ class ExcelReader:
         with self._open(path) as workbook:
             sheet_name = self._sheet_name(path, workbook.sheet_names, source.sheet)
             scan = self._scan(path, sheet_name)
+            streamed = scan.values > self.stream_above_cells
+            if not streamed:
+                frame = self._read_whole(path, source, workbook, sheet_name, scan)
+        del workbook
+        if streamed:
             try:
-                sheet = workbook.get_sheet_by_name(sheet_name)
-            except python_calamine.CalamineError as error:
-                raise SourceFileError(
-                    path, f"the sheet is damaged and cannot be read ({error})", sheet=sheet_name
-                ) from error
-            except BaseException as error:
-                raise _panic_as_error(path, error, sheet_name) from error
-            frame = self._read_sheet(path, source, sheet_name, sheet, scan)
-        logger.info("read excel", file=path.name, sheet=sheet_name, rows=len(frame))
+                frame = self._lay_out(
+                    path,
+                    source,
+                    sheet_name,
+                    self._streamed_rows(path, sheet_name, scan),
+                    scan.first_column or 0,
+                    scan,
+                )
+            except ReadWhole:
+                streamed = False
+                with self._open(path) as workbook:
+                    frame = self._read_whole(path, source, workbook, sheet_name, scan)
+        logger.info(
+            "read excel", file=path.name, sheet=sheet_name, rows=len(frame), streamed=streamed
+        )
         return frame
+
+    def _read_whole(
+        self,
+        path: Path,
+        source: SourceSpec,
+        workbook: python_calamine.CalamineWorkbook,
+        sheet_name: str,
+        scan: SheetScan,
+    ) -> pd.DataFrame:
+        """Read the sheet from python-calamine's grid of the whole sheet."""
+        sheet = self._sheet(path, workbook, sheet_name)
+        span = calamine_span(sheet, scan)
+        if span is None:
+            raise SourceFileError(path, "the sheet is empty: no header row found", sheet=sheet_name)
+        rows = calamine_rows(sheet, self.chunk_rows, span, rows_below(sheet, scan))
+        return self._lay_out(path, source, sheet_name, rows, span[0], scan)
 
     def sheet_names(self, path: Path) -> list[str]:
         """Return the workbook's sheet names in workbook order; raise ``SourceFileError``."""
@@ -139,52 +180,81 @@ class ExcelReader:
             raise SourceFileError(path, _far_cells_problem(scan), sheet=sheet_name)
         return scan
 
-    def _read_sheet(
+    @staticmethod
+    def _sheet(
+        path: Path, workbook: python_calamine.CalamineWorkbook, sheet_name: str
+    ) -> python_calamine.CalamineSheet:
+        """Return the sheet as python-calamine loads it: its whole grid at once."""
+        try:
+            return workbook.get_sheet_by_name(sheet_name)
+        except python_calamine.CalamineError as error:
+            raise SourceFileError(
+                path, f"the sheet is damaged and cannot be read ({error})", sheet=sheet_name
+            ) from error
+        except BaseException as error:
+            if (panic := _panic_as_error(path, error, sheet_name)) is None:
+                raise
+            raise panic from error
+
+    def _streamed_rows(self, path: Path, sheet_name: str, scan: SheetScan) -> Iterator[SheetRows]:
+        """Yield the sheet's rows from its XML (``xlsx_stream``), errors as ``SourceFileError``."""
+        try:
+            yield from stream_rows(
+                path,
+                sheet_name,
+                scan.first_column or 0,
+                scan.last_column or 0,
+                table_rows=self.chunk_rows,
+            )
+        except SheetTooLarge as error:
+            raise SourceFileError(path, str(error), sheet=sheet_name) from error
+        except (zipfile.BadZipFile, EOFError, OSError, ValueError, KeyError) as error:
+            raise SourceFileError(
+                path, f"the sheet is damaged and cannot be read ({error})", sheet=sheet_name
+            ) from error
+
+    def _lay_out(
         self,
         path: Path,
         source: SourceSpec,
         sheet_name: str,
-        sheet: python_calamine.CalamineSheet,
+        chunks: Iterable[SheetRows],
+        first_column: int,
         scan: SheetScan,
     ) -> pd.DataFrame:
-        """Read the sheet in chunks of rows; empty rows are skipped, Excel row numbers kept.
-
-        python-calamine 0.9 yields rows from row 1 of the sheet but columns from the first used
-        one; row numbers rest on that layout, so a change of it raises instead of misnumbering.
-        """
-        if sheet.start is None or sheet.end is None:
-            raise SourceFileError(path, "the sheet is empty: no header row found", sheet=sheet_name)
-        first_column = sheet.start[1]
-        last_row = sheet.end[0] + 1
+        """Lay out the sheet's rows, chunk by chunk: empty rows skipped, Excel row numbers kept."""
         errors = _ErrorCells(scan.texts, first_column)
 
         def position_name(position: int) -> str:
             return column_letter(first_column + position)
 
         laid_out: LaidOutTable | None = None
-        rows_seen = 0
-        rows = sheet.iter_rows()
-        while chunk := list(islice(rows, self.chunk_rows)):
-            table = np.array(chunk, dtype=object)
-            first_row = rows_seen + 1
-            rows_seen += len(chunk)
-            errors.fill(table, first_row)
-            filled = (table != "").any(axis=1)
-            numbers = np.flatnonzero(filled) + first_row
-            table = table[filled]
-            if laid_out is None and len(table):
-                header = _locate(table, numbers, source, path, sheet_name, position_name)
-                laid_out = LaidOutTable(
-                    header, source, path=path, sheet=sheet_name, position_name=position_name
-                )
-                below = numbers > header.last_row
-                table, numbers = table[below], numbers[below]
-            if laid_out is not None and len(table):
-                laid_out.add(text_columns(table), numbers.tolist())
-        if rows_seen != last_row:
-            raise RuntimeError(
-                f"python-calamine yielded {rows_seen} rows for a sheet of {last_row}"
-            )
+        try:
+            for table, numbers in chunks:
+                errors.fill(table, numbers)
+                filled = (table != "").any(axis=1)
+                table, numbers = table[filled], numbers[filled]
+                if laid_out is None and len(table):
+                    header = _locate(table, numbers, source, path, sheet_name, position_name)
+                    laid_out = LaidOutTable(
+                        header, source, path=path, sheet=sheet_name, position_name=position_name
+                    )
+                    below = numbers > header.last_row
+                    table, numbers = table[below], numbers[below]
+                if laid_out is not None and len(table):
+                    laid_out.add(text_columns(table), numbers.tolist())
+        except OverflowError as error:
+            raise SourceFileError(
+                path,
+                "a cell holds a number in a date, time or duration format too large for any "
+                "date or duration (a duration over 999,999,999 days, or a huge negative "
+                "number): give the cell a number format",
+                sheet=sheet_name,
+            ) from error
+        except BaseException as error:
+            if (panic := _panic_as_error(path, error, sheet_name)) is None:
+                raise
+            raise panic from error
         if laid_out is None:
             raise SourceFileError(path, "the sheet is empty: no header row found", sheet=sheet_name)
         frame = laid_out.frame()
@@ -208,7 +278,9 @@ class ExcelReader:
                 path, f"the workbook is damaged and cannot be opened ({error})"
             ) from error
         except BaseException as error:
-            raise _panic_as_error(path, error) from error
+            if (panic := _panic_as_error(path, error)) is None:
+                raise
+            raise panic from error
 
     @staticmethod
     def _sheet_name(path: Path, sheet_names: list[str], wanted: str | None) -> str:
@@ -252,13 +324,16 @@ def _locate(
     return locate_header(rows, source, path=path, sheet=sheet, position_name=position_name)
 
 
-def _panic_as_error(path: Path, error: BaseException, sheet: str | None = None) -> BaseException:
-    """Return a python-calamine panic (a ``BaseException``) as ``SourceFileError``, else ``error``.
+def _panic_as_error(
+    path: Path, error: BaseException, sheet: str | None = None
+) -> SourceFileError | None:
+    """Return a python-calamine panic (a ``BaseException``) as ``SourceFileError``; None for
+    any other error, which the caller re-raises unchanged.
 
     A panic is not an ``Exception``: left alone it would escape every handler of the run.
     """
     if type(error).__name__ != "PanicException":
-        return error
+        return None
     return SourceFileError(
         path, f"the workbook is damaged and cannot be read ({error})", sheet=sheet
     )

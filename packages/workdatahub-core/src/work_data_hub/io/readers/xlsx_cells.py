@@ -26,8 +26,10 @@ from typing import IO
 
 import numpy as np
 
-_SHEET_ENTRY = re.compile(rb"<(?:\w+:)?sheet\s[^>]*>")
-_RELATIONSHIP = re.compile(rb"<(?:\w+:)?Relationship\s[^>]*>")
+_ATTRIBUTES = rb'(?:[^>"]|"[^"]*")*'
+"""A tag's attributes; a quoted value may hold ``>``."""
+_SHEET_ENTRY = re.compile(rb"<(?:\w+:)?sheet\s" + _ATTRIBUTES + b">")
+_RELATIONSHIP = re.compile(rb"<(?:\w+:)?Relationship\s" + _ATTRIBUTES + b">")
 _ROOT = re.compile(rb"<(\w+:)?worksheet[\s>]")
 _BLOCK_SIZE = 1 << 22
 _MAX_CELL_XML = 1 << 24

@@ -34,12 +34,15 @@ def _first_line(text: str) -> str:
 
 
 def _driver_error(error: BaseException) -> psycopg2.Error | None:
+    """Return the driver's error among ``error`` and its causes; a cycle of causes ends the walk."""
     current: BaseException | None = error
-    while current is not None:
+    seen: set[int] = set()
+    while current is not None and id(current) not in seen:
         if isinstance(current, DBAPIError) and isinstance(current.orig, psycopg2.Error):
             return current.orig
         if isinstance(current, psycopg2.Error):
             return current
+        seen.add(id(current))
         current = current.__cause__
     return None
 

@@ -1,0 +1,387 @@
+"""The rows of an xlsx sheet streamed from its XML, a few thousand at a time.
+
+python-calamine 0.9 builds a sheet's whole grid before it yields the first row: about 45 bytes
+per cell, 1 GB for a million rows of 23 columns. A large sheet is read here instead, in blocks
+of whole rows, each turned into a table of the same cell values python-calamine gives
+(``xlsx_workbook``), so the reader's memory stays bounded by a block and what it keeps.
+
+A block of cells written the usual way (``<c r="B7" s="3" t="s"><v>12</v></c>``, an inline
+string with one text run) is read with one regular expression and converted column-wise; a
+block holding anything else (rich inline text, attributes in another order, cells without a
+reference) is read cell by cell.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import zipfile
+from collections.abc import Iterator, Sequence
+from html import unescape
+from itertools import repeat
+from operator import itemgetter
+from pathlib import Path
+from typing import IO
+
+import numpy as np
+import numpy.typing as npt
+
+from work_data_hub.io.readers.xlsx_cells import SheetTooLarge, column_index, sheet_member
+from work_data_hub.io.readers.xlsx_workbook import (
+    NumberKind,
+    WorkbookFacts,
+    read_facts,
+    rich_text,
+    run_text,
+    serial_value,
+)
+
+__all__ = ["MAX_ROW_XML", "ReadWhole", "SheetRows", "stream_rows"]
+
+SheetRows = tuple[npt.NDArray[np.object_], npt.NDArray[np.int64]]
+"""A table of raw cell values (rows × columns of the used range) and each row's Excel number."""
+
+_BLOCK_SIZE = 1 << 20
+MAX_ROW_XML = 1 << 26
+"""A single row's XML above 64 MB is refused: no row of real data comes near it."""
+_ROOT = re.compile(rb"<(\w+:)?worksheet[\s>]")
+_NUMBER, _SHARED, _FORMULA_TEXT, _INLINE, _INLINE_KEPT, _READY = range(6)
+_BOOLEAN, _ERROR, _ISO_DATE = range(6, 9)
+_CELL_TYPES = {
+    "": _NUMBER,
+    "n": _NUMBER,
+    "s": _SHARED,
+    "str": _FORMULA_TEXT,
+    "inlineStr": _INLINE,
+    "b": _BOOLEAN,
+    "e": _ERROR,
+    "d": _ISO_DATE,
+}
+_XML_WHITESPACE = " \t\r\n"
+_PLAIN_NUMBERS = re.compile(r"[0-9.eE+\-]*")
+"""Characters of numbers written the usual way: a block of only these parses in one call."""
+_NUMBER_TEXT = re.compile(
+    r"[+-]?(?:(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?|inf|infinity|nan)",
+    re.IGNORECASE,
+)
+"""A number as python-calamine parses one; any other text in a number cell stays text."""
+
+
+class ReadWhole(Exception):
+    """The sheet's XML is laid out so that only a whole-sheet read places every cell: a cell
+    without a reference beyond the scanned used range, or rows out of order."""
+
+
+class _Patterns:
+    """The expressions for one namespace prefix (``x:`` in some generated workbooks)."""
+
+    def __init__(self, prefix: str) -> None:
+        p = re.escape(prefix)
+        formula = rf"(?:<{p}f>[^<]*</{p}f>|<{p}f\s[^>]*?/>|<{p}f\s[^>]*>[^<]*</{p}f>|<{p}f/>)?"
+        value = (
+            rf"<{p}v>([^<]*)</{p}v>|<{p}is><{p}t>([^<]*)</{p}t></{p}is>"
+            rf'|<{p}is><{p}t xml:space="preserve">([^<]*)</{p}t></{p}is>'
+        )
+        self.regular_cell = re.compile(
+            rf'<{p}c r="([A-Z]{{1,3}})([0-9]+)"(?: s="([0-9]+)")?(?: t="([a-zA-Z]+)")?'
+            rf"(?:/>|>{formula}(?:{value})?</{p}c>)"
+        )
+        self.cell_starts = (f"<{prefix}c ", f"<{prefix}c>", f"<{prefix}c/>")
+        self.token = re.compile(
+            rf"<{p}row\b([^>]*)>|<{p}c\b([^>]*?)(?:/>|>(.*?)</{p}c>)", re.DOTALL
+        )
+        self.value = re.compile(rf"<{p}v(?:\s[^>]*)?>([^<]*)</{p}v>")
+        self.inline = re.compile(rf"<{p}is>(.*?)</{p}is>", re.DOTALL)
+        self.row_end = f"</{prefix}row>".encode()
+
+
+_REFERENCE = re.compile(r'(?:^|\s)r="([A-Z]{1,3})([0-9]+)"')
+_ROW_NUMBER = re.compile(r'(?:^|\s)r="([0-9]+)"')
+_STYLE = re.compile(r'(?:^|\s)s="([0-9]+)"')
+_TYPE = re.compile(r'(?:^|\s)t="(\w+)"')
+
+
+class _Cells:
+    """One block's cells as parallel arrays: Excel row, column index, style, type, raw text."""
+
+    def __init__(
+        self,
+        rows: Sequence[int] | npt.NDArray[np.int64],
+        columns: Sequence[int] | npt.NDArray[np.int64],
+        styles: Sequence[int] | npt.NDArray[np.int64],
+        types: Sequence[int] | npt.NDArray[np.int8],
+        texts: Sequence[str] | npt.NDArray[np.object_],
+    ) -> None:
+        self.rows = np.asarray(rows, dtype=np.int64)
+        self.columns = np.asarray(columns, dtype=np.int64)
+        self.styles = np.asarray(styles, dtype=np.int64)
+        self.types = np.asarray(types, dtype=np.int8)
+        self.texts = _objects(texts)
+
+
+def _objects(values: Sequence[str] | npt.NDArray[np.object_]) -> npt.NDArray[np.object_]:
+    array = np.empty(len(values), dtype=object)
+    array[:] = values
+    return array
+
+
+def stream_rows(
+    path: Path, sheet: str, first_column: int, last_column: int, *, table_rows: int = 20_000
+) -> Iterator[SheetRows]:
+    """Yield the rows of ``sheet`` holding a cell, about ``table_rows`` at a time, as
+    python-calamine reads them.
+
+    Columns run from ``first_column`` to ``last_column`` (0-based, the scanned used range);
+    an empty cell is ``""``. Raises ``ReadWhole`` when a cell without a reference lies beyond
+    them or rows come out of order, ``SheetTooLarge`` for a row over ``MAX_ROW_XML`` bytes,
+    ``ValueError`` for a cell python-calamine could not read either, and what ``zipfile``
+    raises for a damaged part.
+    """
+    with zipfile.ZipFile(path) as archive:
+        facts = read_facts(archive)
+        member = sheet_member(archive, sheet)
+        if member is None:
+            raise ValueError(f"the workbook lists no part for sheet {sheet!r}")
+        with archive.open(member) as stream:
+            yield from _joined(_blocks(stream, facts, first_column, last_column), table_rows)
+
+
+def _joined(tables: Iterator[SheetRows], table_rows: int) -> Iterator[SheetRows]:
+    """Yield the blocks' tables joined into tables of at least ``table_rows`` rows (the last
+    one may be shorter), so that what is built from them comes in few, large chunks."""
+    waiting: list[SheetRows] = []
+    count = 0
+    for table in tables:
+        waiting.append(table)
+        count += len(table[1])
+        if count >= table_rows:
+            yield _join(waiting)
+            waiting, count = [], 0
+    if waiting:
+        yield _join(waiting)
+
+
+def _join(tables: list[SheetRows]) -> SheetRows:
+    if len(tables) == 1:
+        return tables[0]
+    return np.concatenate([table for table, _ in tables]), np.concatenate(
+        [numbers for _, numbers in tables]
+    )
+
+
+def _blocks(
+    stream: IO[bytes], facts: WorkbookFacts, first_column: int, last_column: int
+) -> Iterator[SheetRows]:
+    first = stream.read(_BLOCK_SIZE)
+    root = _ROOT.search(first)
+    patterns = _Patterns((root.group(1) or b"").decode() if root else "")
+    reader = _BlockReader(patterns, facts, first_column, last_column)
+    carry, block = b"", first
+    while block:
+        buffer = carry + block
+        end = buffer.rfind(patterns.row_end)
+        cut = end + len(patterns.row_end) if end != -1 else 0
+        if cut:
+            yield from reader.read(buffer[:cut].decode("utf-8"))
+        carry = buffer[cut:]
+        if len(carry) > MAX_ROW_XML:
+            raise SheetTooLarge(
+                f"the sheet's XML holds a single row larger than {MAX_ROW_XML >> 20} MB"
+            )
+        block = stream.read(_BLOCK_SIZE)
+    yield from reader.read(carry.decode("utf-8"))
+
+
+class _BlockReader:
+    """Turns blocks of whole rows into tables, keeping the row and column position between them."""
+
+    def __init__(
+        self, patterns: _Patterns, facts: WorkbookFacts, first_column: int, last_column: int
+    ) -> None:
+        self.patterns = patterns
+        self.facts = facts
+        self.first_column = first_column
+        self.width = last_column - first_column + 1
+        self.letters: dict[str, int] = {}
+        self.last_row = 0
+
+    def read(self, xml: str) -> Iterator[SheetRows]:
+        """Yield the table of one block, if it holds a cell."""
+        cells = self._regular(xml)
+        if cells is None:
+            cells = self._irregular(xml)
+        if not len(cells.rows):
+            return
+        rows = cells.rows
+        columns = cells.columns - self.first_column
+        if rows[0] <= self.last_row or np.any(np.diff(rows) < 0):
+            raise ReadWhole(f"the sheet's rows are out of order near row {int(rows[0]):,}")
+        if columns.min() < 0 or columns.max() >= self.width:
+            raise ReadWhole("a cell without a reference lies outside the scanned used range")
+        self.last_row = int(rows[-1])
+        numbers, positions = np.unique(rows, return_inverse=True)
+        table = np.full((len(numbers), self.width), "", dtype=object)
+        table[positions, columns] = self._values(cells)
+        yield table, numbers
+
+    def _column(self, letters: str) -> int:
+        index = self.letters.get(letters)
+        if index is None:
+            index = self.letters[letters] = column_index(letters.encode())
+        return index
+
+    def _regular(self, xml: str) -> _Cells | None:
+        """Read a block written the usual way in one pass; None when it holds other cells.
+
+        Every step after the one expression runs over the whole block at C speed: the few
+        distinct column letters, styles and types are looked up once each.
+        """
+        found = self.patterns.regular_cell.findall(xml)
+        if len(found) != sum(xml.count(start) for start in self.patterns.cell_starts):
+            return None
+        if not found:
+            return _Cells([], [], [], [], [])
+        letters, digits, styles, types, values, inline, kept = (
+            list(map(itemgetter(field), found)) for field in range(7)
+        )
+        unknown = set(types) - _CELL_TYPES.keys()
+        if unknown:
+            raise ValueError(f"a cell has the unknown type {sorted(unknown)[0]!r}")
+        for new in set(letters) - self.letters.keys():
+            self._column(new)
+        style_ids = {style: int(style) if style else 0 for style in set(styles)}
+        count = len(found)
+        cells = _Cells(
+            np.fromiter(map(int, digits), np.int64, count),
+            np.fromiter(map(self.letters.__getitem__, letters), np.int64, count),
+            np.fromiter(map(style_ids.__getitem__, styles), np.int64, count),
+            np.fromiter(map(_CELL_TYPES.__getitem__, types), np.int8, count),
+            values,
+        )
+        is_inline = cells.types == _INLINE
+        if is_inline.any():
+            inline_texts, kept_texts = _objects(inline), _objects(kept)
+            is_kept = is_inline & (kept_texts != "")
+            cells.texts[is_inline] = inline_texts[is_inline]
+            cells.texts[is_kept] = kept_texts[is_kept]
+            cells.types[is_kept] = _INLINE_KEPT
+        return cells
+
+    def _irregular(self, xml: str) -> _Cells:
+        """Read a block cell by cell, placing cells without a reference after the previous."""
+        rows: list[int] = []
+        columns: list[int] = []
+        styles: list[int] = []
+        types: list[int] = []
+        texts: list[str] = []
+        row, column = self.last_row, -1
+        for match in self.patterns.token.finditer(xml):
+            row_attributes, cell_attributes, body = match.groups()
+            if row_attributes is not None:
+                number = _ROW_NUMBER.search(row_attributes)
+                row, column = (int(number.group(1)) if number else row + 1), -1
+                continue
+            attributes = cell_attributes or ""
+            reference = _REFERENCE.search(attributes)
+            if reference is not None:
+                column, row = self._column(reference.group(1)), int(reference.group(2))
+            else:
+                column += 1
+            style = _STYLE.search(attributes)
+            kind = _TYPE.search(attributes)
+            type_name = kind.group(1) if kind else ""
+            if type_name not in _CELL_TYPES:
+                raise ValueError(f"a cell has the unknown type {type_name!r}")
+            code = _CELL_TYPES[type_name]
+            value = self.patterns.value.search(body or "")
+            inline = self.patterns.inline.search(body or "")
+            if code == _INLINE and inline is not None:
+                code, text = _READY, rich_text(inline.group(1))
+            else:
+                text = value.group(1) if value is not None else ""
+            rows.append(row)
+            columns.append(column)
+            styles.append(int(style.group(1)) if style else 0)
+            types.append(code)
+            texts.append(text)
+        return _Cells(rows, columns, styles, types, texts)
+
+    def _values(self, cells: _Cells) -> npt.NDArray[np.object_]:
+        """Return each cell's value as python-calamine gives it (``xlsx_workbook``)."""
+        texts, types = cells.texts, cells.types
+        present = texts != ""
+        values = np.full(len(texts), "", dtype=object)
+
+        def where(code: int) -> npt.NDArray[np.intp]:
+            return np.flatnonzero(present & (types == code))
+
+        if len(numbers := where(_NUMBER)):
+            values[numbers] = self._numbers(texts[numbers].tolist(), cells.styles[numbers])
+        if len(shared := where(_SHARED)):
+            indexes = texts[shared].astype(np.int64)
+            if indexes.max() >= len(self.facts.shared_strings) or indexes.min() < 0:
+                raise ValueError("a cell points past the end of the workbook's shared strings")
+            values[shared] = self.facts.shared_strings[indexes]
+        for code, preserve in ((_INLINE, False), (_INLINE_KEPT, True)):
+            if len(inline := where(code)):
+                values[inline] = _run_texts(texts[inline].tolist(), preserve=preserve)
+        if len(formula_texts := where(_FORMULA_TEXT)):
+            values[formula_texts] = [unescape(text) for text in texts[formula_texts].tolist()]
+        if len(ready := where(_READY)):
+            values[ready] = texts[ready]
+        if len(booleans := where(_BOOLEAN)):
+            values[booleans] = [text in ("1", "true") for text in texts[booleans].tolist()]
+        if len(dates := where(_ISO_DATE)):
+            values[dates] = [_iso_date(text) for text in texts[dates].tolist()]
+        return values
+
+    def _numbers(self, texts: list[str], styles: npt.NDArray[np.int64]) -> npt.NDArray[np.object_]:
+        """Return numbers as floats, or as dates and times where their style shows one; a
+        number cell whose text is no number keeps its text, as in python-calamine."""
+        floats, is_number = _parse_numbers(texts)
+        values = floats.astype(object)
+        for position in np.flatnonzero(~is_number).tolist():
+            text = texts[position]
+            values[position] = unescape(text) if "&" in text else text
+        kinds = self.facts.kind_of_styles(styles)
+        for position in np.flatnonzero(is_number & (kinds != NumberKind.NUMBER)).tolist():
+            values[position] = serial_value(
+                float(floats[position]), NumberKind(int(kinds[position])), self.facts.date1904
+            )
+        return values
+
+
+def _run_texts(raw: list[str], *, preserve: bool) -> list[str]:
+    """Return ``run_text`` of every raw text; texts needing only a trim skip the call."""
+    joined = "".join(raw)
+    if "&" in joined or "_x" in joined:
+        return [run_text(text, preserve=preserve) for text in raw]
+    return raw if preserve else list(map(str.strip, raw, repeat(_XML_WHITESPACE)))
+
+
+def _parse_numbers(texts: list[str]) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.bool_]]:
+    """Return each text as a float (0 where it is no number) and which texts are numbers.
+
+    Python reads more as a float than python-calamine does (spaces, ``1_000``, other scripts'
+    digits), so a block is parsed in one call only when it holds nothing but the usual
+    characters of a number; otherwise each text is judged by ``_NUMBER_TEXT``.
+    """
+    if _PLAIN_NUMBERS.fullmatch("".join(texts)):
+        try:
+            return np.array(texts, dtype=np.float64), np.ones(len(texts), dtype=bool)
+        except ValueError:
+            pass
+    is_number = np.array([_NUMBER_TEXT.fullmatch(text) is not None for text in texts], dtype=bool)
+    floats = np.zeros(len(texts), dtype=np.float64)
+    floats[is_number] = [
+        float(text) for text, number in zip(texts, is_number, strict=True) if number
+    ]
+    return floats, is_number
+
+
+def _iso_date(text: str) -> dt.datetime | dt.date | dt.time:
+    """Return a cell of type ``d`` (an ISO 8601 date, time or both) as a date or time."""
+    if "T" not in text and ":" in text:
+        return dt.time.fromisoformat(text)
+    moment = dt.datetime.fromisoformat(text.rstrip("Z"))
+    return moment.date() if moment.time() == dt.time() and "T" not in text else moment
