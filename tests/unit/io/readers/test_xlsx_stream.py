@@ -55,14 +55,14 @@ SHARED = (
 )
 
 
-def _styles() -> str:
+def _styles(first_style: str = "0") -> str:
     custom = [code for code in FORMATS if not code.isdigit()]
     numbers = "".join(
         f'<numFmt numFmtId="{164 + n}" formatCode="{_attribute(code)}"/>'
         for n, code in enumerate(custom)
     )
     ids = [code if code.isdigit() else str(164 + custom.index(code)) for code in FORMATS]
-    entries = '<xf numFmtId="0"/>' + "".join(f'<xf numFmtId="{i}"/>' for i in ids)
+    entries = f'<xf numFmtId="{first_style}"/>' + "".join(f'<xf numFmtId="{i}"/>' for i in ids)
     return (
         f'<styleSheet xmlns="{MAIN}"><numFmts>{numbers}</numFmts>'
         f"<cellXfs>{entries}</cellXfs></styleSheet>"
@@ -74,7 +74,12 @@ def _attribute(text: str) -> str:
 
 
 def write_workbook(
-    path: Path, rows: Sequence[str], *, date1904: bool = False, prefix: str = ""
+    path: Path,
+    rows: Sequence[str],
+    *,
+    date1904: bool = False,
+    prefix: str = "",
+    first_style: str = "0",
 ) -> Path:
     """Write a one-sheet workbook whose sheet holds the ``<row>`` elements ``rows``; with a
     ``prefix`` the sheet's elements are written in that namespace prefix."""
@@ -105,7 +110,7 @@ def write_workbook(
             f'<Relationship Id="rId3" Type="{RELATIONSHIPS}/sharedStrings" '
             'Target="sharedStrings.xml"/></Relationships>',
         )
-        archive.writestr("xl/styles.xml", _styles())
+        archive.writestr("xl/styles.xml", _styles(first_style))
         items = "".join(f"<si>{item}</si>" for item in SHARED)
         archive.writestr("xl/sharedStrings.xml", f'<sst xmlns="{MAIN}">{items}</sst>')
         p = f"{prefix}:" if prefix else ""
@@ -165,7 +170,7 @@ def cell_bodies(draw: st.DrawFn) -> tuple[str, str]:
     kind = draw(
         st.sampled_from(
             ["number", "number", "shared", "inline", "rich", "bool", "error", "text_formula",
-             "no_value", "empty", "iso", "type_first", "spaced", "odd_number"]
+             "no_value", "empty", "iso", "type_first", "spaced", "odd_number", "odd_text"]
         )
     )  # fmt: skip
     if kind == "number":
@@ -180,18 +185,40 @@ def cell_bodies(draw: st.DrawFn) -> tuple[str, str]:
     if kind == "rich":
         return ' t="inlineStr"', '<is><r><t>a</t></r><r><t xml:space="preserve"> b</t></r></is>'
     if kind == "bool":
-        return f'{styled} t="b"', f"<v>{draw(st.sampled_from(['0', '1']))}</v>"
+        value = draw(st.sampled_from(["0", "1", "true", "FALSE", "2"]))
+        return f'{styled} t="b"', f"<v>{value}</v>"
     if kind == "error":
-        return ' t="e"', f"<f>1/0</f><v>{draw(st.sampled_from(['#DIV/0!', '#N/A']))}</v>"
+        value = draw(st.sampled_from(["#DIV/0!", "#N/A", "#REF!", "#SPILL!"]))
+        return ' t="e"', f"<f>1/0</f><v>{value}</v>"
+    if kind == "spaced":
+        text = draw(st.sampled_from([" ", " a ", "\u3000a", "&#32;b", "a&#10;", "_x0041_"]))
+        kept = draw(st.sampled_from(["", ' xml:space="preserve"']))
+        return f'{styled} t="inlineStr"', f"<is><t{kept}>{text}</t></is>"
+    if kind == "odd_number":
+        value = draw(st.sampled_from([" 1.5", "1_0", "+1.5", "inf", "NaN", "1.", ".5", "0x1"]))
+        kind_attribute = draw(st.sampled_from(["", ' t="n"']))
+        return f"{styled}{kind_attribute}", f"<v>{value}</v>"
+    if kind == "odd_text":
+        body = draw(
+            st.sampled_from(
+                ["<is><t><![CDATA[a<b]]></t></is>", "<is><t>x<!-- note --></t></is>",
+                 "<is><r><t>a</t></r><!-- note --><r><t>b</t></r></is>"]
+            )
+        )  # fmt: skip
+        return ' t="inlineStr"', body
     if kind == "text_formula":
         return ' t="str"', "<f>A1&amp;B1</f><v>x&amp;y</v>"
     if kind == "no_value":
         return styled, "<f>SUM(A1:A2)</f>"
     if kind == "iso":
-        return (
-            ' t="d"',
-            f"<v>{draw(st.sampled_from(['2024-01-02T03:04:05', '2024-01-02T00:00:00']))}</v>",
-        )
+        value = draw(
+            st.sampled_from(
+                ["2024-01-02T03:04:05", "2024-01-02T00:00:00", "2024-01-02", "03:04:05",
+                 "2024-01-02T03:04:05.123", "2024-01-02T03:04:05+02:00", "2024-01-02T03:04:05Z",
+                 "bad"]
+            )
+        )  # fmt: skip
+        return ' t="d"', f"<v>{value}</v>"
     return styled, ""
 
 
@@ -417,3 +444,29 @@ def test_a_refusal_while_rows_are_laid_out_keeps_a_plain_cause(
     with pytest.raises(SourceFileError, match="duplicate header") as raised:
         ExcelReader(stream_above_cells=stream_above_cells).read(path, SOURCE)
     assert raised.value.__cause__ is not raised.value
+
+
+def test_a_cell_without_a_style_is_a_plain_number_whatever_style_0_shows(tmp_path: Path) -> None:
+    rows = [
+        '<row r="1"><c r="A1" t="inlineStr"><is><t>n</t></is></c></row>',
+        '<row r="2"><c r="A2"><v>45000</v></c></row>',
+    ]
+    path = write_workbook(tmp_path / "unstyled.xlsx", rows, first_style="14")
+    frame = assert_streamed_equals_calamine(path)
+    assert frame is not None
+    assert frame["n"].tolist() == ["45000"]
+
+
+def test_a_multi_row_header_is_read_whole_however_large_the_sheet(tmp_path: Path) -> None:
+    rows = [
+        '<row r="1"><c r="A1" t="inlineStr"><is><t>g</t></is></c></row>',
+        '<row r="2"><c r="A2" t="inlineStr"><is><t>p</t></is></c>'
+        '<c r="B2" t="inlineStr"><is><t>q</t></is></c></row>',
+        '<row r="3"><c r="A3"><v>1</v></c><c r="B3"><v>2</v></c></row>',
+    ]
+    path = write_workbook(tmp_path / "two_rows.xlsx", rows)
+    source = SourceSpec(patterns=("*.xlsx",), header_rows=2)
+    with mock.patch.object(excel, "stream_rows", wraps=xlsx_stream.stream_rows) as spy:
+        frame = ExcelReader(stream_above_cells=0).read(path, source)
+    assert not spy.called
+    assert frame.equals(ExcelReader().read(path, source))

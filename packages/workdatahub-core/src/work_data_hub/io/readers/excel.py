@@ -98,9 +98,10 @@ class ExcelReader:
         with self._open(path) as workbook:
             sheet_name = self._sheet_name(path, workbook.sheet_names, source.sheet)
             scan = self._scan(path, sheet_name)
-            streamed = scan.values > self.stream_above_cells
+            streamed = scan.values > self.stream_above_cells and source.header_rows == 1
             if not streamed:
                 frame = self._read_whole(path, source, workbook, sheet_name, scan)
+        # python-calamine holds the workbook's shared strings: let them go before streaming.
         del workbook
         if streamed:
             try:

@@ -46,10 +46,10 @@ MAX_ROW_XML = 1 << 26
 """A single row's XML above 64 MB is refused: no row of real data comes near it."""
 _ROOT = re.compile(rb"<(\w+:)?worksheet[\s>]")
 _NUMBER, _SHARED, _FORMULA_TEXT, _INLINE, _INLINE_KEPT, _READY = range(6)
-_BOOLEAN, _ERROR, _ISO_DATE = range(6, 9)
+_BOOLEAN, _ERROR, _ISO_DATE, _STRICT_NUMBER = range(6, 10)
 _CELL_TYPES = {
     "": _NUMBER,
-    "n": _NUMBER,
+    "n": _STRICT_NUMBER,
     "s": _SHARED,
     "str": _FORMULA_TEXT,
     "inlineStr": _INLINE,
@@ -58,6 +58,11 @@ _CELL_TYPES = {
     "d": _ISO_DATE,
 }
 _XML_WHITESPACE = " \t\r\n"
+_NO_STYLE = -1
+"""The style of a cell without an ``s`` attribute: a plain number, whatever style 0 says."""
+_BOOLEANS = {"1": True, "true": True, "0": False, "false": False}
+_ERRORS = frozenset({"#DIV/0!", "#N/A", "#NAME?", "#NULL!", "#NUM!", "#REF!", "#VALUE!"})
+"""The error values python-calamine reads; it refuses a sheet holding any other."""
 _PLAIN_NUMBERS = re.compile(r"[0-9.eE+\-]*")
 """Characters of numbers written the usual way: a block of only these parses in one call."""
 _NUMBER_TEXT = re.compile(
@@ -204,6 +209,8 @@ class _BlockReader:
         self.width = last_column - first_column + 1
         self.letters: dict[str, int] = {}
         self.last_row = 0
+        self.row_tag = 0
+        """The row the last row tag or cell was in: where a row without a number follows."""
 
     def read(self, xml: str) -> Iterator[SheetRows]:
         """Yield the table of one block, if it holds a cell."""
@@ -219,6 +226,7 @@ class _BlockReader:
         if columns.min() < 0 or columns.max() >= self.width:
             raise ReadWhole("a cell without a reference lies outside the scanned used range")
         self.last_row = int(rows[-1])
+        self.row_tag = max(self.row_tag, self.last_row)
         numbers, positions = np.unique(rows, return_inverse=True)
         table = np.full((len(numbers), self.width), "", dtype=object)
         table[positions, columns] = self._values(cells)
@@ -249,7 +257,7 @@ class _BlockReader:
             raise ValueError(f"a cell has the unknown type {sorted(unknown)[0]!r}")
         for new in set(letters) - self.letters.keys():
             self._column(new)
-        style_ids = {style: int(style) if style else 0 for style in set(styles)}
+        style_ids = {style: int(style) if style else _NO_STYLE for style in set(styles)}
         count = len(found)
         cells = _Cells(
             np.fromiter(map(int, digits), np.int64, count),
@@ -274,12 +282,13 @@ class _BlockReader:
         styles: list[int] = []
         types: list[int] = []
         texts: list[str] = []
-        row, column = self.last_row, -1
+        row, column = self.row_tag, -1
         for match in self.patterns.token.finditer(xml):
             row_attributes, cell_attributes, body = match.groups()
             if row_attributes is not None:
                 number = _ROW_NUMBER.search(row_attributes)
                 row, column = (int(number.group(1)) if number else row + 1), -1
+                self.row_tag = row
                 continue
             attributes = cell_attributes or ""
             reference = _REFERENCE.search(attributes)
@@ -301,7 +310,7 @@ class _BlockReader:
                 text = value.group(1) if value is not None else ""
             rows.append(row)
             columns.append(column)
-            styles.append(int(style.group(1)) if style else 0)
+            styles.append(int(style.group(1)) if style else _NO_STYLE)
             types.append(code)
             texts.append(text)
         return _Cells(rows, columns, styles, types, texts)
@@ -315,13 +324,14 @@ class _BlockReader:
         def where(code: int) -> npt.NDArray[np.intp]:
             return np.flatnonzero(present & (types == code))
 
-        if len(numbers := where(_NUMBER)):
-            values[numbers] = self._numbers(texts[numbers].tolist(), cells.styles[numbers])
+        if len(
+            numbers := np.flatnonzero(present & ((types == _NUMBER) | (types == _STRICT_NUMBER)))
+        ):
+            values[numbers] = self._numbers(
+                texts[numbers].tolist(), cells.styles[numbers], types[numbers] == _STRICT_NUMBER
+            )
         if len(shared := where(_SHARED)):
-            indexes = texts[shared].astype(np.int64)
-            if indexes.max() >= len(self.facts.shared_strings) or indexes.min() < 0:
-                raise ValueError("a cell points past the end of the workbook's shared strings")
-            values[shared] = self.facts.shared_strings[indexes]
+            values[shared] = self.facts.shared_strings[self._shared_indexes(texts[shared])]
         for code, preserve in ((_INLINE, False), (_INLINE_KEPT, True)):
             if len(inline := where(code)):
                 values[inline] = _run_texts(texts[inline].tolist(), preserve=preserve)
@@ -330,15 +340,33 @@ class _BlockReader:
         if len(ready := where(_READY)):
             values[ready] = texts[ready]
         if len(booleans := where(_BOOLEAN)):
-            values[booleans] = [text in ("1", "true") for text in texts[booleans].tolist()]
+            values[booleans] = [_boolean(text) for text in texts[booleans].tolist()]
+        unknown = set(texts[where(_ERROR)].tolist()) - _ERRORS
+        if unknown:
+            raise ValueError(f"a cell holds the unsupported error value {sorted(unknown)[0]!r}")
         if len(dates := where(_ISO_DATE)):
             values[dates] = [_iso_date(text) for text in texts[dates].tolist()]
         return values
 
-    def _numbers(self, texts: list[str], styles: npt.NDArray[np.int64]) -> npt.NDArray[np.object_]:
-        """Return numbers as floats, or as dates and times where their style shows one; a
-        number cell whose text is no number keeps its text, as in python-calamine."""
+    def _shared_indexes(self, texts: npt.NDArray[np.object_]) -> npt.NDArray[np.int64]:
+        """Return the shared-string positions cells name; raise ``ValueError`` for one that
+        is no position in the workbook's shared strings."""
+        count = len(self.facts.shared_strings)
+        for text in set(texts.tolist()):
+            if not (text.isascii() and text.isdigit() and int(text) < count):
+                raise ValueError(f"a cell names the shared string {text!r}, which does not exist")
+        return texts.astype(np.int64)
+
+    def _numbers(
+        self, texts: list[str], styles: npt.NDArray[np.int64], strict: npt.NDArray[np.bool_]
+    ) -> npt.NDArray[np.object_]:
+        """Return numbers as floats, or as dates and times where their style shows one. A cell
+        without a type whose text is no number keeps its text; one typed ``n`` is refused
+        (``ValueError``), both as in python-calamine."""
         floats, is_number = _parse_numbers(texts)
+        if np.any(strict & ~is_number):
+            text = texts[int(np.flatnonzero(strict & ~is_number)[0])]
+            raise ValueError(f"a cell of type number holds {text!r}")
         values = floats.astype(object)
         for position in np.flatnonzero(~is_number).tolist():
             text = texts[position]
@@ -379,9 +407,23 @@ def _parse_numbers(texts: list[str]) -> tuple[npt.NDArray[np.float64], npt.NDArr
     return floats, is_number
 
 
-def _iso_date(text: str) -> dt.datetime | dt.date | dt.time:
-    """Return a cell of type ``d`` (an ISO 8601 date, time or both) as a date or time."""
-    if "T" not in text and ":" in text:
-        return dt.time.fromisoformat(text)
-    moment = dt.datetime.fromisoformat(text.rstrip("Z"))
-    return moment.date() if moment.time() == dt.time() and "T" not in text else moment
+def _boolean(text: str) -> bool:
+    """Return a boolean cell's value; raise ``ValueError`` for text python-calamine refuses."""
+    value = _BOOLEANS.get(text.lower())
+    if value is None:
+        raise ValueError(f"a boolean cell holds {text!r}")
+    return value
+
+
+def _iso_date(text: str) -> dt.datetime | dt.date | dt.time | str:
+    """Return a cell of type ``d`` as python-calamine does: an ISO 8601 date, time or both
+    without a time zone as a date or time, anything else as its text."""
+    try:
+        if "T" not in text and ":" in text:
+            return dt.time.fromisoformat(text)
+        moment = dt.datetime.fromisoformat(text)
+    except ValueError:
+        return text
+    if moment.tzinfo is not None or text.endswith("Z"):
+        return text
+    return moment.date() if "T" not in text and " " not in text else moment

@@ -15,7 +15,7 @@ import re
 import zipfile
 from dataclasses import dataclass
 from enum import IntEnum
-from html import unescape
+from html import escape, unescape
 from pathlib import PurePosixPath
 
 import numpy as np
@@ -41,6 +41,8 @@ _STRING = re.compile(r"<(?:\w+:)?si>(.*?)</(?:\w+:)?si>|<(?:\w+:)?si/>", re.DOTA
 _PLAIN_STRING = re.compile(r"<(?:\w+:)?t>([^<]*)</(?:\w+:)?t>")
 _TEXT_RUN = re.compile(r"<(?:\w+:)?t(\s[^>]*)?>([^<]*)</(?:\w+:)?t>")
 _XML_WHITESPACE = " \t\r\n"
+_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
+_CDATA = re.compile(r"<!\[CDATA\[(.*?)\]\]>", re.DOTALL)
 _ESCAPED_CHARACTER = re.compile(r"_x([0-9A-Fa-f]{4})_")
 _PHONETIC = re.compile(r"<(?:\w+:)?rPh\b.*?</(?:\w+:)?rPh>", re.DOTALL)
 _STRING_END = re.compile(rb"</(?:\w+:)?si>|<(?:\w+:)?si/>")
@@ -83,9 +85,10 @@ class WorkbookFacts:
     date1904: bool
 
     def kind_of_styles(self, styles: npt.NDArray[np.int64]) -> npt.NDArray[np.int8]:
-        """Return the ``NumberKind`` of each style index; unknown styles show plain numbers."""
+        """Return the ``NumberKind`` of each style index; unknown styles (and a negative index,
+        a cell without a style) show plain numbers."""
         kinds = np.zeros(len(styles), dtype=np.int8)
-        known = styles < len(self.style_kinds)
+        known = (styles >= 0) & (styles < len(self.style_kinds))
         kinds[known] = self.style_kinds[styles[known]]
         return kinds
 
@@ -215,7 +218,10 @@ def _escaped_character(match: re.Match[str]) -> str:
 
 def rich_text(body: str) -> str:
     """Return a string item's text (``<si>`` or ``<is>`` content): its runs, each read with
-    ``run_text``, joined; phonetic guides (``<rPh>``) left out."""
+    ``run_text``, joined; phonetic guides (``<rPh>``) and comments left out, CDATA sections
+    read as text."""
+    if "<!" in body:
+        body = _CDATA.sub(lambda match: escape(match.group(1), quote=False), _COMMENT.sub("", body))
     plain = _PLAIN_STRING.fullmatch(body)
     if plain is not None:
         return run_text(plain.group(1))
