@@ -27,7 +27,9 @@ from work_data_hub.io.sample_data import (
 pytestmark = pytest.mark.unit
 
 ANNUITY_PATTERNS = ("*规模收入数据*.xlsx", "*规模*收入数据*.xlsx", "*年金终稿*")
-ANY_SHEET = SourceSpec(patterns=("*",), sheet="S")
+ANY_SHEET = SourceSpec(patterns=("*",), sheet="S", totals_markers=())
+"""Any sheet named S, every row data: a cell that happens to read 合计 makes no totals row here
+(totals rows have their own tests, in test_reader_layout.py)."""
 
 # Surrogates cannot be encoded at all; U+FFFE/U+FFFF are not characters XML may carry.
 CELL_TEXT = st.text(
@@ -66,6 +68,7 @@ def text_tables(draw: st.DrawFn) -> pd.DataFrame:
         dtype=object,
     )
 )
+@example(table=pd.DataFrame([[None, "合计"]], columns=["0", "1"], dtype=object))
 def test_any_text_table_reads_back_identically_with_its_row_numbers(
     tmp_path: Path, table: pd.DataFrame
 ) -> None:
