@@ -13,12 +13,9 @@ reference) is read cell by cell.
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 import zipfile
 from collections.abc import Iterator, Sequence
-from html import unescape
-from itertools import repeat
 from operator import itemgetter
 from pathlib import Path
 from typing import IO
@@ -27,14 +24,15 @@ import numpy as np
 import numpy.typing as npt
 
 from work_data_hub.io.readers.xlsx_cells import SheetTooLarge, column_index, sheet_member
-from work_data_hub.io.readers.xlsx_workbook import (
-    NumberKind,
-    WorkbookFacts,
-    read_facts,
-    rich_text,
-    run_text,
-    serial_value,
+from work_data_hub.io.readers.xlsx_values import (
+    CELL_TYPES,
+    INLINE,
+    INLINE_KEPT,
+    NO_STYLE,
+    READY,
+    CellValues,
 )
+from work_data_hub.io.readers.xlsx_workbook import WorkbookFacts, read_facts, rich_text
 
 __all__ = ["MAX_ROW_XML", "ReadWhole", "SheetRows", "stream_rows"]
 
@@ -45,31 +43,6 @@ _BLOCK_SIZE = 1 << 20
 MAX_ROW_XML = 1 << 26
 """A single row's XML above 64 MB is refused: no row of real data comes near it."""
 _ROOT = re.compile(rb"<(\w+:)?worksheet[\s>]")
-_NUMBER, _SHARED, _FORMULA_TEXT, _INLINE, _INLINE_KEPT, _READY = range(6)
-_BOOLEAN, _ERROR, _ISO_DATE, _STRICT_NUMBER = range(6, 10)
-_CELL_TYPES = {
-    "": _NUMBER,
-    "n": _STRICT_NUMBER,
-    "s": _SHARED,
-    "str": _FORMULA_TEXT,
-    "inlineStr": _INLINE,
-    "b": _BOOLEAN,
-    "e": _ERROR,
-    "d": _ISO_DATE,
-}
-_XML_WHITESPACE = " \t\r\n"
-_NO_STYLE = -1
-"""The style of a cell without an ``s`` attribute: a plain number, whatever style 0 says."""
-_BOOLEANS = {"1": True, "true": True, "0": False, "false": False}
-_ERRORS = frozenset({"#DIV/0!", "#N/A", "#NAME?", "#NULL!", "#NUM!", "#REF!", "#VALUE!"})
-"""The error values python-calamine reads; it refuses a sheet holding any other."""
-_PLAIN_NUMBERS = re.compile(r"[0-9.eE+\-]*")
-"""Characters of numbers written the usual way: a block of only these parses in one call."""
-_NUMBER_TEXT = re.compile(
-    r"[+-]?(?:(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?|inf|infinity|nan)",
-    re.IGNORECASE,
-)
-"""A number as python-calamine parses one; any other text in a number cell stays text."""
 
 
 class ReadWhole(Exception):
@@ -204,7 +177,7 @@ class _BlockReader:
         self, patterns: _Patterns, facts: WorkbookFacts, first_column: int, last_column: int
     ) -> None:
         self.patterns = patterns
-        self.facts = facts
+        self.values = CellValues(facts)
         self.first_column = first_column
         self.width = last_column - first_column + 1
         self.letters: dict[str, int] = {}
@@ -229,7 +202,7 @@ class _BlockReader:
         self.row_tag = max(self.row_tag, self.last_row)
         numbers, positions = np.unique(rows, return_inverse=True)
         table = np.full((len(numbers), self.width), "", dtype=object)
-        table[positions, columns] = self._values(cells)
+        table[positions, columns] = self.values.convert(cells.texts, cells.types, cells.styles)
         yield table, numbers
 
     def _column(self, letters: str) -> int:
@@ -252,27 +225,27 @@ class _BlockReader:
         letters, digits, styles, types, values, inline, kept = (
             list(map(itemgetter(field), found)) for field in range(7)
         )
-        unknown = set(types) - _CELL_TYPES.keys()
+        unknown = set(types) - CELL_TYPES.keys()
         if unknown:
             raise ValueError(f"a cell has the unknown type {sorted(unknown)[0]!r}")
         for new in set(letters) - self.letters.keys():
             self._column(new)
-        style_ids = {style: int(style) if style else _NO_STYLE for style in set(styles)}
+        style_ids = {style: int(style) if style else NO_STYLE for style in set(styles)}
         count = len(found)
         cells = _Cells(
             np.fromiter(map(int, digits), np.int64, count),
             np.fromiter(map(self.letters.__getitem__, letters), np.int64, count),
             np.fromiter(map(style_ids.__getitem__, styles), np.int64, count),
-            np.fromiter(map(_CELL_TYPES.__getitem__, types), np.int8, count),
+            np.fromiter(map(CELL_TYPES.__getitem__, types), np.int8, count),
             values,
         )
-        is_inline = cells.types == _INLINE
+        is_inline = cells.types == INLINE
         if is_inline.any():
             inline_texts, kept_texts = _objects(inline), _objects(kept)
             is_kept = is_inline & (kept_texts != "")
             cells.texts[is_inline] = inline_texts[is_inline]
             cells.texts[is_kept] = kept_texts[is_kept]
-            cells.types[is_kept] = _INLINE_KEPT
+            cells.types[is_kept] = INLINE_KEPT
         return cells
 
     def _irregular(self, xml: str) -> _Cells:
@@ -299,131 +272,18 @@ class _BlockReader:
             style = _STYLE.search(attributes)
             kind = _TYPE.search(attributes)
             type_name = kind.group(1) if kind else ""
-            if type_name not in _CELL_TYPES:
+            if type_name not in CELL_TYPES:
                 raise ValueError(f"a cell has the unknown type {type_name!r}")
-            code = _CELL_TYPES[type_name]
+            code = CELL_TYPES[type_name]
             value = self.patterns.value.search(body or "")
             inline = self.patterns.inline.search(body or "")
-            if code == _INLINE and inline is not None:
-                code, text = _READY, rich_text(inline.group(1))
+            if code == INLINE and inline is not None:
+                code, text = READY, rich_text(inline.group(1))
             else:
                 text = value.group(1) if value is not None else ""
             rows.append(row)
             columns.append(column)
-            styles.append(int(style.group(1)) if style else _NO_STYLE)
+            styles.append(int(style.group(1)) if style else NO_STYLE)
             types.append(code)
             texts.append(text)
         return _Cells(rows, columns, styles, types, texts)
-
-    def _values(self, cells: _Cells) -> npt.NDArray[np.object_]:
-        """Return each cell's value as python-calamine gives it (``xlsx_workbook``)."""
-        texts, types = cells.texts, cells.types
-        present = texts != ""
-        values = np.full(len(texts), "", dtype=object)
-
-        def where(code: int) -> npt.NDArray[np.intp]:
-            return np.flatnonzero(present & (types == code))
-
-        if len(
-            numbers := np.flatnonzero(present & ((types == _NUMBER) | (types == _STRICT_NUMBER)))
-        ):
-            values[numbers] = self._numbers(
-                texts[numbers].tolist(), cells.styles[numbers], types[numbers] == _STRICT_NUMBER
-            )
-        if len(shared := where(_SHARED)):
-            values[shared] = self.facts.shared_strings[self._shared_indexes(texts[shared])]
-        for code, preserve in ((_INLINE, False), (_INLINE_KEPT, True)):
-            if len(inline := where(code)):
-                values[inline] = _run_texts(texts[inline].tolist(), preserve=preserve)
-        if len(formula_texts := where(_FORMULA_TEXT)):
-            values[formula_texts] = [unescape(text) for text in texts[formula_texts].tolist()]
-        if len(ready := where(_READY)):
-            values[ready] = texts[ready]
-        if len(booleans := where(_BOOLEAN)):
-            values[booleans] = [_boolean(text) for text in texts[booleans].tolist()]
-        unknown = set(texts[where(_ERROR)].tolist()) - _ERRORS
-        if unknown:
-            raise ValueError(f"a cell holds the unsupported error value {sorted(unknown)[0]!r}")
-        if len(dates := where(_ISO_DATE)):
-            values[dates] = [_iso_date(text) for text in texts[dates].tolist()]
-        return values
-
-    def _shared_indexes(self, texts: npt.NDArray[np.object_]) -> npt.NDArray[np.int64]:
-        """Return the shared-string positions cells name; raise ``ValueError`` for one that
-        is no position in the workbook's shared strings."""
-        count = len(self.facts.shared_strings)
-        for text in set(texts.tolist()):
-            if not (text.isascii() and text.isdigit() and int(text) < count):
-                raise ValueError(f"a cell names the shared string {text!r}, which does not exist")
-        return texts.astype(np.int64)
-
-    def _numbers(
-        self, texts: list[str], styles: npt.NDArray[np.int64], strict: npt.NDArray[np.bool_]
-    ) -> npt.NDArray[np.object_]:
-        """Return numbers as floats, or as dates and times where their style shows one. A cell
-        without a type whose text is no number keeps its text; one typed ``n`` is refused
-        (``ValueError``), both as in python-calamine."""
-        floats, is_number = _parse_numbers(texts)
-        if np.any(strict & ~is_number):
-            text = texts[int(np.flatnonzero(strict & ~is_number)[0])]
-            raise ValueError(f"a cell of type number holds {text!r}")
-        values = floats.astype(object)
-        for position in np.flatnonzero(~is_number).tolist():
-            text = texts[position]
-            values[position] = unescape(text) if "&" in text else text
-        kinds = self.facts.kind_of_styles(styles)
-        for position in np.flatnonzero(is_number & (kinds != NumberKind.NUMBER)).tolist():
-            values[position] = serial_value(
-                float(floats[position]), NumberKind(int(kinds[position])), self.facts.date1904
-            )
-        return values
-
-
-def _run_texts(raw: list[str], *, preserve: bool) -> list[str]:
-    """Return ``run_text`` of every raw text; texts needing only a trim skip the call."""
-    joined = "".join(raw)
-    if "&" in joined or "_x" in joined:
-        return [run_text(text, preserve=preserve) for text in raw]
-    return raw if preserve else list(map(str.strip, raw, repeat(_XML_WHITESPACE)))
-
-
-def _parse_numbers(texts: list[str]) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.bool_]]:
-    """Return each text as a float (0 where it is no number) and which texts are numbers.
-
-    Python reads more as a float than python-calamine does (spaces, ``1_000``, other scripts'
-    digits), so a block is parsed in one call only when it holds nothing but the usual
-    characters of a number; otherwise each text is judged by ``_NUMBER_TEXT``.
-    """
-    if _PLAIN_NUMBERS.fullmatch("".join(texts)):
-        try:
-            return np.array(texts, dtype=np.float64), np.ones(len(texts), dtype=bool)
-        except ValueError:
-            pass
-    is_number = np.array([_NUMBER_TEXT.fullmatch(text) is not None for text in texts], dtype=bool)
-    floats = np.zeros(len(texts), dtype=np.float64)
-    floats[is_number] = [
-        float(text) for text, number in zip(texts, is_number, strict=True) if number
-    ]
-    return floats, is_number
-
-
-def _boolean(text: str) -> bool:
-    """Return a boolean cell's value; raise ``ValueError`` for text python-calamine refuses."""
-    value = _BOOLEANS.get(text.lower())
-    if value is None:
-        raise ValueError(f"a boolean cell holds {text!r}")
-    return value
-
-
-def _iso_date(text: str) -> dt.datetime | dt.date | dt.time | str:
-    """Return a cell of type ``d`` as python-calamine does: an ISO 8601 date, time or both
-    without a time zone as a date or time, anything else as its text."""
-    try:
-        if "T" not in text and ":" in text:
-            return dt.time.fromisoformat(text)
-        moment = dt.datetime.fromisoformat(text)
-    except ValueError:
-        return text
-    if moment.tzinfo is not None or text.endswith("Z"):
-        return text
-    return moment.date() if "T" not in text and " " not in text else moment

@@ -24,6 +24,7 @@ import numpy.typing as npt
 from work_data_hub.io.readers.cell_text import CellValue
 
 __all__ = [
+    "XML_WHITESPACE",
     "NumberKind",
     "WorkbookFacts",
     "number_format_kind",
@@ -40,7 +41,8 @@ _BLOCK_SIZE = 1 << 20
 _STRING = re.compile(r"<(?:\w+:)?si>(.*?)</(?:\w+:)?si>|<(?:\w+:)?si/>", re.DOTALL)
 _PLAIN_STRING = re.compile(r"<(?:\w+:)?t>([^<]*)</(?:\w+:)?t>")
 _TEXT_RUN = re.compile(r"<(?:\w+:)?t(\s[^>]*)?>([^<]*)</(?:\w+:)?t>")
-_XML_WHITESPACE = " \t\r\n"
+XML_WHITESPACE = " \t\r\n"
+"""The characters XML counts as white space."""
 _COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
 _CDATA = re.compile(r"<!\[CDATA\[(.*?)\]\]>", re.DOTALL)
 _ESCAPED_CHARACTER = re.compile(r"_x([0-9A-Fa-f]{4})_")
@@ -206,7 +208,7 @@ def run_text(raw: str, *, preserve: bool = False) -> str:
     then the ``_xHHHH_`` escapes of characters XML cannot hold decoded."""
     text = unescape(raw) if "&" in raw else raw
     if not preserve:
-        text = text.strip(_XML_WHITESPACE)
+        text = text.strip(XML_WHITESPACE)
     return _ESCAPED_CHARACTER.sub(_escaped_character, text) if "_x" in text else text
 
 
