@@ -18,11 +18,12 @@ import hmac
 from collections import Counter
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from itertools import compress
 from pathlib import Path
 from typing import Protocol
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import ARRAY, insert
 from sqlalchemy.engine import Connection, Engine
@@ -31,6 +32,7 @@ from work_data_hub.cleansing.names import normalise_company_name
 from work_data_hub.cleansing.text import blank_to_na
 from work_data_hub.config.settings import Settings, get_settings
 from work_data_hub.domain.services import CompanyLookup
+from work_data_hub.io.enrichment_memo import AnsweredEntries, entry_keys
 from work_data_hub.utils.logging import get_logger
 
 logger = get_logger(__name__)
@@ -230,7 +232,7 @@ class CompanyIdResolver:
         self._lookup = lookup
         self._counts: Counter[str] = Counter()
         self._learned: dict[str, LearnedCompanyId] = {}
-        self._answered: dict[tuple[object, ...], str | None] = {}
+        self._answered = AnsweredEntries()
 
     @classmethod
     def from_settings(
@@ -296,15 +298,17 @@ class CompanyIdResolver:
         batch = pd.DataFrame(
             {"name": _clean(names), "plan_code": _clean(codes), "existing": _clean(existing)}
         )
-        entries = [
-            tuple(None if pd.isna(value) else value for value in entry)
-            for entry in batch.itertuples(index=False)
-        ]
-        fresh = [entry not in self._answered for entry in entries]
-        if any(fresh):
+        keys = entry_keys([batch["name"], batch["plan_code"], batch["existing"]])
+        positions = self._answered.positions(keys)
+        fresh = positions < 0
+        ids = np.empty(len(batch), dtype=object)
+        ids[~fresh] = self._answered.answers(positions[~fresh])
+        if fresh.any():
             answers = self._resolve(batch[fresh].reset_index(drop=True))
-            self._answered.update(zip(compress(entries, fresh), answers, strict=True))
-        return [self._answered[entry] for entry in entries]
+            self._answered.add(keys.filter(pa.array(fresh)), answers)
+            ids[fresh] = answers
+        found: list[str | None] = ids.tolist()
+        return found
 
     def _resolve(self, batch: pd.DataFrame) -> list[str | None]:
         """Resolve entries not answered before (see ``enrich_many``), counting their sources."""
