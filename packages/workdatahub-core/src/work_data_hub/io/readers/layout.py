@@ -238,6 +238,9 @@ class LaidOutTable:
         kept = ~self._end.skip(columns, rows)
         if not kept.any():
             return
+        if kept.all():  # the usual chunk: no copy of its columns, no freed originals
+            self._builder.add(columns, rows)
+            return
         chosen = pa.array(kept)
         self._builder.add(
             [column.filter(chosen) for column in columns],
