@@ -167,6 +167,31 @@ def test_batches_in_chunks_ask_and_count_what_one_batch_would() -> None:
     assert chunked.source_counts["lookup"] == 1
 
 
+def test_an_entry_repeated_within_one_batch_is_resolved_and_counted_once() -> None:
+    lookup = FakeLookup({"LOOKED": "L1"})
+    resolver = CompanyIdResolver(hmac_key=KEY, lookup=lookup)
+
+    ids = resolver.enrich_many(
+        ["LOOKED", "A", None, "A", "LOOKED", "A"],
+        None,
+        [None, "X1", None, "X1", None, None],
+    )
+
+    assert ids[0] == ids[4] == "L1"
+    assert ids[1] == ids[3] == "X1"
+    assert ids[2] is None
+    assert ids[5] is not None
+    assert ids[5].startswith("IN")
+    assert lookup.calls == [["A", "LOOKED"]]
+    assert resolver.source_counts == {
+        **dict.fromkeys(ENRICHMENT_SOURCES, 0),
+        "data": 1,
+        "lookup": 1,
+        "temporary": 1,
+        "none": 1,
+    }
+
+
 def test_ids_from_the_data_and_the_lookup_are_learned_for_the_cache() -> None:
     resolver = CompanyIdResolver(hmac_key=KEY, lookup=FakeLookup({"LOOKED": "L1"}))
     resolver.enrich_many(

@@ -50,3 +50,15 @@ def test_answers_come_back_from_where_their_keys_were_added() -> None:
 def test_an_empty_memory_knows_no_key() -> None:
     positions = AnsweredEntries().positions(pa.array(["k"], pa.large_string()))
     assert np.array_equal(positions, [-1])
+
+
+def test_columns_held_in_several_chunks_give_the_same_keys() -> None:
+    chunked = pd.Series(
+        pd.arrays.ArrowStringArray(pa.chunked_array([["a"], [None, "b"]], type=pa.large_string()))
+    )
+    whole = pd.Series(["a", None, "b"], dtype="object")
+    keys = entry_keys([chunked, chunked, chunked])
+    memo = AnsweredEntries()
+    memo.add(keys, ["1", "2", "3"])
+    assert keys.to_pylist() == entry_keys([whole, whole, whole]).to_pylist()
+    assert memo.positions(keys).tolist() == [0, 1, 2]

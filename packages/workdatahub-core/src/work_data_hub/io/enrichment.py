@@ -24,6 +24,7 @@ from typing import Protocol
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import ARRAY, insert
 from sqlalchemy.engine import Connection, Engine
@@ -304,9 +305,15 @@ class CompanyIdResolver:
         ids = np.empty(len(batch), dtype=object)
         ids[~fresh] = self._answered.answers(positions[~fresh])
         if fresh.any():
-            answers = self._resolve(batch[fresh].reset_index(drop=True))
-            self._answered.add(keys.filter(pa.array(fresh)), answers)
-            ids[fresh] = answers
+            # Each new entry is resolved and counted once, however often this call repeats it.
+            rows = np.flatnonzero(fresh)
+            new_keys = keys.take(pa.array(rows))
+            distinct = pc.unique(new_keys)
+            entry = np.asarray(pc.index_in(new_keys, value_set=distinct).to_numpy(), dtype=np.int64)
+            _, first_rows = np.unique(entry, return_index=True)
+            answers = self._resolve(batch.iloc[rows[first_rows]].reset_index(drop=True))
+            self._answered.add(distinct, answers)
+            ids[rows] = np.asarray(answers, dtype=object)[entry]
         found: list[str | None] = ids.tolist()
         return found
 
