@@ -150,6 +150,7 @@ def test_sheets_matching_a_pattern_load_as_one_table_with_file_and_sheet_in_the_
         {"file": "sales.xlsx", "sheet": "销售-西城", "rows": 3},
     ]
     assert (report.rows_read, report.rows_loaded, report.rows_rejected) == (6, 3, 3)
+    assert set(report.stage_durations) == {"read", "transform", "load"}
     assert [(r["sheet"], r["row"], r["reason"]) for r in report.rejected] == [
         ("销售-东城", 3, CROSS_EAST),
         ("销售-西城", 4, "日期 '2024/11/31' is not a date"),
@@ -285,6 +286,9 @@ def test_a_part_that_cannot_be_read_loads_nothing_of_any_part(
     assert report.error is not None
     assert broken.name in report.error
     assert _table(wdh_engine) == []
+    # the first file was transformed while the second was read: both stages took time
+    assert set(report.stage_durations) == {"read", "transform"}
+    assert report.stage_durations["read"] > 0
 
 
 def test_a_table_without_the_file_and_sheet_columns_is_refused_before_loading(

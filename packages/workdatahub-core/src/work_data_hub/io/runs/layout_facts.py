@@ -23,7 +23,6 @@ from work_data_hub.domain.readers import (
     TITLE_ROWS,
     TOTALS_ROW,
     SourceFileError,
-    SourcePart,
 )
 from work_data_hub.plugins.registry import RegisteredDomain
 from work_data_hub.utils.logging import get_logger
@@ -124,18 +123,3 @@ def layout_outcome(
         "skipped_rows": tuple(skipped_rows(raw)),
         "totals": tuple(check.to_json() for check in checks),
     }
-
-
-def parts_layout_outcome(
-    parts: Sequence[tuple[SourcePart, pd.DataFrame]], domain: RegisteredDomain
-) -> dict[str, tuple[dict[str, Any], ...]]:
-    """``layout_outcome`` of every part (as read: ``source_parts.read_parts``), one after the
-    other; with several parts each entry names its ``file`` and ``sheet`` first."""
-    fields: dict[str, list[dict[str, Any]]] = {"title_rows": [], "skipped_rows": [], "totals": []}
-    for part, raw in parts:
-        where = {"file": part.path.name, "sheet": part.sheet}
-        for name, entries in layout_outcome(raw, domain, part.path).items():
-            fields[name].extend(
-                {**where, **entry} if len(parts) > 1 else entry for entry in entries
-            )
-    return {name: tuple(entries) for name, entries in fields.items()}

@@ -8,7 +8,7 @@ the run. A source read in parts tags each row with its file and sheet before the
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from typing import Any
@@ -27,7 +27,7 @@ from work_data_hub.domain.pipelines.types import PART_REJECTION_COLUMNS, empty_r
 from work_data_hub.domain.readers import SourcePart
 from work_data_hub.domain.services import DomainServices
 from work_data_hub.domain.steps import OtherMonthRows
-from work_data_hub.io.runs.layout_facts import parts_layout_outcome
+from work_data_hub.io.runs.layout_facts import layout_outcome
 from work_data_hub.io.runs.request import RunFailed
 from work_data_hub.io.runs.run_steps import (
     check_rows_conserved,
@@ -41,8 +41,8 @@ from work_data_hub.plugins.registry import RegisteredDomain
 
 __all__ = [
     "TRANSFORM_CHUNK_ROWS",
+    "PartFacts",
     "PartsTransformed",
-    "part_facts",
     "transform_domain",
     "transform_parts",
 ]
@@ -65,17 +65,24 @@ class PartsTransformed:
 def transform_domain(
     domain: RegisteredDomain,
     services: DomainServices,
-    parts: list[tuple[SourcePart, pd.DataFrame]],
+    parts: Iterable[tuple[SourcePart, pd.DataFrame]],
     context: PipelineContext,
+    *,
+    several: bool | None = None,
 ) -> tuple[PartsTransformed, dict[str, Any]]:
     """Run a domain's steps (``run_steps.domain_steps``) on the parts read (as
-    ``source_parts.read_parts`` returns them), the duplicate-key step once over all of them;
-    return the result and the parts' facts (``part_facts``, taken before ``parts`` is
-    consumed)."""
+    ``source_parts.read_parts`` returns them, or as a ``parts_stream.PartsStream`` yields
+    them), the duplicate-key step once over all of them; return the result and the parts'
+    facts (``PartFacts``, taken from each part before its rows are transformed).
+
+    ``several`` says whether the source has more than one part; it may be left out when
+    ``parts`` is a list.
+    """
     definition = domain.definition
     steps = domain_steps(domain, services, duplicates=False)
     duplicate_keys = duplicate_key_step(definition)
-    facts = part_facts(parts, domain, steps)
+    several = _several(parts, several)
+    facts = PartFacts(domain, steps, several=several)
     result = transform_parts(
         definition.name,
         parts,
@@ -83,36 +90,45 @@ def transform_domain(
         [duplicate_keys] if duplicate_keys is not None else [],
         context,
         tag=definition.source.reads_parts,
+        several=several,
+        facts=facts,
     )
-    return result, facts
+    return result, facts.fields()
 
 
 def transform_parts(
     name: str,
-    parts: list[tuple[SourcePart, pd.DataFrame]],
+    parts: Iterable[tuple[SourcePart, pd.DataFrame]],
     steps: Sequence[TransformStep],
     run_steps: Sequence[TransformStep],
     context: PipelineContext,
     *,
     tag: bool,
+    several: bool | None = None,
+    facts: PartFacts | None = None,
 ) -> PartsTransformed:
     """Run ``steps`` on each part's rows, then ``run_steps`` on the valid rows of all parts.
 
-    ``parts`` (as ``source_parts.read_parts`` returns them) is consumed: each part's frame is
-    taken out of the list as its turn comes, so that the rows read are freed as soon as the
+    ``parts`` (a list as ``source_parts.read_parts`` returns it, or the parts as a
+    ``parts_stream.PartsStream`` yields them; ``several`` is then required) is consumed: each
+    part's frame is taken as its turn comes, so that the rows read are freed as soon as the
     steps have replaced them (a caller keeping no other reference holds one frame of text at a
-    time, not all of them). With ``tag`` the rows carry their part's file and sheet
+    time, not all of them). ``facts`` collects each part's facts before its rows are
+    transformed. With ``tag`` the rows carry their part's file and sheet
     (``source_parts.tag_part``) from the moment they leave their part; every rejection names
     its file and sheet either way. Raises ``RunFailed`` naming the part when a step refuses it,
-    or when a part's rows are not all valid or rejected.
+    or when a part's rows are not all valid or rejected, and ``ValueError`` for no parts.
     """
     valid, rejected, metrics = [], [], []
     run_metrics: dict[str, Any] | None = None
-    first = parts[0][0]
-    several = len(parts) > 1
-    rows_read = sum(len(frame) for _, frame in parts)
-    while parts:
-        part, frames = _take(parts)
+    several = _several(parts, several)
+    first: SourcePart | None = None
+    rows_read = 0
+    for part, frames in _taken(parts):
+        first = first or part
+        rows_read += len(frames[0])
+        if facts is not None:
+            facts.add(part, frames[0])
         read = part_rows(frames[0])
         part_context = replace(
             context, config={**context.config, "file": str(part.path), "sheet": part.sheet}
@@ -123,6 +139,8 @@ def transform_parts(
         valid.append(tag_part(result.output_data, part) if tag else result.output_data)
         rejected.append(_name_part(result.rejected, part))
         metrics.append(result.metrics)
+    if first is None:
+        raise ValueError(f"{name}: no parts to transform")
     combined = [pd.concat(valid, ignore_index=True) if len(valid) > 1 else valid[0]]
     valid.clear()
     if run_steps:
@@ -141,33 +159,73 @@ def transform_parts(
     )
 
 
-def part_facts(
-    parts: Sequence[tuple[SourcePart, pd.DataFrame]],
-    domain: RegisteredDomain,
-    steps: Sequence[TransformStep],
-) -> dict[str, Any]:
-    """What the parts tell beyond their rows, as ``TransformOutcome`` fields: ``sources`` (each
-    part's file, sheet and rows), ``new_source_columns`` (over all parts, first seen first)
-    and the layout facts (``layout_facts.parts_layout_outcome``)."""
-    return {
-        "sources": tuple(
-            {"file": part.path.name, "sheet": part.sheet, "rows": len(raw)} for part, raw in parts
-        ),
-        "new_source_columns": tuple(
-            dict.fromkeys(
-                column
-                for _, raw in parts
-                for column in new_source_columns(raw.columns, domain, list(steps))
+class PartFacts:
+    """What the parts tell beyond their rows, as ``TransformOutcome`` fields, collected part by
+    part: ``sources`` (each part's file, sheet and rows), ``new_source_columns`` (over all
+    parts, first seen first) and the layout facts (``layout_facts.layout_outcome``; with
+    several parts each entry names its file and sheet first)."""
+
+    def __init__(
+        self, domain: RegisteredDomain, steps: Sequence[TransformStep], *, several: bool
+    ) -> None:
+        self._domain = domain
+        self._steps = list(steps)
+        self._several = several
+        self._sources: list[dict[str, Any]] = []
+        self._new_columns: dict[str, None] = {}
+        self._layout: dict[str, list[dict[str, Any]]] = {
+            "title_rows": [],
+            "skipped_rows": [],
+            "totals": [],
+        }
+
+    def add(self, part: SourcePart, raw: pd.DataFrame) -> None:
+        """Take the facts of one part, as read."""
+        self._sources.append({"file": part.path.name, "sheet": part.sheet, "rows": len(raw)})
+        self._new_columns.update(
+            dict.fromkeys(new_source_columns(raw.columns, self._domain, self._steps))
+        )
+        where = {"file": part.path.name, "sheet": part.sheet}
+        for field, entries in layout_outcome(raw, self._domain, part.path).items():
+            self._layout[field].extend(
+                {**where, **entry} if self._several else entry for entry in entries
             )
-        ),
-        **parts_layout_outcome(parts, domain),
-    }
+
+    def fields(self) -> dict[str, Any]:
+        """The facts of every part taken so far."""
+        return {
+            "sources": tuple(self._sources),
+            "new_source_columns": tuple(self._new_columns),
+            **{field: tuple(entries) for field, entries in self._layout.items()},
+        }
 
 
-def _take(parts: list[tuple[SourcePart, pd.DataFrame]]) -> tuple[SourcePart, list[pd.DataFrame]]:
-    """Take the first part out of ``parts``: its frame in a list of its own, for ``_run``."""
-    part, frame = parts.pop(0)
-    return part, [frame]
+def _several(parts: Iterable[object], several: bool | None) -> bool:
+    """Whether the source has several parts: ``several``, else the length of the list."""
+    if several is not None:
+        return several
+    if not isinstance(parts, Sequence):
+        raise TypeError("parts given one by one need several=True or several=False")
+    return len(parts) > 1
+
+
+def _taken(
+    parts: Iterable[tuple[SourcePart, pd.DataFrame]],
+) -> Iterator[tuple[SourcePart, list[pd.DataFrame]]]:
+    """Yield each part with its frame in a list of its own, which ``_run`` empties; a list of
+    parts is emptied as it goes. Nothing here keeps a frame the steps have replaced."""
+    for part, frame in _popped(parts) if isinstance(parts, list) else parts:
+        frames = [frame]
+        del frame
+        yield part, frames
+
+
+def _popped(
+    parts: list[tuple[SourcePart, pd.DataFrame]],
+) -> Iterator[tuple[SourcePart, pd.DataFrame]]:
+    """Yield the parts of the list, each taken out of it as it is yielded."""
+    while parts:
+        yield parts.pop(0)
 
 
 def _run(

@@ -57,7 +57,9 @@ class RunRequest:
 
 StageProgress = Callable[[str, int | None], None]
 """Told as each stage of a run starts: ``("read", None)``, ``("transform", rows read)``,
-``("load", valid rows)``; the CLI draws its progress from it."""
+``("load", valid rows)``; the CLI draws its progress from it. A source of several parts
+starts its transform with the first part read, before the rows are counted:
+``("transform", None)``."""
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,7 @@ from work_data_hub.io.runs.request import RunFailed, RunRequest
 from work_data_hub.io.runs.source_file import file_checksum
 
 __all__ = [
+    "PARTS_READ_AT_ONCE",
     "files_checksum",
     "matching_sheets",
     "plan_parts",
