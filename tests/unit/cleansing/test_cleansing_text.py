@@ -2,6 +2,8 @@
 
 import pandas as pd
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from work_data_hub.cleansing import (
     blank_to_na,
     halfwidth,
@@ -32,6 +34,26 @@ def test_blanks_are_missing_values_and_whitespace_of_any_width() -> None:
     assert is_blank(values).tolist() == [True, True, True, True, True, False, False]
     assert is_blank(pd.Series([1.0, None])).tolist() == [False, True]
     assert blank_to_na(values).notna().tolist() == [False] * 5 + [True, True]
+
+
+MIXED_CELLS = st.one_of(
+    st.none(),
+    st.just(float("nan")),
+    st.decimals(allow_nan=False, allow_infinity=False),
+    st.integers(),
+    st.floats(),
+    st.booleans(),
+    st.text(alphabet=" \t\u3000a0.", max_size=3),
+)
+
+
+@given(st.lists(MIXED_CELLS, max_size=20))
+def test_a_value_is_blank_exactly_when_it_is_missing_or_prints_as_whitespace(
+    cells: list[object],
+) -> None:
+    values = pd.Series(cells, dtype=object)
+    printed = values.astype("str")
+    assert is_blank(values).tolist() == (printed.isna() | printed.str.strip().eq("")).tolist()
 
 
 @pytest.mark.parametrize(

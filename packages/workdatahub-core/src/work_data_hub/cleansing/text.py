@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable
+from decimal import Decimal
 
 import numpy as np
 import numpy.typing as npt
@@ -94,9 +95,16 @@ def halfwidth(text: str) -> str:
     return text.translate(_HALFWIDTH_TABLE)
 
 
+_NEVER_BLANK_TEXT = frozenset({Decimal, int, float, bool, type(None)})
+"""Types whose values are missing or print as a number: never whitespace-only text."""
+
+
 def is_blank(values: pd.Series) -> pd.Series:
     """Return a boolean Series: True where a value is missing or only whitespace (any width)."""
-    if not _is_text(values):
+    if not _is_text(values) or (
+        values.dtype == object and set(map(type, values.tolist())) <= _NEVER_BLANK_TEXT
+    ):
+        # A column of numbers (cleaned amounts are Decimal objects) needs no text made of it.
         return values.isna()
     text = as_text(values)
     return text.isna() | text.str.strip().eq("")
