@@ -71,8 +71,6 @@ class PartsStream:
 
     def close(self) -> None:
         """Cancel the reads not started; the ones running finish without being waited for."""
-        for _, waiting in self._reading:
-            waiting.cancel()
         self._reading.clear()
         self._pool.shutdown(wait=False, cancel_futures=True)
 
